@@ -1,0 +1,80 @@
+package archive
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"sync"
+)
+
+// spool holds one compressed entry until the writer takes it: in memory up
+// to a limit, then in a temporary file, so memory stays bounded whatever the
+// size of the files.
+type spool struct {
+	buf   *bytes.Buffer
+	f     *os.File
+	limit int
+	dir   string
+	n     int64
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func newSpool(limit int, dir string) *spool {
+	b := bufPool.Get().(*bytes.Buffer)
+	b.Reset()
+	return &spool{buf: b, limit: limit, dir: dir}
+}
+
+func (s *spool) Write(p []byte) (int, error) {
+	if s.f == nil && s.buf.Len()+len(p) > s.limit {
+		f, err := os.CreateTemp(s.dir, "posbackup-spool-*")
+		if err != nil {
+			return 0, err
+		}
+		s.f = f
+		if _, err := f.Write(s.buf.Bytes()); err != nil {
+			return 0, err
+		}
+		s.buf.Reset()
+	}
+	var n int
+	var err error
+	if s.f != nil {
+		n, err = s.f.Write(p)
+	} else {
+		n, err = s.buf.Write(p)
+	}
+	s.n += int64(n)
+	return n, err
+}
+
+// reset empties the spool for another attempt.
+func (s *spool) reset() {
+	s.buf.Reset()
+	if s.f != nil {
+		s.f.Close()
+		os.Remove(s.f.Name())
+		s.f = nil
+	}
+	s.n = 0
+}
+
+// WriteTo copies the spooled bytes to w.
+func (s *spool) WriteTo(w io.Writer) (int64, error) {
+	if s.f == nil {
+		return s.buf.WriteTo(w)
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	return io.Copy(w, s.f)
+}
+
+func (s *spool) release() {
+	s.reset()
+	if s.buf.Cap() <= 4*s.limit {
+		bufPool.Put(s.buf)
+	}
+	s.buf = nil
+}

@@ -1,0 +1,495 @@
+package archive
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/klauspost/compress/flate"
+)
+
+// Entry is one file or folder to archive.
+type Entry struct {
+	Name    string // archive name, "/" separated, folders end in "/"
+	Path    string // where to read it
+	Size    int64  // as seen when selected (for progress)
+	ModTime time.Time
+	Mode    fs.FileMode
+	Dataset string
+	Kind    string
+	Client  int
+}
+
+// Source reads the files to archive. The default is the operating system;
+// tests substitute one that changes files while they are read.
+type Source interface {
+	Open(path string) (io.ReadCloser, error)
+	Stat(path string) (fs.FileInfo, error)
+}
+
+type osSource struct{}
+
+func (osSource) Open(p string) (io.ReadCloser, error) { return os.Open(p) }
+func (osSource) Stat(p string) (fs.FileInfo, error)   { return os.Stat(p) }
+
+// OSSource reads from the local file systems.
+var OSSource Source = osSource{}
+
+// Options tune the writer. The zero value is usable.
+type Options struct {
+	Level     int    // flate level 1..9; 0 means 6 (the zip default)
+	Workers   int    // compressing goroutines; 0 means one per CPU
+	MemPerJob int    // bytes of compressed data held in memory per entry before spilling to a temp file; 0 means 4 MiB
+	TempDir   string // where spills go; "" means the system's temp folder
+	Attempts  int    // reads of a file that keeps changing before it is kept as it is; 0 means 3
+	Source    Source
+	OnEvent   func(Event) // called from one goroutine, in archive order
+}
+
+// Event reports progress: one per entry written.
+type Event struct {
+	Name        string
+	Files       int   // files written so far
+	Bytes       int64 // uncompressed bytes written so far
+	Written     int64 // archive bytes written so far
+	TotalFiles  int
+	TotalBytes  int64 // as the selection saw them; files may grow
+	Skipped     bool  // the entry could not be read
+	SkipReason  string
+	Unsettled   bool // the file kept changing; the last read was kept
+	ChangeCount int
+}
+
+// Problem is a file that could not be archived, or was archived while it
+// kept changing.
+type Problem struct {
+	Name   string
+	Path   string
+	Reason string
+	Kept   bool // true: archived anyway (it kept changing); false: not in the archive
+}
+
+// Result is the outcome of Write.
+type Result struct {
+	Files    int
+	Dirs     int
+	Bytes    int64 // uncompressed
+	Written  int64 // archive size
+	Problems []Problem
+}
+
+type done struct {
+	entry   Entry
+	sp      *spool
+	method  uint16
+	crc     uint32
+	size    int64
+	sha     string
+	mtime   time.Time
+	mode    fs.FileMode
+	err     error
+	changes int
+	settled bool
+}
+
+// Write archives entries in order, then the manifest m (its Files and
+// Finished are filled in here), streaming the ZIP to w. Entries are
+// compressed in parallel and written in order.
+func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt Options) (*Result, error) {
+	if opt.Level == 0 {
+		opt.Level = 6
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	if opt.MemPerJob <= 0 {
+		opt.MemPerJob = 4 << 20
+	}
+	if opt.Attempts <= 0 {
+		opt.Attempts = 3
+	}
+	if opt.Source == nil {
+		opt.Source = OSSource
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var totalBytes int64
+	totalFiles := 0
+	for _, e := range entries {
+		if !isDirName(e.Name) {
+			totalFiles++
+			totalBytes += e.Size
+		}
+	}
+	// One result slot per entry; the window semaphore bounds how far the
+	// workers may run ahead of the writer (and so the memory in use).
+	slots := make([]chan *done, len(entries))
+	for i := range slots {
+		slots[i] = make(chan *done, 1)
+	}
+	window := make(chan struct{}, 2*opt.Workers)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for i := 0; i < opt.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for idx := range jobs {
+				slots[idx] <- compressEntry(ctx, entries[idx], opt)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i := range entries {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		wg.Wait()
+		for _, s := range slots { // release spools nobody wrote
+			select {
+			case d := <-s:
+				if d.sp != nil {
+					d.sp.release()
+				}
+			default:
+			}
+		}
+	}()
+
+	cw := &countWriter{w: w}
+	zw := zip.NewWriter(cw)
+	res := &Result{}
+	m.Files = m.Files[:0]
+	for i := range entries {
+		var d *done
+		select {
+		case d = <-slots[i]:
+		case <-ctx.Done():
+			return res, ctx.Err()
+		}
+		<-window
+		ev := Event{Name: d.entry.Name, TotalFiles: totalFiles, TotalBytes: totalBytes}
+		if d.err != nil {
+			if errors.Is(d.err, context.Canceled) {
+				return res, ctx.Err()
+			}
+			res.Problems = append(res.Problems, Problem{Name: d.entry.Name, Path: d.entry.Path, Reason: d.err.Error()})
+			ev.Skipped, ev.SkipReason = true, d.err.Error()
+		} else {
+			if err := writeDone(zw, d); err != nil {
+				d.sp.release()
+				return res, err
+			}
+			if d.sp != nil {
+				d.sp.release()
+			}
+			if isDirName(d.entry.Name) {
+				res.Dirs++
+			} else {
+				res.Files++
+				res.Bytes += d.size
+			}
+			if !d.settled {
+				res.Problems = append(res.Problems, Problem{Name: d.entry.Name, Path: d.entry.Path, Kept: true,
+					Reason: fmt.Sprintf("it changed during each of %d reads; the last read (%d bytes, modified %s) was kept", d.changes, d.size, d.mtime.Format("2006-01-02 15:04:05"))})
+				ev.Unsettled, ev.ChangeCount = true, d.changes
+			}
+			m.Files = append(m.Files, FileRecord{Name: d.entry.Name, Size: d.size, SHA256: d.sha, ModTime: d.mtime, Mode: uint32(d.mode),
+				Dataset: d.entry.Dataset, Kind: d.entry.Kind, Client: d.entry.Client})
+		}
+		ev.Files, ev.Bytes, ev.Written = res.Files, res.Bytes, cw.n
+		if opt.OnEvent != nil {
+			opt.OnEvent(ev)
+		}
+	}
+	m.Finished = time.Now()
+	if m.Format == 0 {
+		m.Format = FormatVersion
+	}
+	mb, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return res, err
+	}
+	fh := fileHeader(ManifestName, m.Finished, 0o644)
+	fh.Method = zip.Deflate
+	mw, err := zw.CreateHeader(fh)
+	if err != nil {
+		return res, err
+	}
+	if _, err := mw.Write(mb); err != nil {
+		return res, err
+	}
+	if err := zw.Close(); err != nil {
+		return res, err
+	}
+	res.Written = cw.n
+	return res, nil
+}
+
+func writeDone(zw *zip.Writer, d *done) error {
+	fh := fileHeader(d.entry.Name, d.mtime, d.mode)
+	if isDirName(d.entry.Name) {
+		_, err := zw.CreateRaw(fh)
+		return err
+	}
+	fh.Method = d.method
+	fh.CRC32 = d.crc
+	fh.UncompressedSize64 = uint64(d.size)
+	fh.CompressedSize64 = uint64(d.sp.n)
+	if fh.UncompressedSize64 >= 0xffffffff || fh.CompressedSize64 >= 0xffffffff {
+		// Zip64: sizes go in a 64-bit data descriptor after the data.
+		fh.Flags |= 0x8
+		fh.ReaderVersion = 45
+	}
+	fw, err := zw.CreateRaw(fh)
+	if err != nil {
+		return err
+	}
+	_, err = d.sp.WriteTo(fw)
+	return err
+}
+
+// fileHeader builds a header that every common ZIP tool reads: UTF-8 flag
+// for non-ASCII names, MS-DOS time clamped to what it can hold, and the
+// Info-ZIP extended timestamp (UTC seconds) where it fits in 32 bits.
+func fileHeader(name string, mtime time.Time, mode fs.FileMode) *zip.FileHeader {
+	fh := &zip.FileHeader{Name: name}
+	fh.SetMode(mode)
+	fh.CreatorVersion = fh.CreatorVersion&0xff00 | 20
+	fh.ReaderVersion = 20
+	if !isASCII(name) && utf8.ValidString(name) {
+		fh.Flags |= 0x800
+	}
+	fh.ModifiedDate, fh.ModifiedTime = dosTime(mtime)
+	if u := mtime.Unix(); u >= 0 && u < 1<<31 {
+		var ext [9]byte
+		binary.LittleEndian.PutUint16(ext[0:], 0x5455)
+		binary.LittleEndian.PutUint16(ext[2:], 5)
+		ext[4] = 1 // modification time present
+		binary.LittleEndian.PutUint32(ext[5:], uint32(u))
+		fh.Extra = ext[:]
+	}
+	return fh
+}
+
+var (
+	dosMin = time.Date(1980, 1, 1, 0, 0, 0, 0, time.Local)
+	dosMax = time.Date(2107, 12, 31, 23, 59, 58, 0, time.Local)
+)
+
+// dosTime converts to MS-DOS date and time in local time, clamped to
+// 1980..2107 (the exact time is in the manifest).
+func dosTime(t time.Time) (date, tm uint16) {
+	t = t.In(time.Local)
+	if t.Before(dosMin) {
+		t = dosMin
+	} else if t.After(dosMax) {
+		t = dosMax
+	}
+	date = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
+	tm = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+	return date, tm
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func isDirName(n string) bool { return len(n) > 0 && n[len(n)-1] == '/' }
+
+var flatePools [10]sync.Pool
+
+func getFlate(level int, w io.Writer) *flate.Writer {
+	if fw, ok := flatePools[level].Get().(*flate.Writer); ok {
+		fw.Reset(w)
+		return fw
+	}
+	fw, _ := flate.NewWriter(w, level)
+	return fw
+}
+
+func putFlate(level int, fw *flate.Writer) { flatePools[level].Put(fw) }
+
+var readBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// compressEntry reads one file into a spool, reading again when the file
+// changed while it was read.
+func compressEntry(ctx context.Context, e Entry, opt Options) *done {
+	d := &done{entry: e, mtime: e.ModTime, mode: e.Mode, settled: true}
+	if isDirName(e.Name) {
+		return d
+	}
+	if err := ctx.Err(); err != nil {
+		d.err = err
+		return d
+	}
+	sp := newSpool(opt.MemPerJob, opt.TempDir)
+	var lastErr error
+	for attempt := 1; attempt <= opt.Attempts; attempt++ {
+		if attempt > 1 {
+			sp.reset()
+			select {
+			case <-time.After(time.Duration(attempt-1) * 100 * time.Millisecond):
+			case <-ctx.Done():
+				sp.release()
+				d.err = ctx.Err()
+				return d
+			}
+		}
+		before, err := opt.Source.Stat(e.Path)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		method, crc, size, sha, err := compressOnce(ctx, e.Path, sp, opt)
+		if err != nil {
+			if ctx.Err() != nil {
+				sp.release()
+				d.err = ctx.Err()
+				return d
+			}
+			lastErr = err
+			continue
+		}
+		lastErr = nil
+		after, err := opt.Source.Stat(e.Path)
+		d.method, d.crc, d.size, d.sha, d.mtime, d.mode = method, crc, size, sha, before.ModTime(), before.Mode()
+		if err == nil && after.Size() == before.Size() && after.ModTime().Equal(before.ModTime()) && size == after.Size() {
+			d.settled = true
+			d.sp = sp
+			return d
+		}
+		d.changes++
+		d.settled = false
+		if err == nil {
+			d.mtime = after.ModTime()
+		}
+	}
+	if lastErr != nil {
+		sp.release()
+		d.err = fmt.Errorf("%s", readReason(lastErr))
+		return d
+	}
+	d.sp = sp // kept as last read, reported as unsettled
+	return d
+}
+
+func readReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return "cannot be read: " + pe.Err.Error()
+	}
+	return "cannot be read: " + err.Error()
+}
+
+// compressOnce reads path once, deflating it into sp. Small files that do
+// not get smaller are stored instead.
+func compressOnce(ctx context.Context, path string, sp *spool, opt Options) (method uint16, crc uint32, size int64, sum string, err error) {
+	f, err := opt.Source.Open(path)
+	if err != nil {
+		return 0, 0, 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	c := crc32.NewIEEE()
+	bp := readBufPool.Get().(*[]byte)
+	defer readBufPool.Put(bp)
+	buf := *bp
+	// Read the first block: if the whole file fits, decide deflate or store
+	// on it; otherwise stream-deflate the rest.
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return 0, 0, 0, "", err
+	}
+	first := buf[:n]
+	h.Write(first)
+	c.Write(first)
+	if n < len(buf) {
+		var cb bytes.Buffer
+		fw := getFlate(opt.Level, &cb)
+		fw.Write(first)
+		fw.Close()
+		putFlate(opt.Level, fw)
+		if cb.Len() < n {
+			_, err = sp.Write(cb.Bytes())
+			method = zip.Deflate
+		} else {
+			_, err = sp.Write(first)
+			method = zip.Store
+		}
+		return method, c.Sum32(), int64(n), hex.EncodeToString(h.Sum(nil)), err
+	}
+	fw := getFlate(opt.Level, sp)
+	defer putFlate(opt.Level, fw)
+	size = int64(n)
+	if _, err := fw.Write(first); err != nil {
+		return 0, 0, 0, "", err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, 0, "", err
+		}
+		n, rerr := f.Read(buf)
+		if n > 0 {
+			h.Write(buf[:n])
+			c.Write(buf[:n])
+			size += int64(n)
+			if _, err := fw.Write(buf[:n]); err != nil {
+				return 0, 0, 0, "", err
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return 0, 0, 0, "", rerr
+		}
+	}
+	if err := fw.Close(); err != nil {
+		return 0, 0, 0, "", err
+	}
+	return zip.Deflate, c.Sum32(), size, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,175 @@
+// Package cli is posbackup's command line: one file per command. It parses
+// flags and the config file, calls internal/job, and prints.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/profile"
+)
+
+// Exit codes.
+const (
+	ExitOK     = 0
+	ExitFailed = 1
+	ExitUsage  = 2
+)
+
+// app holds what every command shares.
+type app struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+	configPath     string
+	profilePath    string
+	cfg            *config.Config
+}
+
+// usageErr marks bad usage or configuration (exit code 2).
+type usageErr struct{ msg string }
+
+func (e *usageErr) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageErr{fmt.Sprintf(format, a...)} }
+
+// exitErr carries an exit code for a failure already reported.
+type exitErr struct{ code int }
+
+func (e *exitErr) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	a := &app{stdout: stdout, stderr: stderr, stdin: stdin}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetIn(stdin)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitErr
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "posbackup: "+sentence(err.Error()))
+	return exitCode(err)
+}
+
+func exitCode(err error) int {
+	var ue *usageErr
+	var jue *job.UsageError
+	if errors.As(err, &ue) || errors.As(err, &jue) {
+		return ExitUsage
+	}
+	if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "unknown flag") ||
+		strings.Contains(err.Error(), "arg(s)") || strings.HasPrefix(err.Error(), "required flag") {
+		return ExitUsage
+	}
+	return ExitFailed
+}
+
+// sentence makes a message start upper case and end with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	if s[0] >= 'a' && s[0] <= 'z' {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "posbackup",
+		Short: "Back up, check and restore point-of-sale installations",
+		Long: `posbackup packs the files needed to bring a POS system back into standard ZIP
+archives, stores them on a folder (local disk, USB medium, network drive, UNC
+path), and lists, checks and restores them.
+
+Start with 'posbackup demo' to see it work on a built-in example.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if a.configPath != "" {
+				c, err := config.Load(a.configPath)
+				if err != nil {
+					return &usageErr{err.Error()}
+				}
+				a.cfg = c
+			} else {
+				a.cfg = &config.Config{}
+			}
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&a.configPath, "config", "", "read settings from this TOML file (flags override it)")
+	root.PersistentFlags().StringVar(&a.profilePath, "profile", "", "installation layout file (default: the built-in profile; see 'posbackup profile')")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageErr{err.Error() + " (see --help)"} })
+	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd())
+	root.CompletionOptions.DisableDefaultCmd = true
+	return root
+}
+
+// loadProfile returns the profile from --profile, the config, or the
+// built-in one.
+func (a *app) loadProfile() (*profile.Profile, error) {
+	path := a.profilePath
+	if path == "" {
+		path = a.cfg.Profile
+	}
+	if path == "" {
+		return profile.Default(), nil
+	}
+	p, err := profile.Load(path)
+	if err != nil {
+		return nil, &usageErr{err.Error()}
+	}
+	return p, nil
+}
+
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// pick returns the flag's value when it was given, else the config's.
+func pick[T comparable](cmd *cobra.Command, flag string, flagVal, cfgVal T) T {
+	var zero T
+	if cmd.Flags().Changed(flag) || cfgVal == zero {
+		return flagVal
+	}
+	return cfgVal
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

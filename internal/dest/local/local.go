@@ -1,0 +1,237 @@
+// Package local is the folder destination: a local disk, a USB medium, a
+// mapped network drive or a UNC path (\\nas\share\folder).
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/posbackup/posbackup/internal/dest"
+)
+
+// Folder is a destination folder on a file system this computer can reach.
+type Folder struct {
+	dir string
+}
+
+var _ dest.Destination = (*Folder)(nil)
+var _ dest.Local = (*Folder)(nil)
+
+// Open checks that the medium behind dir is present and returns the folder.
+// When create is true a missing folder is created (after the medium check, so
+// an empty mount point is never filled).
+func Open(dir string, create bool) (*Folder, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("the destination folder %s is not a valid path", dir)
+	}
+	if err := checkMedium(abs); err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(abs)
+	switch {
+	case err == nil && !st.IsDir():
+		return nil, fmt.Errorf("the destination %s is a file, not a folder: choose a folder", abs)
+	case errors.Is(err, fs.ErrNotExist) && create:
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return nil, fmt.Errorf("could not create the destination folder %s: %s", abs, plain(err))
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("the destination folder %s does not exist: check the path", abs)
+	case err != nil:
+		return nil, fmt.Errorf("cannot reach the destination folder %s: %s", abs, plain(err))
+	}
+	return &Folder{dir: abs}, nil
+}
+
+// Dir is the folder's absolute path.
+func (f *Folder) Dir() string { return f.dir }
+
+func (f *Folder) String() string { return f.dir }
+
+// Path implements dest.Local.
+func (f *Folder) Path(name string) string { return filepath.Join(f.dir, name) }
+
+func (f *Folder) path(name string) (string, error) {
+	if err := dest.CheckName(name); err != nil {
+		return "", err
+	}
+	return filepath.Join(f.dir, name), nil
+}
+
+// Put writes r to name, syncs it and checks its size on disk.
+func (f *Folder) Put(ctx context.Context, name string, r io.Reader) (n int64, err error) {
+	p, err := f.path(name)
+	if err != nil {
+		return 0, err
+	}
+	_ = os.Chmod(p, 0o644) // a read-only older copy must not block replacing it
+	out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return 0, fmt.Errorf("cannot write to %s: %s", p, plain(err))
+	}
+	defer func() {
+		if err != nil {
+			out.Close()
+			os.Remove(p)
+		}
+	}()
+	n, err = io.Copy(out, ctxReader{ctx, r})
+	if err != nil {
+		return n, writeErr(p, err)
+	}
+	if err = out.Sync(); err != nil {
+		return n, writeErr(p, err)
+	}
+	if err = out.Close(); err != nil {
+		return n, writeErr(p, err)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return n, writeErr(p, err)
+	}
+	if st.Size() != n {
+		err = fmt.Errorf("%s holds %d bytes after writing %d: the medium may be failing", p, st.Size(), n)
+		return n, err
+	}
+	return n, nil
+}
+
+// List returns the regular files in the folder.
+func (f *Folder) List(ctx context.Context) ([]dest.Info, error) {
+	ents, err := os.ReadDir(f.dir)
+	if err != nil {
+		return nil, fmt.Errorf("cannot list the folder %s: %s", f.dir, plain(err))
+	}
+	var out []dest.Info
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		st, err := e.Info()
+		if err != nil {
+			continue // removed meanwhile
+		}
+		out = append(out, dest.Info{Name: e.Name(), Size: st.Size(), ModTime: st.ModTime()})
+	}
+	return out, nil
+}
+
+// Stat returns the Info of name.
+func (f *Folder) Stat(ctx context.Context, name string) (dest.Info, error) {
+	p, err := f.path(name)
+	if err != nil {
+		return dest.Info{}, err
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return dest.Info{}, notFound(p, err)
+	}
+	if !st.Mode().IsRegular() {
+		return dest.Info{}, fmt.Errorf("%s is not a file", p)
+	}
+	return dest.Info{Name: name, Size: st.Size(), ModTime: st.ModTime()}, nil
+}
+
+// Open opens name for reading from offset.
+func (f *Folder) Open(ctx context.Context, name string, offset int64) (io.ReadCloser, error) {
+	p, err := f.path(name)
+	if err != nil {
+		return nil, err
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		return nil, notFound(p, err)
+	}
+	if offset > 0 {
+		if _, err := fh.Seek(offset, io.SeekStart); err != nil {
+			fh.Close()
+			return nil, err
+		}
+	}
+	return fh, nil
+}
+
+// Rename replaces to with from in one step (rename(2), MoveFileEx).
+func (f *Folder) Rename(ctx context.Context, from, to string) error {
+	pf, err := f.path(from)
+	if err != nil {
+		return err
+	}
+	pt, err := f.path(to)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(pf); err != nil {
+		return notFound(pf, err)
+	}
+	_ = os.Chmod(pt, 0o644) // Windows refuses to replace a read-only file
+	if err := os.Rename(pf, pt); err != nil {
+		return fmt.Errorf("cannot rename %s to %s: %s", pf, pt, plain(err))
+	}
+	syncDir(f.dir)
+	return nil
+}
+
+// Delete removes name.
+func (f *Folder) Delete(ctx context.Context, name string) error {
+	p, err := f.path(name)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil {
+		return notFound(p, err)
+	}
+	return nil
+}
+
+// Close does nothing for a folder.
+func (f *Folder) Close() error { return nil }
+
+func notFound(p string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", p, dest.ErrNotFound)
+	}
+	return fmt.Errorf("cannot read %s: %s", p, plain(err))
+}
+
+func writeErr(p string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if isNoSpace(err) {
+		return fmt.Errorf("the medium of %s is full: free space or use a larger medium", p)
+	}
+	return fmt.Errorf("writing %s failed: %s", p, plain(err))
+}
+
+// plain strips the Go operation and path from an *fs.PathError, leaving the
+// system's own words ("permission denied", "no space left on device").
+func plain(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err.Error()
+	}
+	return err.Error()
+}
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

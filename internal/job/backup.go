@@ -1,0 +1,267 @@
+// Package job runs posbackup's operations: one backup (select, archive,
+// send, verify, rename), list, check and restore. The command line, the
+// service and the web page all call this package; it never prints.
+package job
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/archive"
+	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/local"
+	"github.com/posbackup/posbackup/internal/profile"
+)
+
+// Version is posbackup's own version, recorded in every manifest.
+var Version = "0.1.0"
+
+// LeftoverAge is how long an unfinished archive must have been untouched
+// before a later run removes it as a leftover of an interrupted run.
+var LeftoverAge = time.Hour
+
+// BackupRequest says what to back up and where.
+type BackupRequest struct {
+	Profile      *profile.Profile
+	Source       string // installation root
+	Variant      int
+	Clients      []int // empty: all
+	Role         profile.Role
+	Extras       []string
+	Dest         dest.Destination
+	NameTemplate string
+	Lang         string
+	AllowMissing bool // a backup with unreadable files still succeeds (with warnings)
+	Level        int
+	Workers      int
+	Now          func() time.Time
+	Host         string
+	OnEvent      func(Event)
+	FileSource   archive.Source // nil: the operating system (tests replace it)
+}
+
+// Event reports progress of a run.
+type Event struct {
+	Phase      string // "select", "archive", "verify", "done"
+	Name       string // current file
+	Files      int
+	TotalFiles int
+	Bytes      int64
+	TotalBytes int64
+	Written    int64
+}
+
+// BackupResult is the outcome of a backup.
+type BackupResult struct {
+	Archive  string            `json:"archive"`  // file name at the destination
+	Location string            `json:"location"` // destination, never with a password
+	Files    int               `json:"files"`
+	Folders  int               `json:"folders"`
+	Bytes    int64             `json:"bytes"`    // uncompressed
+	Size     int64             `json:"size"`     // archive size
+	Variant  string            `json:"variant"`  // "03"
+	Clients  []string          `json:"clients"`  // M001, ...
+	Warnings []string          `json:"warnings"` // never nil
+	Problems []archive.Problem `json:"-"`        // also in Warnings or the error
+	Seconds  float64           `json:"seconds"`  // wall time
+	Started  time.Time         `json:"started"`  //
+	Manifest *archive.Manifest `json:"-"`        //
+	Verified bool              `json:"verified"` // read back and checked at the destination
+}
+
+// Error is a failed run with a plain explanation for the user.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+func fail(format string, a ...any) error { return &Error{Msg: fmt.Sprintf(format, a...)} }
+
+// Backup runs one backup.
+func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
+	now := time.Now
+	if req.Now != nil {
+		now = req.Now
+	}
+	emit := func(e Event) {
+		if req.OnEvent != nil {
+			req.OnEvent(e)
+		}
+	}
+	started := now()
+	host := req.Host
+	if host == "" {
+		host, _ = os.Hostname()
+	}
+	p := req.Profile
+	emit(Event{Phase: "select"})
+	sel, err := p.Select(profile.Request{Root: req.Source, Variant: req.Variant, Clients: req.Clients, Role: req.Role, Extras: req.Extras})
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	res := &BackupResult{Location: req.Dest.String(), Variant: sel.Variant.Code(), Started: started, Warnings: []string{}}
+	for _, n := range sel.Clients {
+		res.Clients = append(res.Clients, p.ClientName(n))
+	}
+	files := 0
+	for _, it := range sel.Items {
+		if !it.IsDir() {
+			files++
+		}
+	}
+	if files == 0 {
+		return nil, fail("nothing to back up: variant %s found no files in %s. Check --source and the variant", sel.Variant.Code(), req.Source)
+	}
+	if sel.Variant.Number == 1 {
+		res.Warnings = append(res.Warnings, "variant 01 backs up master data only: the cash journal (transaction data) is not in this backup")
+	}
+	if lf, ok := req.Dest.(*local.Folder); ok && local.SameDrive(req.Source, lf.Dir()) {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the backup goes to the same drive as the data (%s): not recommended, one disk failure loses both; use a USB medium, a NAS or a server", lf.Dir()))
+	}
+	name, err := ExpandName(req.NameTemplate, NameTokens{Clients: res.Clients, All: len(req.Clients) == 0, Time: started, Host: host, Variant: sel.Variant.Number, Lang: req.Lang})
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	res.Archive = name
+	version, err := p.ReadVersion(req.Source)
+	if err != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the program version file %s cannot be read: %v", p.VersionFile, err))
+	} else if version == "" && p.VersionFile != "" {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s was not found in %s: the backup does not record the program version", p.VersionFile, req.Source))
+	}
+	removeLeftovers(ctx, req.Dest, now())
+
+	m := &archive.Manifest{
+		Format: archive.FormatVersion, Tool: "posbackup " + Version, ProgramVersion: version,
+		Profile: p.Name, Variant: sel.Variant.Number, VariantTitle: sel.Variant.Title,
+		Clients: res.Clients, Role: string(req.Role), Host: host, Source: req.Source, Started: started,
+	}
+	entries := make([]archive.Entry, len(sel.Items))
+	for i, it := range sel.Items {
+		entries[i] = archive.Entry{Name: it.Name, Path: it.Path, Size: it.Size, ModTime: it.ModTime, Mode: it.Mode, Dataset: it.Dataset, Kind: it.Kind, Client: it.Client}
+	}
+	for _, pr := range sel.Problems {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("%s cannot be read: %s", pr.Path, pr.Reason))
+	}
+
+	tmp := dest.TempPrefix + randomHex() + "-" + name
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pr, pw := io.Pipe()
+	type writeResult struct {
+		r   *archive.Result
+		err error
+	}
+	wrote := make(chan writeResult, 1)
+	go func() {
+		r, err := archive.Write(wctx, pw, entries, m, archive.Options{
+			Level: req.Level, Workers: req.Workers, Source: req.FileSource,
+			OnEvent: func(e archive.Event) {
+				emit(Event{Phase: "archive", Name: e.Name, Files: e.Files, TotalFiles: e.TotalFiles, Bytes: e.Bytes, TotalBytes: e.TotalBytes, Written: e.Written})
+			},
+		})
+		pw.CloseWithError(err)
+		wrote <- writeResult{r, err}
+	}()
+	size, putErr := req.Dest.Put(wctx, tmp, pr)
+	pr.CloseWithError(errors.New("the destination stopped reading"))
+	cancel()
+	wr := <-wrote
+	if wr.err != nil && !errors.Is(wr.err, context.Canceled) {
+		req.Dest.Delete(context.Background(), tmp)
+		return nil, fail("the backup could not be written: %v. The older archive %s at %s is unchanged", wr.err, name, req.Dest)
+	}
+	if putErr != nil {
+		req.Dest.Delete(context.Background(), tmp)
+		return nil, fail("the backup could not be stored: %v. The older archive %s at %s is unchanged", putErr, name, req.Dest)
+	}
+	ar := wr.r
+	res.Files, res.Folders, res.Bytes, res.Size, res.Manifest = ar.Files, ar.Dirs, ar.Bytes, size, m
+	var missing []string
+	for _, pr := range sel.Problems {
+		missing = append(missing, fmt.Sprintf("%s (%s)", pr.Path, pr.Reason))
+	}
+	for _, pr := range ar.Problems {
+		if pr.Kept {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s %s", pr.Path, pr.Reason))
+		} else {
+			missing = append(missing, fmt.Sprintf("%s (%s)", pr.Path, pr.Reason))
+		}
+	}
+	res.Problems = ar.Problems
+	if len(missing) > 0 && !req.AllowMissing {
+		req.Dest.Delete(context.Background(), tmp)
+		return res, fail("the backup failed: %d file(s) could not be read: %s. Close the program that holds them, or allow missing files; the older archive %s is unchanged", len(missing), strings.Join(limit(missing, 5), "; "), name)
+	}
+	for _, mi := range missing {
+		res.Warnings = append(res.Warnings, "not in the backup: "+mi)
+	}
+	res.Warnings = append(res.Warnings, sel.Notes...)
+
+	emit(Event{Phase: "verify", Files: res.Files, TotalFiles: res.Files, Bytes: res.Bytes, TotalBytes: res.Bytes, Written: size})
+	if err := verifyStored(ctx, req.Dest, tmp, m); err != nil {
+		req.Dest.Delete(context.Background(), tmp)
+		return res, fail("the backup was written but failed its check at %s: %v. The older archive %s is unchanged", req.Dest, err, name)
+	}
+	res.Verified = true
+	if err := req.Dest.Rename(ctx, tmp, name); err != nil {
+		req.Dest.Delete(context.Background(), tmp)
+		return res, fail("the finished backup could not be renamed to %s at %s: %v", name, req.Dest, err)
+	}
+	res.Seconds = now().Sub(started).Seconds()
+	emit(Event{Phase: "done", Files: res.Files, TotalFiles: res.Files, Bytes: res.Bytes, TotalBytes: res.Bytes, Written: size})
+	return res, nil
+}
+
+// verifyStored reads the stored archive back and checks every entry
+// against the manifest that was written.
+func verifyStored(ctx context.Context, d dest.Destination, name string, want *archive.Manifest) error {
+	r, err := OpenArchive(ctx, d, name)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if r.Manifest == nil || len(r.Manifest.Files) != len(want.Files) {
+		return errors.New("its manifest is missing or incomplete")
+	}
+	rep, err := r.Verify(ctx, nil, nil)
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		return fmt.Errorf("%s %s", rep.Damaged[0].Name, rep.Damaged[0].Reason)
+	}
+	return nil
+}
+
+// removeLeftovers deletes unfinished archives of interrupted runs.
+func removeLeftovers(ctx context.Context, d dest.Destination, now time.Time) {
+	infos, err := d.List(ctx)
+	if err != nil {
+		return
+	}
+	for _, in := range infos {
+		if dest.IsTemp(in.Name) && !in.ModTime.IsZero() && now.Sub(in.ModTime) > LeftoverAge {
+			d.Delete(ctx, in.Name)
+		}
+	}
+}
+
+func randomHex() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func limit(s []string, n int) []string {
+	if len(s) <= n {
+		return s
+	}
+	return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
+}
