@@ -23,8 +23,10 @@ type Reader struct {
 	zr       *zip.Reader
 	f        *os.File
 	Size     int64
-	Manifest *Manifest // nil when the archive has none
-	byName   map[string]*zip.File
+	Manifest *Manifest // nil when the archive has none or it is damaged
+	// ManifestErr says why a manifest that is present cannot be used.
+	ManifestErr error
+	byName      map[string]*zip.File
 }
 
 // OpenFile opens the archive at path and reads its manifest.
@@ -48,7 +50,8 @@ func OpenFile(path string) (*Reader, error) {
 }
 
 // NewReader reads an archive from ra. A missing manifest is not an error
-// (r.Manifest is nil); an unreadable one is.
+// (r.Manifest is nil); a damaged one is recorded in r.ManifestErr, so that
+// Verify can still report on the rest.
 func NewReader(ra io.ReaderAt, size int64) (*Reader, error) {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
@@ -62,20 +65,22 @@ func NewReader(ra io.ReaderAt, size int64) (*Reader, error) {
 		r.byName[f.Name] = f
 	}
 	if mf := r.byName[ManifestName]; mf != nil {
-		rc, err := mf.Open()
-		if err != nil {
-			return nil, fmt.Errorf("its manifest cannot be read (%v)", err)
-		}
-		b, err := io.ReadAll(io.LimitReader(rc, 256<<20))
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("its manifest is damaged (%v)", err)
-		}
-		if r.Manifest, err = ParseManifest(b); err != nil {
-			return nil, err
-		}
+		r.Manifest, r.ManifestErr = readManifest(mf)
 	}
 	return r, nil
+}
+
+func readManifest(mf *zip.File) (*Manifest, error) {
+	rc, err := mf.Open()
+	if err != nil {
+		return nil, fmt.Errorf("its manifest cannot be read: %s", zipReason(err))
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 256<<20))
+	if err != nil {
+		return nil, fmt.Errorf("its manifest is damaged: %s", zipReason(err))
+	}
+	return ParseManifest(b)
 }
 
 // Close closes the file opened by OpenFile.
@@ -127,6 +132,9 @@ func (v *VerifyReport) OK() bool { return len(v.Damaged) == 0 }
 // files missing from the archive. Entries are checked in parallel.
 func (r *Reader) Verify(ctx context.Context, want func(name string) bool, progress func(name string, n int64)) (*VerifyReport, error) {
 	rep := &VerifyReport{}
+	if r.ManifestErr != nil {
+		rep.Damaged = append(rep.Damaged, Damage{ManifestName, r.ManifestErr.Error()})
+	}
 	recs := map[string]FileRecord{}
 	if r.Manifest != nil {
 		for _, fr := range r.Manifest.Files {

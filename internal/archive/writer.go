@@ -218,7 +218,7 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 			}
 			if !d.settled {
 				res.Problems = append(res.Problems, Problem{Name: d.entry.Name, Path: d.entry.Path, Kept: true,
-					Reason: fmt.Sprintf("it changed during each of %d reads; the last read (%d bytes, modified %s) was kept", d.changes, d.size, d.mtime.Format("2006-01-02 15:04:05"))})
+					Reason: fmt.Sprintf("changed during each of %d reads; the last read (%d bytes, modified %s) was kept", d.changes, d.size, d.mtime.Format("2006-01-02 15:04:05"))})
 				ev.Unsettled, ev.ChangeCount = true, d.changes
 			}
 			m.Files = append(m.Files, FileRecord{Name: d.entry.Name, Size: d.size, SHA256: d.sha, ModTime: d.mtime, Mode: uint32(d.mode),

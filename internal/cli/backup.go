@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -68,6 +69,9 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			}
 			r, err := profile.ParseRole(role)
 			if err != nil {
+				return &usageErr{err.Error()}
+			}
+			if _, err := job.ExpandName(name, job.NameTokens{Clients: []string{"M001"}, Time: time.Now(), Lang: lang}); err != nil {
 				return &usageErr{err.Error()}
 			}
 			lvl, err := parseLevel(level)

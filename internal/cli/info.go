@@ -22,6 +22,9 @@ func (a *app) infoCmd() *cobra.Command {
 			}
 			defer ar.Close()
 			m := ar.Manifest
+			if ar.ManifestErr != nil {
+				return fmt.Errorf("%s: %v. Run 'posbackup verify' on it for details", args[0], ar.ManifestErr)
+			}
 			if m == nil {
 				return fmt.Errorf("%s is a ZIP archive but not a posbackup backup (it has no manifest); 'posbackup verify' still checks it", args[0])
 			}

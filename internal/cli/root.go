@@ -123,7 +123,10 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "", "read settings from this TOML file (flags override it)")
 	root.PersistentFlags().StringVar(&a.profilePath, "profile", "", "installation layout file (default: the built-in profile; see 'posbackup profile')")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageErr{err.Error() + " (see --help)"} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		msg, _, _ := strings.Cut(err.Error(), ": strconv.") // keep the user's words, not Go's
+		return &usageErr{msg + " (see --help)"}
+	})
 	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd())
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root

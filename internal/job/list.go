@@ -45,7 +45,9 @@ func List(ctx context.Context, d dest.Destination) ([]Listed, error) {
 			l.Problem = err.Error()
 		} else {
 			l.Manifest = a.Manifest
-			if a.Manifest == nil {
+			if a.ManifestErr != nil {
+				l.Problem = a.ManifestErr.Error()
+			} else if a.Manifest == nil {
 				l.Problem = "not made by posbackup (no manifest)"
 			}
 			a.Close()

@@ -50,6 +50,9 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 	if err := a.CheckSafe(); err != nil {
 		return nil, fail("the archive is refused: %v. Nothing was restored", err)
 	}
+	if a.ManifestErr != nil {
+		return nil, fail("the archive is damaged, so nothing was restored: %v. Run 'posbackup verify' on it for details", a.ManifestErr)
+	}
 	recs, err := records(a, req.Profile)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,52 @@
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// NeedTool returns the path of a command, skipping the test when it is
+// missing, except in CI (CI=true), where a missing tool is a failure.
+func NeedTool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed; .ci/run must install it", name)
+		}
+		t.Skipf("%s is not installed", name)
+	}
+	return p
+}
+
+// CheckWithTools tests a ZIP archive with Info-ZIP unzip, 7-Zip and
+// Python's zipfile; each must find it intact.
+func CheckWithTools(t testing.TB, zipPath string) {
+	t.Helper()
+	if out, err := exec.Command(NeedTool(t, "unzip"), "-t", zipPath).CombinedOutput(); err != nil {
+		t.Errorf("unzip -t %s: %v\n%s", zipPath, err, tail(out))
+	}
+	out, err := exec.Command(NeedTool(t, "7z"), "t", zipPath).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Everything is Ok") {
+		t.Errorf("7z t %s: %v\n%s", zipPath, err, tail(out))
+	}
+	py := `import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+bad = z.testzip()
+if bad is not None:
+    sys.exit("damaged: " + bad)
+print(len(z.namelist()))`
+	if out, err := exec.Command(NeedTool(t, "python3"), "-c", py, zipPath).CombinedOutput(); err != nil {
+		t.Errorf("python zipfile %s: %v\n%s", zipPath, err, tail(out))
+	}
+}
+
+func tail(b []byte) string {
+	s := string(b)
+	if len(s) > 3000 {
+		s = "..." + s[len(s)-3000:]
+	}
+	return s
+}
