@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use: real ZIP tools to check the
+# archives (Info-ZIP zip/unzip, 7-Zip, Python's zipfile) and the servers the
+# destination tests start (vsftpd, OpenSSH, openssl for certificates).
+# Idempotent; asks apt only for what is missing.
+set -euo pipefail
+need=()
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for pkg in zip unzip p7zip-full python3 vsftpd openssh-server openssh-client openssl; do
+  have "$pkg" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
