@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -423,7 +424,7 @@ func compressOnce(ctx context.Context, path string, sp *spool, opt Options) (met
 	}
 	defer f.Close()
 	h := sha256.New()
-	c := crc32.NewIEEE()
+	c := crc32.NewIEEE() // hash.Hash32
 	bp := readBufPool.Get().(*[]byte)
 	defer readBufPool.Put(bp)
 	buf := *bp
@@ -450,6 +451,33 @@ func compressOnce(ctx context.Context, path string, sp *spool, opt Options) (met
 			method = zip.Store
 		}
 		return method, c.Sum32(), int64(n), hex.EncodeToString(h.Sum(nil)), err
+	}
+	// A cheap trial on the first block: data that does not shrink (packed
+	// images, archives, encrypted files) is stored, not deflated.
+	var trial bytes.Buffer
+	tw := getFlate(opt.Level, &trial)
+	tw.Write(first)
+	tw.Close()
+	putFlate(opt.Level, tw)
+	if trial.Len() >= n*98/100 {
+		if _, err := sp.Write(first); err != nil {
+			return 0, 0, 0, "", err
+		}
+		rest, err := io.Copy(sp, io.TeeReader(ctxReader{ctx, f}, io.MultiWriter(h, c)))
+		if err != nil {
+			return 0, 0, 0, "", err
+		}
+		return zip.Store, c.Sum32(), int64(n) + rest, hex.EncodeToString(h.Sum(nil)), nil
+	}
+	if opt.Workers > 1 {
+		// The first block is hashed by deflateParallel along with the rest.
+		h.Reset()
+		c.Reset()
+		size, err := deflateParallel(ctx, first, f, sp, []hash.Hash{h, c}, opt.Level, opt.Workers)
+		if err != nil {
+			return 0, 0, 0, "", err
+		}
+		return zip.Deflate, c.Sum32(), size, hex.EncodeToString(h.Sum(nil)), nil
 	}
 	fw := getFlate(opt.Level, sp)
 	defer putFlate(opt.Level, fw)
@@ -492,4 +520,16 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -173,13 +173,18 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	pr.CloseWithError(errors.New("the destination stopped reading"))
 	cancel()
 	wr := <-wrote
-	if wr.err != nil && !errors.Is(wr.err, context.Canceled) {
-		req.Dest.Delete(context.Background(), tmp)
-		return nil, fail("the backup could not be written: %v. The older archive %s at %s is unchanged", wr.err, name, req.Dest)
-	}
+	// The destination's reason comes first: when it fails, the writer only
+	// sees that nobody reads any more.
 	if putErr != nil {
 		req.Dest.Delete(context.Background(), tmp)
+		if ctx.Err() != nil {
+			putErr = fmt.Errorf("it was cancelled")
+		}
 		return nil, fail("the backup could not be stored: %v. The older archive %s at %s is unchanged", putErr, name, req.Dest)
+	}
+	if wr.err != nil {
+		req.Dest.Delete(context.Background(), tmp)
+		return nil, fail("the backup could not be written: %v. The older archive %s at %s is unchanged", wr.err, name, req.Dest)
 	}
 	ar := wr.r
 	res.Files, res.Folders, res.Bytes, res.Size, res.Manifest = ar.Files, ar.Dirs, ar.Bytes, size, m
