@@ -22,9 +22,9 @@ func TestExampleConfigParses(t *testing.T) {
 func TestUnknownAndBadSettings(t *testing.T) {
 	dir := t.TempDir()
 	for text, want := range map[string]string{
-		"varient = 3\n":     "varient",
+		"varient = 3\n":      "varient",
 		"variant = 'drei'\n": "not valid",
-		"source = \n":       "not valid",
+		"source = \n":        "not valid",
 	} {
 		p := filepath.Join(dir, "c.toml")
 		os.WriteFile(p, []byte(text), 0o644)
