@@ -9,6 +9,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/profile"
+	"github.com/posbackup/posbackup/internal/sysprio"
 )
 
 func (a *app) backupCmd() *cobra.Command {
@@ -16,7 +17,7 @@ func (a *app) backupCmd() *cobra.Command {
 		source, to, name, clients, role, lang, level string
 		variant                                      int
 		add                                          []string
-		allowMissing, asJSON                         bool
+		allowMissing, asJSON, lowPrio                bool
 	)
 	cmd := &cobra.Command{
 		Use:   "backup --source DIR --variant N --to DEST",
@@ -47,6 +48,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			lang = pick(cmd, "lang", lang, c.Lang)
 			level = pick(cmd, "level", level, c.Level)
 			allowMissing = pick(cmd, "allow-missing", allowMissing, c.AllowMissing)
+			lowPrio = pick(cmd, "low-priority", lowPrio, c.LowPriority)
 			if !cmd.Flags().Changed("add") {
 				add = append(add, c.Add...)
 			}
@@ -83,6 +85,11 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 				return a.backupFailed(asJSON, err)
 			}
 			defer d.Close()
+			if lowPrio {
+				if err := sysprio.Lower(); err != nil {
+					fmt.Fprintf(a.stderr, "posbackup: could not lower the priority (%v); backing up at normal priority.\n", err)
+				}
+			}
 			prog := newProgress(a.stderr, asJSON)
 			res, err := job.Backup(cmd.Context(), job.BackupRequest{
 				Profile: p, Source: source, Variant: variant, Clients: cl, Role: r, Extras: add,
@@ -120,6 +127,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 	f.StringVar(&level, "level", "default", "compression: fast, default or best")
 	f.StringArrayVar(&add, "add", nil, "extra file or folder to include (repeatable)")
 	f.BoolVar(&allowMissing, "allow-missing", false, "succeed even when some files cannot be read (they are listed as warnings)")
+	f.BoolVar(&lowPrio, "low-priority", false, "run at low CPU and I/O priority so the tills stay responsive")
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	return cmd
 }

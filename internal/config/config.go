@@ -23,6 +23,7 @@ type Config struct {
 	Profile      string   `toml:"profile"`       // profile file; "" is the built-in one
 	AllowMissing bool     `toml:"allow_missing"` // unreadable files make a warning, not a failure
 	Level        string   `toml:"level"`         // fast, default, best
+	LowPriority  bool     `toml:"low_priority"`  // lower CPU and I/O priority
 }
 
 // Load reads the file at path. Unknown settings are errors, so a typo does

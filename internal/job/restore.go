@@ -8,9 +8,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/profile"
@@ -134,12 +136,8 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 		return nil, fail("cannot create the target folder %s: %v", targetAbs, plainErr(err))
 	}
 	var dirs []archive.FileRecord
-	done := 0
-	var bytes int64
+	var files []archive.FileRecord
 	for _, r := range chosen {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
 		p := filepath.Join(targetAbs, filepath.FromSlash(strings.TrimSuffix(r.Name, "/")))
 		if r.IsDir() {
 			if err := os.MkdirAll(p, 0o755); err != nil {
@@ -148,20 +146,10 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 			dirs = append(dirs, r)
 			continue
 		}
-		rec := r
-		var recp *archive.FileRecord
-		if a.Manifest != nil {
-			recp = &rec
-		}
-		n, err := archive.Extract(a.Lookup(r.Name), recp, p)
-		if err != nil {
-			return res, fail("restoring %s failed: %v. %d file(s) were restored before it", p, plainErr(err), done)
-		}
-		done++
-		bytes += n
-		if req.OnEvent != nil {
-			req.OnEvent(Event{Phase: "restore", Name: r.Name, Files: done, TotalFiles: len(res.Added) + len(res.Replaced), Bytes: bytes, TotalBytes: res.Bytes})
-		}
+		files = append(files, r)
+	}
+	if err := extractAll(ctx, a, files, targetAbs, len(res.Added)+len(res.Replaced), res.Bytes, req.OnEvent); err != nil {
+		return res, err
 	}
 	// Folder times last, deepest first, since writing files changes them.
 	sort.Slice(dirs, func(i, j int) bool { return len(dirs[i].Name) > len(dirs[j].Name) })
@@ -284,3 +272,61 @@ func pathSelected(pattern, name string) bool {
 type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
+
+// extractAll writes files into target on one goroutine per CPU; the first
+// error stops the rest.
+func extractAll(ctx context.Context, a *Archive, files []archive.FileRecord, target string, totalFiles int, totalBytes int64, onEvent func(Event)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		firstErr error
+		done     int
+		bytes    int64
+	)
+	work := make(chan archive.FileRecord)
+	var wg sync.WaitGroup
+	for i := 0; i < runtime.NumCPU(); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				p := filepath.Join(target, filepath.FromSlash(r.Name))
+				var recp *archive.FileRecord
+				if a.Manifest != nil {
+					rec := r
+					recp = &rec
+				}
+				n, err := archive.Extract(a.Lookup(r.Name), recp, p)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = fail("restoring %s failed: %v. %d file(s) were restored before it", p, plainErr(err), done)
+					cancel()
+				}
+				if err == nil {
+					done++
+					bytes += n
+					if onEvent != nil {
+						onEvent(Event{Phase: "restore", Name: r.Name, Files: done, TotalFiles: totalFiles, Bytes: bytes, TotalBytes: totalBytes})
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, r := range files {
+		select {
+		case work <- r:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
