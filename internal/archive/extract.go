@@ -42,7 +42,9 @@ func Extract(f *zip.File, rec *FileRecord, path string) (int64, error) {
 		limit = rec.Size
 	}
 	// Never write more than the archive declares (zip bombs).
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(rc, limit+1))
+	bp := copyBufPool.Get().(*[]byte)
+	n, err := io.CopyBuffer(io.MultiWriter(tmp, h), io.LimitReader(rc, limit+1), *bp)
+	copyBufPool.Put(bp)
 	if err != nil {
 		return n, fmt.Errorf("%s: %s", f.Name, zipReason(err))
 	}

@@ -205,7 +205,9 @@ func checkEntry(f *zip.File, rec FileRecord, inManifest, haveManifest bool) (int
 	}
 	defer rc.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, rc)
+	bp := copyBufPool.Get().(*[]byte)
+	n, err := io.CopyBuffer(h, rc, *bp)
+	copyBufPool.Put(bp)
 	if err != nil {
 		return n, zipReason(err)
 	}
@@ -231,3 +233,5 @@ func zipReason(err error) string {
 	}
 	return err.Error()
 }
+
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}

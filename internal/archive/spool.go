@@ -16,7 +16,12 @@ type spool struct {
 	limit int
 	dir   string
 	n     int64
+	// removed: the temp file was already unlinked.
+	removed bool
 }
+
+// SpoolPattern names the temporary files of large entries.
+const SpoolPattern = "posbackup-spool-*"
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
@@ -28,10 +33,14 @@ func newSpool(limit int, dir string) *spool {
 
 func (s *spool) Write(p []byte) (int, error) {
 	if s.f == nil && s.buf.Len()+len(p) > s.limit {
-		f, err := os.CreateTemp(s.dir, "posbackup-spool-*")
+		f, err := os.CreateTemp(s.dir, SpoolPattern)
 		if err != nil {
 			return 0, err
 		}
+		// Unlinked at once where the system allows it (not Windows), so a
+		// killed run leaves nothing behind; otherwise removed on release,
+		// and stale ones by the next backup (see job.removeLeftovers).
+		s.removed = os.Remove(f.Name()) == nil
 		s.f = f
 		if _, err := f.Write(s.buf.Bytes()); err != nil {
 			return 0, err
@@ -54,7 +63,9 @@ func (s *spool) reset() {
 	s.buf.Reset()
 	if s.f != nil {
 		s.f.Close()
-		os.Remove(s.f.Name())
+		if !s.removed {
+			os.Remove(s.f.Name())
+		}
 		s.f = nil
 	}
 	s.n = 0

@@ -23,7 +23,9 @@ import (
 	"github.com/klauspost/compress/flate"
 )
 
-// Entry is one file or folder to archive.
+// Entry is one file or folder to archive. Size and ModTime are what the
+// selection saw: a file that differs from them when it is read counts as
+// changed and is read again.
 type Entry struct {
 	Name    string // archive name, "/" separated, folders end in "/"
 	Path    string // where to read it
@@ -369,10 +371,18 @@ func compressEntry(ctx context.Context, e Entry, opt Options) *done {
 				return d
 			}
 		}
-		before, err := opt.Source.Stat(e.Path)
-		if err != nil {
-			lastErr = err
-			continue
+		// The first read compares with what the selection saw; a later one
+		// with a fresh look at the file.
+		var before fileState
+		if attempt == 1 && !e.ModTime.IsZero() {
+			before = fileState{e.Size, e.ModTime, e.Mode}
+		} else {
+			st, err := opt.Source.Stat(e.Path)
+			if err != nil {
+				lastErr = err
+				continue
+			}
+			before = fileState{st.Size(), st.ModTime(), st.Mode()}
 		}
 		method, crc, size, sha, err := compressOnce(ctx, e.Path, sp, opt)
 		if err != nil {
@@ -386,8 +396,8 @@ func compressEntry(ctx context.Context, e Entry, opt Options) *done {
 		}
 		lastErr = nil
 		after, err := opt.Source.Stat(e.Path)
-		d.method, d.crc, d.size, d.sha, d.mtime, d.mode = method, crc, size, sha, before.ModTime(), before.Mode()
-		if err == nil && after.Size() == before.Size() && after.ModTime().Equal(before.ModTime()) && size == after.Size() {
+		d.method, d.crc, d.size, d.sha, d.mtime, d.mode = method, crc, size, sha, before.mtime, before.mode
+		if err == nil && after.Size() == before.size && after.ModTime().Equal(before.mtime) && size == after.Size() {
 			d.settled = true
 			d.sp = sp
 			return d
@@ -532,4 +542,10 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+type fileState struct {
+	size  int64
+	mtime time.Time
+	mode  fs.FileMode
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -49,7 +50,7 @@ func (e *exitErr) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // Main runs the command line and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a := &app{stdout: stdout, stderr: stderr, stdin: stdin}
 	root := a.rootCmd()
@@ -127,7 +128,7 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		msg, _, _ := strings.Cut(err.Error(), ": strconv.") // keep the user's words, not Go's
 		return &usageErr{msg + " (see --help)"}
 	})
-	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd())
+	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd())
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }
@@ -148,6 +149,8 @@ func (a *app) loadProfile() (*profile.Profile, error) {
 	}
 	return p, nil
 }
+
+func (a *app) printf(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format, args...) }
 
 func (a *app) printJSON(v any) error {
 	enc := json.NewEncoder(a.stdout)

@@ -81,7 +81,11 @@ func (f *Folder) Put(ctx context.Context, name string, r io.Reader) (n int64, er
 			os.Remove(p)
 		}
 	}()
-	n, err = io.Copy(out, ctxReader{ctx, r})
+	src := &readErr{r: ctxReader{ctx, r}}
+	n, err = io.Copy(out, src)
+	if src.err != nil {
+		return n, src.err // the reader's own error, as it is (errors.Is works)
+	}
 	if err != nil {
 		return n, writeErr(p, err)
 	}
@@ -234,4 +238,18 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// readErr remembers an error of the reader, to tell it from a write error.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }

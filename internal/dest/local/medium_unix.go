@@ -27,6 +27,9 @@ func checkMedium(abs string) error {
 		if err != nil {
 			return missing(abs, area)
 		}
+		if up, err := os.Stat(filepath.Dir(area)); err == nil && devOf(up) != devOf(areaSt) {
+			return nil // a medium is mounted on the area itself (mount /dev/sdb1 /mnt)
+		}
 		// Every folder from the area down to the destination (as far as it
 		// exists) on the same device as the area means nothing is mounted there.
 		p := abs
