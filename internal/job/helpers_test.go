@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/testutil"
 )
 
@@ -18,3 +19,5 @@ func testutilRun(t *testing.T, tool string, args ...string) (string, error) {
 	out, err := exec.Command(testutil.NeedTool(t, tool), args...).CombinedOutput()
 	return string(out), err
 }
+
+func localFolder(dir string) (*local.Folder, error) { return local.Open(dir, true) }

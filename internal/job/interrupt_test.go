@@ -318,6 +318,11 @@ func TestInterruptCancel(t *testing.T) {
 			if !strings.Contains(msg, intrFixedZip) || !strings.Contains(msg, "unchanged") {
 				t.Errorf("the error does not name the older archive %s as unchanged: %q", intrFixedZip, msg)
 			}
+			// The user (or the service stopping) cancelled: say so plainly,
+			// not in Go's words, and not as if the archive were damaged.
+			if !strings.Contains(msg, "cancel") || strings.Contains(msg, "context canceled") || strings.Contains(msg, "failed its check") {
+				t.Errorf("the error does not say plainly that the backup was cancelled: %q", msg)
+			}
 			intrAssertOnlyOld(t, destDir, oldSHA)
 		})
 	}
