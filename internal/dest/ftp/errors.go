@@ -1,0 +1,142 @@
+package ftp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/textproto"
+	"strings"
+
+	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/retry"
+)
+
+func (d *FTP) notFound(name string) error {
+	return &retry.Error{Msg: fmt.Sprintf("%s does not exist in %s", quote(name), d.String()), Err: dest.ErrNotFound}
+}
+
+// netError is a broken connection during an operation: transient.
+func (d *FTP) netError(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var pe *retry.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	msg := "the connection to " + d.host() + " was interrupted: check the network connection and try again"
+	if isTimeoutText(err) {
+		msg = d.host() + " stopped answering: check the network connection and the server"
+	}
+	return &retry.Error{Msg: msg, Err: err, Temp: true}
+}
+
+func (d *FTP) wrapNet(err error) error {
+	if err == nil {
+		return nil
+	}
+	return d.netError(err)
+}
+
+func isTimeoutText(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "timeout") || strings.Contains(s, "deadline")
+}
+
+// opError explains a failed command on name ("" for the folder itself).
+func (d *FTP) opError(what, name string, err error) error {
+	if retry.IsNetError(err) {
+		return d.netError(err)
+	}
+	var pe *retry.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	obj := "the folder " + d.folderName()
+	if name != "" {
+		obj = quote(name)
+	}
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		low := strings.ToLower(te.Msg)
+		switch {
+		case te.Code == 552 || te.Code == 452 || strings.Contains(low, "space") || strings.Contains(low, "quota"):
+			return retry.Plain(fmt.Sprintf("the server %s is full (%s while writing %s): free space on the server or ask its administrator", d.host(), strings.TrimSpace(te.Msg), obj), err)
+		case te.Code == 451 && strings.HasPrefix(what, "store"):
+			return retry.Plain(fmt.Sprintf("the server %s could not write %s (server says: %s): its disk may be full; check free space and quota on the server", d.host(), obj, strings.TrimSpace(te.Msg)), err)
+		case te.Code == 553 || (te.Code == 550 && strings.Contains(low, "permission")) ||
+			(te.Code == 550 && strings.HasPrefix(what, "store")):
+			return retry.Plain(fmt.Sprintf("the folder %s on %s is not writable for user %s (server says: %s): check the folder's permissions", d.folderName(), d.host(), d.userName(), strings.TrimSpace(te.Msg)), err)
+		}
+	}
+	return retry.Plain(fmt.Sprintf("could not %s %s on %s (%s)", what, obj, d.host(), serverText(err)), err)
+}
+
+func (d *FTP) folderName() string {
+	if d.cfg.Folder == "" {
+		return "(the login folder)"
+	}
+	return d.cfg.Folder
+}
+
+func (d *FTP) userName() string {
+	if d.cfg.User == "" {
+		return "anonymous"
+	}
+	return d.cfg.User
+}
+
+// connectError explains a failure to connect or to set up TLS.
+func (d *FTP) connectError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var ce *CertError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	if m := retry.DialMessage(d.host(), d.cfg.port(), "FTP server", err); m != "" && !isTLSErr(err) {
+		return &retry.Error{Msg: m, Err: err, Temp: retry.IsNetError(err)}
+	}
+	if m := retry.TLSMessage(d.host(), d.cfg.port(), err); m != "" {
+		return &retry.Error{Msg: m, Err: err, Stage: retry.StageTLS}
+	}
+	var te *textproto.Error
+	if errors.As(err, &te) && d.cfg.Scheme == "ftpes" && te.Code >= 500 {
+		return &retry.Error{Msg: fmt.Sprintf("%s does not offer TLS (it refused AUTH TLS: %s): ask the provider for FTP with TLS, or use ftp:// only on a trusted network", d.host(), strings.TrimSpace(te.Msg)), Err: err, Stage: retry.StageTLS}
+	}
+	if errors.As(err, &te) {
+		return retry.Plain(fmt.Sprintf("%s refused the connection (server says: %s): try again later or ask the server's administrator", d.host(), strings.TrimSpace(te.Msg)), err)
+	}
+	return retry.Plain(fmt.Sprintf("could not connect to %s on port %d: check the server address and the port", d.host(), d.cfg.port()), err)
+}
+
+func isTLSErr(err error) bool { return strings.Contains(err.Error(), "tls:") }
+
+// loginError explains a failed login.
+func (d *FTP) loginError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var ce *CertError
+	if errors.As(err, &ce) {
+		return ce // data connection handshake of the first command
+	}
+	if retry.IsNetError(err) {
+		return d.netError(err)
+	}
+	var te *textproto.Error
+	msg := strings.TrimSpace(err.Error()) // Login returns the server's bare text for a refused USER
+	code := 0
+	if errors.As(err, &te) {
+		msg, code = strings.TrimSpace(te.Msg), te.Code
+	}
+	low := strings.ToLower(msg)
+	if (strings.Contains(low, "ssl") || strings.Contains(low, "tls") || strings.Contains(low, "encrypt")) && d.cfg.Scheme == "ftp" {
+		return retry.Plain(fmt.Sprintf("%s requires an encrypted connection (server says: %s): use ftpes:// (or ftps://) instead of ftp://", d.host(), msg), err)
+	}
+	if code == 0 || code == 530 || code == 430 || code == 331 || code == 332 {
+		return retry.Plain(fmt.Sprintf("%s refused the login for user %s: check the user name and the password", d.host(), d.userName()), err)
+	}
+	return retry.Plain(fmt.Sprintf("%s refused the login for user %s (server says: %s): check the user name, the password and the account", d.host(), d.userName(), msg), err)
+}

@@ -1,0 +1,645 @@
+// Package ftp is the FTP server destination: plain FTP (ftp://), FTP with
+// explicit TLS (ftpes://, AUTH TLS on the normal port) and FTP with implicit
+// TLS (ftps://, TLS from the first byte, usually port 990). It uses passive
+// mode, checks TLS certificates against the system roots or a pinned
+// fingerprint, and retries uploads over a new connection when the
+// connection drops, resuming with REST where the server allows it.
+package ftp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jlaffaye/ftp"
+
+	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/retry"
+)
+
+// Config says where and how to connect.
+type Config struct {
+	Scheme      string // "ftp", "ftpes" or "ftps"
+	Host        string
+	Port        int    // 0: 21, or 990 for ftps
+	Folder      string // folder on the server; relative to the login folder unless it starts with "/"
+	User        string // "" logs in as anonymous
+	Password    string
+	Fingerprint string        // "SHA256:..." pins the server certificate (TLS only)
+	Timeout     time.Duration // connect and inactivity timeout; 0: 30s
+	Retry       retry.Policy  // retries after a dropped connection
+	// DialContext opens network connections (control and data); nil uses
+	// net.Dialer. Tests use it to cut connections.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+func (c *Config) port() int {
+	if c.Port != 0 {
+		return c.Port
+	}
+	if c.Scheme == "ftps" {
+		return 990
+	}
+	return 21
+}
+
+func (c *Config) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return 30 * time.Second
+}
+
+// FTP is an open FTP destination. It is not safe for concurrent use. A
+// reader returned by Open must be closed before the next call.
+type FTP struct {
+	cfg   Config
+	cache tls.ClientSessionCache
+	dir   string // the folder as sent in CWD
+	mlsd  bool   // the server offers MLST/MLSD: list with MLSD, not LIST -a
+
+	mu    sync.Mutex // guards conns (closed from context.AfterFunc)
+	c     *ftp.ServerConn
+	conns []net.Conn // raw connections of c, to close on cancel
+}
+
+var _ dest.Destination = (*FTP)(nil)
+
+// Open connects, logs in and changes to the folder, creating it (each
+// level) when missing. Errors are plain sentences naming the host.
+func Open(ctx context.Context, cfg Config) (*FTP, error) {
+	switch cfg.Scheme {
+	case "ftp", "ftpes", "ftps":
+	default:
+		return nil, fmt.Errorf("unknown FTP kind %q: use ftp, ftpes or ftps", cfg.Scheme)
+	}
+	if cfg.Host == "" {
+		return nil, errors.New("no server name given")
+	}
+	d := &FTP{cfg: cfg, cache: tls.NewLRUClientSessionCache(32)}
+	d.dir = cfg.Folder
+	if err := d.connect(ctx, true); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// String is the destination without password, e.g. "ftpes://user@host/folder".
+func (d *FTP) String() string {
+	s := d.cfg.Scheme + "://"
+	if d.cfg.User != "" {
+		s += d.cfg.User + "@"
+	}
+	s += d.cfg.Host
+	if d.cfg.Port != 0 {
+		s += ":" + strconv.Itoa(d.cfg.Port)
+	}
+	if d.cfg.Folder != "" {
+		s += "/" + d.cfg.Folder // an absolute folder shows as "//folder"
+	}
+	return s
+}
+
+func (d *FTP) host() string { return d.cfg.Host }
+
+// dial is the ftp library's dial function for the control connection (the
+// first call) and the data connections.
+func (d *FTP) dialFunc(ctx context.Context) func(network, addr string) (net.Conn, error) {
+	first := true
+	return func(network, addr string) (net.Conn, error) {
+		control := first
+		first = false
+		// Data connections are opened in later operations, when the
+		// connect's ctx may have ended: they only get the timeout (guard
+		// closes them when the operation's ctx ends).
+		base := ctx
+		if !control {
+			base = context.Background()
+		}
+		dctx, cancel := context.WithTimeout(base, d.cfg.timeout())
+		defer cancel()
+		var raw net.Conn
+		var err error
+		if d.cfg.DialContext != nil {
+			raw, err = d.cfg.DialContext(dctx, network, addr)
+		} else {
+			var nd net.Dialer
+			raw, err = nd.DialContext(dctx, network, addr)
+		}
+		if err != nil {
+			return nil, err
+		}
+		raw = &idleConn{Conn: raw, timeout: d.cfg.timeout()}
+		d.mu.Lock()
+		if !control && len(d.conns) > 1 {
+			d.conns = d.conns[:1] // one data connection at a time: the older ones are closed
+		}
+		d.conns = append(d.conns, raw)
+		d.mu.Unlock()
+		if d.cfg.Scheme == "ftps" && control {
+			tc := tls.Client(raw, d.tlsConfig())
+			if err := tc.HandshakeContext(dctx); err != nil {
+				raw.Close()
+				return nil, err
+			}
+			return tc, nil
+		}
+		if d.cfg.Scheme != "ftp" && !control {
+			// Data connections reuse the control connection's TLS session
+			// (same ServerName, same cache): vsftpd requires it.
+			return &tlsData{Conn: tls.Client(raw, d.tlsConfig()), raw: raw}, nil
+		}
+		return raw, nil
+	}
+}
+
+func (d *FTP) tlsConfig() *tls.Config {
+	return &tls.Config{
+		ServerName:         d.cfg.Host,
+		ClientSessionCache: d.cache,
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: true, // verified in VerifyConnection: system roots or the pinned fingerprint
+		VerifyConnection:   verifyFunc(d.cfg.Host, d.cfg.Fingerprint),
+	}
+}
+
+// connect opens a new control connection, logs in and changes to the
+// folder. first is true for Open: the folder is created when missing.
+func (d *FTP) connect(ctx context.Context, first bool) error {
+	d.drop()
+	opts := []ftp.DialOption{
+		ftp.DialWithContext(ctx),
+		ftp.DialWithDialFunc(d.dialFunc(ctx)),
+		ftp.DialWithShutTimeout(d.cfg.timeout()),
+		// LIST -a shows the unfinished uploads (".posbackup-partial-..."),
+		// which servers hide from LIST; MLSD shows them anyway.
+		ftp.DialWithForceListHidden(!d.mlsd),
+	}
+	switch d.cfg.Scheme {
+	case "ftpes":
+		opts = append(opts, ftp.DialWithExplicitTLS(d.tlsConfig()))
+	case "ftps":
+		opts = append(opts, ftp.DialWithTLS(d.tlsConfig()))
+	}
+	var c *ftp.ServerConn
+	err := d.guard(ctx, func() error {
+		var err error
+		c, err = ftp.Dial(net.JoinHostPort(d.cfg.Host, strconv.Itoa(d.cfg.port())), opts...)
+		return err
+	})
+	if err != nil {
+		d.drop()
+		err = d.connectError(ctx, err)
+		if retry.StageOf(err) == "" {
+			err = retry.InStage(retry.StageConnect, err)
+		}
+		return err
+	}
+	d.mu.Lock()
+	d.c = c
+	d.mu.Unlock()
+	user, pass := d.cfg.User, d.cfg.Password
+	if user == "" {
+		user, pass = "anonymous", "anonymous"
+	}
+	if err := d.guard(ctx, func() error { return c.Login(user, pass) }); err != nil {
+		d.drop()
+		return retry.InStage(retry.StageLogin, d.loginError(ctx, err))
+	}
+	if first && !d.mlsd && c.IsTimePreciseInList() {
+		// MLSD is offered: use it (once known, by connecting again), as
+		// some of these servers do not take LIST -a.
+		d.mlsd = true
+		return d.connect(ctx, first)
+	}
+	if d.dir != "" {
+		if err := d.guard(ctx, func() error { return d.changeDir(c, first) }); err != nil {
+			d.drop()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return retry.InStage(retry.StageFolder, err)
+		}
+	}
+	return nil
+}
+
+// changeDir changes to the folder, creating each missing level.
+func (d *FTP) changeDir(c *ftp.ServerConn, create bool) error {
+	if err := c.ChangeDir(d.dir); err == nil {
+		return nil
+	} else if retry.IsNetError(err) {
+		return d.netError(err)
+	}
+	if !create {
+		return retry.Plain(fmt.Sprintf("the folder %s is missing on %s: check the folder name, or whether it was removed", d.cfg.Folder, d.host()), nil)
+	}
+	// Walk down with absolute paths, so a level's CWD does not move the base.
+	p := "/"
+	if !strings.HasPrefix(d.dir, "/") {
+		pwd, err := c.CurrentDir()
+		if err != nil {
+			if retry.IsNetError(err) {
+				return d.netError(err)
+			}
+			return retry.Plain(fmt.Sprintf("cannot find the login folder on %s (%s): write the folder as an absolute path", d.host(), serverText(err)), nil)
+		}
+		p = pwd
+	}
+	base := p
+	for _, part := range strings.Split(d.dir, "/") {
+		if part == "" {
+			continue
+		}
+		p = path.Join(p, part)
+		if err := c.ChangeDir(p); err == nil {
+			continue
+		} else if retry.IsNetError(err) {
+			return d.netError(err)
+		}
+		if err := c.MakeDir(p); err != nil {
+			if retry.IsNetError(err) {
+				return d.netError(err)
+			}
+			shown := p
+			if base != "/" {
+				shown = strings.TrimPrefix(p, base+"/")
+			}
+			return retry.Plain(fmt.Sprintf("the folder %s is missing on %s and could not be created (%s): create it or check the rights of user %s", shown, d.host(), serverText(err), d.userName()), nil)
+		}
+	}
+	d.dir = path.Join(base, d.dir) // absolute from now on, also after a reconnect
+	if err := c.ChangeDir(d.dir); err != nil {
+		return retry.Plain(fmt.Sprintf("cannot open the folder %s on %s (%s): check the folder's rights", d.cfg.Folder, d.host(), serverText(err)), nil)
+	}
+	return nil
+}
+
+// guard runs fn, closing the connections when ctx ends meanwhile so that a
+// blocked network call returns.
+func (d *FTP) guard(ctx context.Context, fn func() error) error {
+	stop := context.AfterFunc(ctx, d.closeRaw)
+	err := fn()
+	if !stop() {
+		d.drop()
+		if err == nil {
+			err = ctx.Err()
+		}
+	}
+	return err
+}
+
+func (d *FTP) closeRaw() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range d.conns {
+		c.Close()
+	}
+}
+
+// drop forgets the connection after closing it.
+func (d *FTP) drop() {
+	d.mu.Lock()
+	conns := d.conns
+	d.conns, d.c = nil, nil
+	d.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+func (d *FTP) connected() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.c != nil
+}
+
+// conn returns the live connection, connecting again after a drop.
+func (d *FTP) conn(ctx context.Context) (*ftp.ServerConn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	c := d.c
+	d.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	if err := d.connect(ctx, false); err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.c, nil
+}
+
+// do runs op on a connection, connecting again and retrying (within the
+// policy) when the connection broke.
+func (d *FTP) do(ctx context.Context, op func(c *ftp.ServerConn, try int) error) error {
+	return d.cfg.Retry.Do(ctx, func(try int) error {
+		c, err := d.conn(ctx)
+		if err != nil {
+			return err
+		}
+		err = d.guard(ctx, func() error { return op(c, try) })
+		if err != nil && retry.Transient(err) {
+			d.drop()
+		}
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	})
+}
+
+// Close ends the session (QUIT) and closes the connection.
+func (d *FTP) Close() error {
+	d.mu.Lock()
+	c := d.c
+	d.mu.Unlock()
+	if c != nil {
+		done := make(chan struct{})
+		go func() { c.Quit(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	d.drop()
+	return nil
+}
+
+// List returns the regular files in the folder.
+func (d *FTP) List(ctx context.Context) ([]dest.Info, error) {
+	var out []dest.Info
+	err := d.do(ctx, func(c *ftp.ServerConn, _ int) error {
+		out = out[:0]
+		ents, err := c.List("")
+		if err != nil {
+			return d.opError("list", "", err)
+		}
+		for _, e := range ents {
+			if e.Type != ftp.EntryTypeFile || e.Name == "." || e.Name == ".." {
+				continue
+			}
+			out = append(out, dest.Info{Name: e.Name, Size: int64(e.Size), ModTime: e.Time})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Stat returns name's size (SIZE) and time (MDTM, when offered).
+func (d *FTP) Stat(ctx context.Context, name string) (dest.Info, error) {
+	if err := dest.CheckName(name); err != nil {
+		return dest.Info{}, err
+	}
+	var info dest.Info
+	err := d.do(ctx, func(c *ftp.ServerConn, _ int) error {
+		var err error
+		info, err = d.stat(c, name)
+		return err
+	})
+	return info, err
+}
+
+// fileSize asks the size with SIZE, or from the listing when the server
+// does not know SIZE. A missing file gives an error wrapping ErrNotFound.
+func (d *FTP) fileSize(c *ftp.ServerConn, name string) (int64, error) {
+	size, err := c.FileSize(name)
+	if err == nil {
+		return size, nil
+	}
+	if isCode(err, 550) {
+		return 0, d.notFound(name)
+	}
+	if !isCode(err, 500, 501, 502, 504) {
+		return 0, d.opError("read the size of", name, err)
+	}
+	ents, lerr := c.List("")
+	if lerr != nil {
+		return 0, d.opError("list", "", lerr)
+	}
+	for _, e := range ents {
+		if e.Name == name && e.Type == ftp.EntryTypeFile {
+			return int64(e.Size), nil
+		}
+	}
+	return 0, d.notFound(name)
+}
+
+func (d *FTP) stat(c *ftp.ServerConn, name string) (dest.Info, error) {
+	size, err := d.fileSize(c, name)
+	if err != nil {
+		return dest.Info{}, err
+	}
+	info := dest.Info{Name: name, Size: size}
+	if c.IsGetTimeSupported() {
+		if t, err := c.GetTime(name); err == nil {
+			info.ModTime = t
+		} else if retry.IsNetError(err) {
+			return dest.Info{}, d.netError(err)
+		}
+	}
+	return info, nil
+}
+
+// Open returns a reader of name from offset (REST). Close it before the next
+// call on this destination.
+func (d *FTP) Open(ctx context.Context, name string, offset int64) (io.ReadCloser, error) {
+	if err := dest.CheckName(name); err != nil {
+		return nil, err
+	}
+	var resp *ftp.Response
+	err := d.do(ctx, func(c *ftp.ServerConn, _ int) error {
+		if _, err := d.stat(c, name); err != nil {
+			return err
+		}
+		var err error
+		resp, err = c.RetrFrom(name, uint64(offset))
+		if err != nil {
+			if isCode(err, 550) {
+				return d.notFound(name)
+			}
+			return d.opError("read", name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{d: d, resp: resp}
+	r.stop = context.AfterFunc(ctx, d.closeRaw)
+	return r, nil
+}
+
+type reader struct {
+	d    *FTP
+	resp *ftp.Response
+	stop func() bool
+	err  error
+	eof  bool
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	n, err := r.resp.Read(p)
+	if err == io.EOF {
+		r.eof = true
+	} else if err != nil {
+		r.err = err
+		err = r.d.netError(err)
+	}
+	return n, err
+}
+
+// Close ends the transfer. After a complete read, a failure reported by the
+// server is returned; when the caller stops early, the server's complaint
+// about the aborted transfer is expected and ignored.
+func (r *reader) Close() error {
+	err := r.resp.Close()
+	if !r.stop() || r.err != nil || err != nil {
+		r.d.drop()
+	}
+	if err != nil && r.err == nil && r.eof {
+		return r.d.opError("read", "", err)
+	}
+	return nil
+}
+
+// Delete removes name (DELE).
+func (d *FTP) Delete(ctx context.Context, name string) error {
+	if err := dest.CheckName(name); err != nil {
+		return err
+	}
+	return d.do(ctx, func(c *ftp.ServerConn, try int) error {
+		err := c.Delete(name)
+		if err == nil {
+			return nil
+		}
+		if retry.IsNetError(err) {
+			return d.netError(err)
+		}
+		if _, serr := d.stat(c, name); errors.Is(serr, dest.ErrNotFound) {
+			if try > 0 {
+				return nil // deleted by the try that lost its connection
+			}
+			return serr
+		}
+		return d.opError("delete", name, err)
+	})
+}
+
+// Rename replaces to with from. When the server refuses to rename over an
+// existing file, the old one is moved aside first and deleted only after the
+// new one is in place.
+func (d *FTP) Rename(ctx context.Context, from, to string) error {
+	if err := dest.CheckName(from); err != nil {
+		return err
+	}
+	if err := dest.CheckName(to); err != nil {
+		return err
+	}
+	return d.do(ctx, func(c *ftp.ServerConn, try int) error {
+		_, err := d.stat(c, from)
+		if errors.Is(err, dest.ErrNotFound) && try > 0 {
+			if _, err2 := d.stat(c, to); err2 == nil {
+				return nil // done by the try that lost its connection
+			}
+		}
+		if err != nil {
+			return err
+		}
+		err = c.Rename(from, to)
+		if err == nil || retry.IsNetError(err) {
+			return d.wrapNet(err)
+		}
+		if _, serr := d.stat(c, to); serr != nil {
+			// to does not exist: the refusal has another reason.
+			return d.opError("rename "+quote(from)+" to", to, err)
+		}
+		aside := dest.TempPrefix + "old-" + to
+		_ = c.Delete(aside) // left over from an interrupted run
+		if err := c.Rename(to, aside); err != nil {
+			return d.opError("move aside the old", to, err)
+		}
+		if err := c.Rename(from, to); err != nil {
+			if rerr := c.Rename(aside, to); rerr != nil && !retry.IsNetError(rerr) {
+				return retry.Plain(fmt.Sprintf("could not rename %s to %s on %s, and the old %s is now named %s: rename it back by hand", quote(from), quote(to), d.host(), quote(to), quote(aside)), nil)
+			}
+			return d.opError("rename "+quote(from)+" to", to, err)
+		}
+		if err := c.Delete(aside); err != nil && retry.IsNetError(err) {
+			return d.netError(err) // the retry finds from gone and to in place
+		}
+		return nil
+	})
+}
+
+// idleConn sets a deadline before each read and write, so a connection that
+// stops moving fails after the timeout instead of hanging.
+type idleConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+	return c.Conn.Read(p)
+}
+
+func (c *idleConn) Write(p []byte) (int, error) {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	return c.Conn.Write(p)
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+func isCode(err error, codes ...int) bool {
+	var te *textproto.Error
+	if !errors.As(err, &te) {
+		return false
+	}
+	for _, c := range codes {
+		if te.Code == c {
+			return true
+		}
+	}
+	return false
+}
+
+func serverText(err error) string {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return "server says: " + strings.TrimSpace(te.Msg)
+	}
+	return "error: " + err.Error()
+}
+
+// tlsData is a TLS data connection that shuts down cleanly: it sends
+// close_notify and reads what the server still sends (TLS 1.3 session
+// tickets) before closing. Closing with unread data makes the kernel send a
+// reset, and servers such as vsftpd then drop the end of an upload ("426
+// Failure reading network stream").
+type tlsData struct {
+	*tls.Conn
+	raw net.Conn
+}
+
+func (c *tlsData) Close() error {
+	if c.ConnectionState().HandshakeComplete {
+		if err := c.Conn.CloseWrite(); err == nil {
+			c.raw.SetReadDeadline(time.Now().Add(5 * time.Second))
+			io.Copy(io.Discard, io.LimitReader(c.Conn, 1<<20))
+		}
+	}
+	return c.Conn.Close()
+}

@@ -1,0 +1,201 @@
+package open
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/ftp"
+	"github.com/posbackup/posbackup/internal/dest/local"
+	"github.com/posbackup/posbackup/internal/dest/retry"
+	"github.com/posbackup/posbackup/internal/dest/sftp"
+)
+
+// Step is one check of TestAccess.
+type Step struct {
+	Name    string `json:"name"` // e.g. "name lookup", "login", "write"
+	OK      bool   `json:"ok"`
+	Message string `json:"message"` // one plain sentence: what was checked, or what is wrong and what to check
+}
+
+// Names of the steps, in order.
+const (
+	StepLookup  = "name lookup"
+	StepConnect = "connection"
+	StepTLS     = "TLS certificate"
+	StepHostKey = "host key"
+	StepLogin   = "login"
+	StepFolder  = "folder"
+	StepWrite   = "write"
+	StepRename  = "rename"
+	StepList    = "list"
+	StepDelete  = "delete"
+)
+
+// TestAccess checks the access data step by step and stops at the first
+// failure: for a server the name lookup, the connection, the TLS certificate
+// or SSH host key, the login, the folder (created when missing, as a backup
+// would), then writing, renaming, listing and deleting a small probe file;
+// for a folder the medium and folder, then the same probe. The last step
+// tells what is wrong, or all steps are OK. Retries are off: the result
+// comes quickly.
+func TestAccess(ctx context.Context, spec Spec, opts Options) []Step {
+	var steps []Step
+	add := func(name string, err error, okMsg string) bool {
+		if err != nil {
+			steps = append(steps, Step{Name: name, Message: err.Error()})
+			return false
+		}
+		steps = append(steps, Step{Name: name, OK: true, Message: okMsg})
+		return true
+	}
+	opts.Retries = -1
+	if opts.Timeout == 0 {
+		opts.Timeout = 15 * time.Second
+	}
+	if !spec.IsServer() {
+		f, err := local.Open(spec.Path, true)
+		if !add(StepFolder, err, "the folder "+spec.Path+" is ready") {
+			return steps
+		}
+		probe(ctx, f, add)
+		return steps
+	}
+
+	port := spec.Port
+	if port == 0 {
+		port = DefaultPort(spec.Kind)
+	}
+	// Name lookup.
+	if net.ParseIP(spec.Host) == nil {
+		lctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+		addrs, err := net.DefaultResolver.LookupHost(lctx, spec.Host)
+		cancel()
+		if err != nil {
+			msg := retry.DialMessage(spec.Host, port, "server", err)
+			if msg == "" {
+				msg = "the server name " + spec.Host + " could not be looked up: check the spelling and the network connection"
+			}
+			add(StepLookup, errors.New(msg), "")
+			return steps
+		}
+		add(StepLookup, nil, spec.Host+" is "+addrs[0])
+	} else {
+		add(StepLookup, nil, spec.Host+" is an address, no lookup needed")
+	}
+	// Connection.
+	dctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	var nd net.Dialer
+	c, err := nd.DialContext(dctx, "tcp", net.JoinHostPort(spec.Host, strconv.Itoa(port)))
+	cancel()
+	if err != nil {
+		what := "FTP server"
+		if spec.Kind == KindSFTP {
+			what = "SSH/SFTP server"
+		}
+		msg := retry.DialMessage(spec.Host, port, what, err)
+		if msg == "" {
+			msg = "could not connect to " + spec.Host + " on port " + strconv.Itoa(port) + ": check the address, the port and any firewall"
+		}
+		add(StepConnect, errors.New(msg), "")
+		return steps
+	}
+	c.Close()
+	add(StepConnect, nil, spec.Host+" answers on port "+strconv.Itoa(port))
+
+	secure := StepTLS
+	if spec.Kind == KindSFTP {
+		secure = StepHostKey
+	}
+	d, _, err := Open(ctx, spec, opts)
+	if err != nil {
+		stage := retry.StageOf(err)
+		var ce *ftp.CertError
+		var he *sftp.HostKeyError
+		switch {
+		case errors.As(err, &ce) || stage == retry.StageTLS:
+			add(secure, err, "")
+		case errors.As(err, &he) || stage == retry.StageHostKey:
+			add(secure, err, "")
+		case stage == retry.StageLogin:
+			secureOK(spec, secure, add)
+			add(StepLogin, err, "")
+		case stage == retry.StageFolder:
+			secureOK(spec, secure, add)
+			add(StepLogin, nil, "the login was accepted")
+			add(StepFolder, err, "")
+		case stage == retry.StageConnect:
+			add(StepConnect, err, "")
+		default:
+			// Options (key file, password file, fingerprint form) or other.
+			add(StepLogin, err, "")
+		}
+		return steps
+	}
+	defer d.Close()
+	secureOK(spec, secure, add)
+	add(StepLogin, nil, "the login was accepted")
+	folder := spec.Folder
+	if folder == "" {
+		folder = "(the login folder)"
+	}
+	add(StepFolder, nil, "the folder "+folder+" on "+spec.Host+" is ready")
+	probe(ctx, d, add)
+	return steps
+}
+
+func secureOK(spec Spec, name string, add func(string, error, string) bool) {
+	switch spec.Kind {
+	case KindFTP:
+		add(name, nil, "plain FTP: no encryption (use ftpes:// or sftp:// if the server offers it)")
+	case KindSFTP:
+		add(name, nil, "the host key of "+spec.Host+" is the expected one")
+	default:
+		add(name, nil, "the certificate of "+spec.Host+" is valid")
+	}
+}
+
+// probe writes, renames, lists and deletes a small file.
+func probe(ctx context.Context, d dest.Destination, add func(string, error, string) bool) {
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	id := hex.EncodeToString(rnd[:])
+	tmp := dest.TempPrefix + "probe-" + id
+	final := dest.TempPrefix + "probe-" + id + "-renamed"
+	data := make([]byte, 4096)
+	rand.Read(data)
+	_, err := d.Put(ctx, tmp, bytes.NewReader(data))
+	if !add(StepWrite, err, "a test file was written to "+d.String()) {
+		return
+	}
+	err = d.Rename(ctx, tmp, final)
+	if !add(StepRename, err, "the test file was renamed") {
+		d.Delete(ctx, tmp)
+		return
+	}
+	infos, err := d.List(ctx)
+	if err == nil {
+		found := false
+		for _, i := range infos {
+			if i.Name == final && i.Size == int64(len(data)) {
+				found = true
+			}
+		}
+		if !found {
+			err = fmt.Errorf("the test file written to %s does not show in its list of files: the server may hide files starting with a dot; check its settings", d.String())
+		}
+	}
+	if !add(StepList, err, "the folder can be listed") {
+		d.Delete(ctx, final)
+		return
+	}
+	err = d.Delete(ctx, final)
+	add(StepDelete, err, "the test file was deleted: old backups can be replaced")
+}

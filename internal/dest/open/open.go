@@ -1,0 +1,150 @@
+package open
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/ftp"
+	"github.com/posbackup/posbackup/internal/dest/local"
+	"github.com/posbackup/posbackup/internal/dest/retry"
+	"github.com/posbackup/posbackup/internal/dest/sftp"
+)
+
+// PasswordEnv is the environment variable read for the server password.
+const PasswordEnv = "POSBACKUP_PASSWORD"
+
+// Options are the access data given apart from the destination string.
+type Options struct {
+	User          string // overrides a user in the URL
+	Password      string // explicit password (config); wins over all others
+	PasswordFile  string // file whose first line is the password
+	KeyFile       string // SFTP private key file
+	KeyPassphrase string
+	Fingerprint   string        // "SHA256:..." pins the TLS certificate (FTPS) or SSH host key (SFTP)
+	KnownHosts    string        // SFTP known_hosts file; default ~/.ssh/known_hosts when it exists and no Fingerprint is set
+	Timeout       time.Duration // connect and inactivity timeout; 0: 30s
+	Retries       int           // new tries after a dropped connection; 0: 3, negative: none
+	Backoff       time.Duration // wait before the first retry (doubles); 0: 2s
+
+	// Getenv reads the environment; nil uses os.Getenv.
+	Getenv func(string) string
+}
+
+// password returns the password by precedence: explicit option, password
+// file, POSBACKUP_PASSWORD, URL.
+func (o Options) password(spec Spec) (string, error) {
+	if o.Password != "" {
+		return o.Password, nil
+	}
+	if o.PasswordFile != "" {
+		b, err := os.ReadFile(o.PasswordFile)
+		if err != nil {
+			return "", fmt.Errorf("the password file %s cannot be read: check the path and its rights", o.PasswordFile)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			return "", fmt.Errorf("the password file %s is empty: write the password on its first line", o.PasswordFile)
+		}
+		return line, nil
+	}
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if pw := getenv(PasswordEnv); pw != "" {
+		return pw, nil
+	}
+	return spec.Password, nil
+}
+
+func (o Options) policy() retry.Policy {
+	attempts := 4
+	switch {
+	case o.Retries < 0:
+		attempts = 1
+	case o.Retries > 0:
+		attempts = o.Retries + 1
+	}
+	return retry.Policy{Attempts: attempts, Backoff: o.Backoff}
+}
+
+func checkFingerprint(fp string) error {
+	if fp == "" {
+		return nil
+	}
+	fp = strings.TrimSpace(fp)
+	if len(fp) < 8 || !strings.EqualFold(fp[:7], "sha256:") {
+		return fmt.Errorf("the fingerprint %q is not in the form SHA256:... (copy it from the message that showed it)", fp)
+	}
+	return nil
+}
+
+// Open opens the destination spec describes. Folders are opened with
+// local.Open(path, true) (a missing folder is created once the medium is
+// present). Servers are connected, logged in and the folder created when
+// missing. warnings are notes for the user (password in the URL, plain
+// FTP); err is a plain sentence.
+func Open(ctx context.Context, spec Spec, opts Options) (d dest.Destination, warnings []string, err error) {
+	warnings = append(warnings, spec.Warnings...)
+	if !spec.IsServer() {
+		f, err := local.Open(spec.Path, true)
+		if err != nil {
+			return nil, warnings, err
+		}
+		return f, warnings, nil
+	}
+	if err := checkFingerprint(opts.Fingerprint); err != nil {
+		return nil, warnings, err
+	}
+	user := spec.User
+	if opts.User != "" {
+		user = opts.User
+	}
+	pass, err := opts.password(spec)
+	if err != nil {
+		return nil, warnings, err
+	}
+	switch spec.Kind {
+	case KindFTP, KindFTPES, KindFTPS:
+		if spec.Kind == KindFTP {
+			warnings = append(warnings, "plain FTP sends the password and the backups unencrypted: use ftpes:// or sftp:// if the server offers it")
+		}
+		f, err := ftp.Open(ctx, ftp.Config{
+			Scheme: spec.Kind, Host: spec.Host, Port: spec.Port, Folder: spec.Folder,
+			User: user, Password: pass, Fingerprint: opts.Fingerprint,
+			Timeout: opts.Timeout, Retry: opts.policy(),
+		})
+		if err != nil {
+			return nil, warnings, err
+		}
+		return f, warnings, nil
+	case KindSFTP:
+		kh := opts.KnownHosts
+		if kh == "" && opts.Fingerprint == "" {
+			if home, err := os.UserHomeDir(); err == nil {
+				p := filepath.Join(home, ".ssh", "known_hosts")
+				if _, err := os.Stat(p); err == nil {
+					kh = p
+				}
+			}
+		}
+		s, err := sftp.Open(ctx, sftp.Config{
+			Host: spec.Host, Port: spec.Port, Folder: spec.Folder, User: user, Password: pass,
+			KeyFile: opts.KeyFile, KeyPassphrase: opts.KeyPassphrase,
+			Fingerprint: opts.Fingerprint, KnownHosts: kh,
+			Timeout: opts.Timeout, Retry: opts.policy(),
+		})
+		if err != nil {
+			return nil, warnings, err
+		}
+		return s, warnings, nil
+	}
+	return nil, warnings, errors.New("unknown kind of destination " + spec.Kind)
+}

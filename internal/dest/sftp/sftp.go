@@ -1,0 +1,565 @@
+// Package sftp is the SFTP server destination (sftp://): SSH with a password
+// or a private key file, the host key checked against a pinned fingerprint
+// or a known_hosts file, replacing renames with posix-rename@openssh.com
+// where offered, and uploads retried over a new connection when it drops.
+package sftp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/retry"
+)
+
+// Config says where and how to connect.
+type Config struct {
+	Host          string
+	Port          int    // 0: 22
+	Folder        string // folder on the server; relative to the login folder unless it starts with "/"
+	User          string
+	Password      string
+	KeyFile       string // private key file (OpenSSH or PEM); used before the password
+	KeyPassphrase string
+	Fingerprint   string // "SHA256:..." pins the server's host key
+	KnownHosts    string // a known_hosts file with the server's host key
+	Timeout       time.Duration
+	Retry         retry.Policy
+	// DialContext opens the network connection; nil uses net.Dialer.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+func (c *Config) port() int {
+	if c.Port != 0 {
+		return c.Port
+	}
+	return 22
+}
+
+func (c *Config) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return 30 * time.Second
+}
+
+// concurrency is the number of write requests in flight during an upload.
+const concurrency = 16
+
+// SFTP is an open SFTP destination. It is not safe for concurrent use.
+type SFTP struct {
+	cfg     Config
+	dir     string // the folder as used in paths ("" = the login folder)
+	auth    []ssh.AuthMethod
+	hostKey ssh.HostKeyCallback
+	algos   []string
+	noPosix bool // tests: act as if posix-rename@openssh.com were not offered
+	// newClient, when set (tests), replaces dialing and SSH.
+	newClient func() (*sftp.Client, error)
+
+	mu  sync.Mutex
+	raw net.Conn
+	ssh *ssh.Client
+	c   *sftp.Client
+}
+
+var _ dest.Destination = (*SFTP)(nil)
+
+// Open connects, logs in and opens the folder, creating it when missing.
+func Open(ctx context.Context, cfg Config) (*SFTP, error) {
+	if cfg.Host == "" {
+		return nil, errors.New("no server name given")
+	}
+	if cfg.User == "" {
+		return nil, fmt.Errorf("no login name given for %s: SFTP needs a user name", cfg.Host)
+	}
+	d := &SFTP{cfg: cfg, dir: strings.TrimSuffix(cfg.Folder, "/")}
+	if err := d.setupAuth(); err != nil {
+		return nil, err
+	}
+	hk, algos, err := hostKeyCallback(cfg.Host, cfg.port(), cfg.Fingerprint, cfg.KnownHosts)
+	if err != nil {
+		return nil, err
+	}
+	d.hostKey, d.algos = hk, algos
+	if err := d.connect(ctx, true); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *SFTP) setupAuth() error {
+	if d.cfg.KeyFile != "" {
+		signer, err := loadKey(d.cfg.KeyFile, d.cfg.KeyPassphrase)
+		if err != nil {
+			return err
+		}
+		d.auth = append(d.auth, ssh.PublicKeys(signer))
+	}
+	if d.cfg.Password != "" {
+		pw := d.cfg.Password
+		d.auth = append(d.auth, ssh.Password(pw),
+			ssh.KeyboardInteractive(func(_, _ string, qs []string, _ []bool) ([]string, error) {
+				ans := make([]string, len(qs))
+				for i := range qs {
+					ans[i] = pw
+				}
+				return ans, nil
+			}))
+	}
+	if len(d.auth) == 0 {
+		return fmt.Errorf("no password and no key file given for %s: give one of them", d.cfg.Host)
+	}
+	return nil
+}
+
+func loadKey(file, pass string) (ssh.Signer, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("the key file %s cannot be read: check the path", file)
+	}
+	var signer ssh.Signer
+	if pass != "" {
+		signer, err = ssh.ParsePrivateKeyWithPassphrase(b, []byte(pass))
+	} else {
+		signer, err = ssh.ParsePrivateKey(b)
+	}
+	var pme *ssh.PassphraseMissingError
+	switch {
+	case err == nil:
+		return signer, nil
+	case errors.As(err, &pme):
+		return nil, fmt.Errorf("the key file %s is protected by a passphrase: give the passphrase", file)
+	case pass != "" && (strings.Contains(err.Error(), "decryption password incorrect") || strings.Contains(err.Error(), "bcrypt") || strings.Contains(err.Error(), "incorrect")):
+		return nil, fmt.Errorf("the passphrase for the key file %s is wrong: check it", file)
+	case pass != "" && strings.Contains(err.Error(), "not encrypted"):
+		return nil, fmt.Errorf("the key file %s has no passphrase: leave the passphrase empty", file)
+	}
+	return nil, fmt.Errorf("the key file %s is not a private key this program can read (use an OpenSSH or PEM private key)", file)
+}
+
+// String is the destination without password, e.g. "sftp://user@host/folder".
+func (d *SFTP) String() string {
+	s := "sftp://" + d.cfg.User + "@" + d.cfg.Host
+	if d.cfg.Port != 0 {
+		s += ":" + strconv.Itoa(d.cfg.Port)
+	}
+	if d.cfg.Folder != "" {
+		s += "/" + d.cfg.Folder
+	}
+	return s
+}
+
+func (d *SFTP) host() string { return d.cfg.Host }
+
+func (d *SFTP) path(name string) string {
+	if d.dir == "" {
+		return name
+	}
+	return path.Join(d.dir, name)
+}
+
+func (d *SFTP) connect(ctx context.Context, first bool) error {
+	d.drop()
+	if d.newClient != nil {
+		c, err := d.newClient()
+		if err != nil {
+			return err
+		}
+		d.mu.Lock()
+		d.c = c
+		d.mu.Unlock()
+		return nil
+	}
+	addr := net.JoinHostPort(d.cfg.Host, strconv.Itoa(d.cfg.port()))
+	dctx, cancel := context.WithTimeout(ctx, d.cfg.timeout())
+	defer cancel()
+	var raw net.Conn
+	var err error
+	if d.cfg.DialContext != nil {
+		raw, err = d.cfg.DialContext(dctx, "tcp", addr)
+	} else {
+		var nd net.Dialer
+		raw, err = nd.DialContext(dctx, "tcp", addr)
+	}
+	if err != nil {
+		return retry.InStage(retry.StageConnect, d.connectError(ctx, err))
+	}
+	raw = &idleConn{Conn: raw, timeout: d.cfg.timeout()}
+	d.mu.Lock()
+	d.raw = raw
+	d.mu.Unlock()
+	stop := context.AfterFunc(dctx, func() { raw.Close() })
+	cc, chans, reqs, err := ssh.NewClientConn(raw, addr, &ssh.ClientConfig{
+		User:              d.cfg.User,
+		Auth:              d.auth,
+		HostKeyCallback:   d.hostKey,
+		HostKeyAlgorithms: d.algos,
+		Timeout:           d.cfg.timeout(),
+	})
+	stop()
+	if err != nil {
+		d.drop()
+		return d.handshakeError(ctx, err)
+	}
+	sc := ssh.NewClient(cc, chans, reqs)
+	d.mu.Lock()
+	d.ssh = sc
+	d.mu.Unlock()
+	var c *sftp.Client
+	err = d.guard(ctx, func() error {
+		var err error
+		c, err = sftp.NewClient(sc, sftp.UseConcurrentWrites(true), sftp.UseFstat(false))
+		return err
+	})
+	if err != nil {
+		d.drop()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if retry.IsNetError(err) {
+			return d.netError(err)
+		}
+		return &retry.Error{Msg: fmt.Sprintf("%s does not offer SFTP for user %s: check that SFTP is enabled for this account", d.host(), d.cfg.User), Err: err, Stage: retry.StageLogin}
+	}
+	d.mu.Lock()
+	d.c = c
+	d.mu.Unlock()
+	if d.dir != "" {
+		if err := d.guard(ctx, func() error { return d.openDir(c, first) }); err != nil {
+			d.drop()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return retry.InStage(retry.StageFolder, err)
+		}
+	}
+	return nil
+}
+
+func (d *SFTP) openDir(c *sftp.Client, create bool) error {
+	st, err := c.Stat(d.dir)
+	if err == nil && st.IsDir() {
+		return nil
+	}
+	if err == nil {
+		return retry.Plain(fmt.Sprintf("%s on %s is a file, not a folder: choose a folder", d.cfg.Folder, d.host()), nil)
+	}
+	if retry.IsNetError(err) {
+		return d.netError(err)
+	}
+	if !create || !errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrPermission) {
+			return retry.Plain(fmt.Sprintf("user %s may not open the folder %s on %s: check the folder's rights", d.cfg.User, d.cfg.Folder, d.host()), err)
+		}
+		return retry.Plain(fmt.Sprintf("the folder %s is missing on %s: check the folder name, or whether it was removed", d.cfg.Folder, d.host()), err)
+	}
+	if err := c.MkdirAll(d.dir); err != nil {
+		if retry.IsNetError(err) {
+			return d.netError(err)
+		}
+		return retry.Plain(fmt.Sprintf("the folder %s is missing on %s and could not be created (%s): create it or check the rights of user %s", d.cfg.Folder, d.host(), serverText(err), d.cfg.User), err)
+	}
+	return nil
+}
+
+// guard runs fn, closing the connection when ctx ends meanwhile.
+func (d *SFTP) guard(ctx context.Context, fn func() error) error {
+	stop := context.AfterFunc(ctx, d.closeRaw)
+	err := fn()
+	if !stop() {
+		d.drop()
+		if err == nil {
+			err = ctx.Err()
+		}
+	}
+	return err
+}
+
+func (d *SFTP) closeRaw() {
+	d.mu.Lock()
+	raw := d.raw
+	d.mu.Unlock()
+	if raw != nil {
+		raw.Close()
+	}
+}
+
+func (d *SFTP) drop() {
+	d.mu.Lock()
+	raw, sc, c := d.raw, d.ssh, d.c
+	d.raw, d.ssh, d.c = nil, nil, nil
+	d.mu.Unlock()
+	if c != nil {
+		go c.Close() // may block on a dead connection; raw.Close ends it
+	}
+	if sc != nil {
+		sc.Close()
+	}
+	if raw != nil {
+		raw.Close()
+	}
+}
+
+func (d *SFTP) connected() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.c != nil
+}
+
+func (d *SFTP) conn(ctx context.Context) (*sftp.Client, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	c := d.c
+	d.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	if err := d.connect(ctx, false); err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.c, nil
+}
+
+func (d *SFTP) do(ctx context.Context, op func(c *sftp.Client, try int) error) error {
+	return d.cfg.Retry.Do(ctx, func(try int) error {
+		c, err := d.conn(ctx)
+		if err != nil {
+			return err
+		}
+		err = d.guard(ctx, func() error { return op(c, try) })
+		if err != nil && retry.Transient(err) {
+			d.drop()
+		}
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	})
+}
+
+// Close closes the SFTP session and the SSH connection.
+func (d *SFTP) Close() error {
+	d.mu.Lock()
+	c := d.c
+	d.mu.Unlock()
+	if c != nil {
+		done := make(chan struct{})
+		go func() { c.Close(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	d.drop()
+	return nil
+}
+
+// List returns the regular files in the folder.
+func (d *SFTP) List(ctx context.Context) ([]dest.Info, error) {
+	var out []dest.Info
+	err := d.do(ctx, func(c *sftp.Client, _ int) error {
+		out = out[:0]
+		dir := d.dir
+		if dir == "" {
+			dir = "."
+		}
+		ents, err := c.ReadDir(dir)
+		if err != nil {
+			return d.opError("list", "", err)
+		}
+		for _, e := range ents {
+			if !e.Mode().IsRegular() {
+				continue
+			}
+			out = append(out, dest.Info{Name: e.Name(), Size: e.Size(), ModTime: e.ModTime()})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Stat returns the Info of name.
+func (d *SFTP) Stat(ctx context.Context, name string) (dest.Info, error) {
+	if err := dest.CheckName(name); err != nil {
+		return dest.Info{}, err
+	}
+	var info dest.Info
+	err := d.do(ctx, func(c *sftp.Client, _ int) error {
+		var err error
+		info, err = d.stat(c, name)
+		return err
+	})
+	return info, err
+}
+
+func (d *SFTP) stat(c *sftp.Client, name string) (dest.Info, error) {
+	st, err := c.Stat(d.path(name))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return dest.Info{}, d.notFound(name)
+		}
+		return dest.Info{}, d.opError("read the details of", name, err)
+	}
+	if !st.Mode().IsRegular() {
+		return dest.Info{}, d.notFound(name)
+	}
+	return dest.Info{Name: name, Size: st.Size(), ModTime: st.ModTime()}, nil
+}
+
+// Open returns a reader of name from offset.
+func (d *SFTP) Open(ctx context.Context, name string, offset int64) (io.ReadCloser, error) {
+	if err := dest.CheckName(name); err != nil {
+		return nil, err
+	}
+	var f *sftp.File
+	err := d.do(ctx, func(c *sftp.Client, _ int) error {
+		var err error
+		f, err = c.Open(d.path(name))
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return d.notFound(name)
+			}
+			return d.opError("read", name, err)
+		}
+		if offset > 0 {
+			if _, err := f.Seek(offset, io.SeekStart); err != nil {
+				f.Close()
+				return d.opError("read", name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &reader{d: d, f: f, stop: context.AfterFunc(ctx, d.closeRaw)}, nil
+}
+
+type reader struct {
+	d    *SFTP
+	f    *sftp.File
+	stop func() bool
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	n, err := r.f.Read(p)
+	if err != nil && err != io.EOF {
+		err = r.d.opError("read", path.Base(r.f.Name()), err)
+	}
+	return n, err
+}
+
+func (r *reader) Close() error {
+	r.f.Close()
+	if !r.stop() {
+		r.d.drop()
+	}
+	return nil
+}
+
+// Delete removes name.
+func (d *SFTP) Delete(ctx context.Context, name string) error {
+	if err := dest.CheckName(name); err != nil {
+		return err
+	}
+	return d.do(ctx, func(c *sftp.Client, try int) error {
+		err := c.Remove(d.path(name))
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			if try > 0 {
+				return nil // removed by the try that lost its connection
+			}
+			return d.notFound(name)
+		}
+		if _, serr := d.stat(c, name); errors.Is(serr, dest.ErrNotFound) && try == 0 {
+			return serr
+		}
+		return d.opError("delete", name, err)
+	})
+}
+
+// Rename replaces to with from: in one step with posix-rename@openssh.com
+// where offered, else by moving the old to aside first.
+func (d *SFTP) Rename(ctx context.Context, from, to string) error {
+	if err := dest.CheckName(from); err != nil {
+		return err
+	}
+	if err := dest.CheckName(to); err != nil {
+		return err
+	}
+	pf, pt := d.path(from), d.path(to)
+	return d.do(ctx, func(c *sftp.Client, try int) error {
+		if _, err := d.stat(c, from); err != nil {
+			if errors.Is(err, dest.ErrNotFound) && try > 0 {
+				if _, err2 := d.stat(c, to); err2 == nil {
+					return nil // done by the try that lost its connection
+				}
+			}
+			return err
+		}
+		if _, ok := c.HasExtension("posix-rename@openssh.com"); ok && !d.noPosix {
+			if err := c.PosixRename(pf, pt); err != nil {
+				return d.opError("rename "+quote(from)+" to", to, err)
+			}
+			return nil
+		}
+		err := c.Rename(pf, pt)
+		if err == nil || retry.IsNetError(err) {
+			return d.wrapNet(err)
+		}
+		if _, serr := d.stat(c, to); serr != nil {
+			return d.opError("rename "+quote(from)+" to", to, err)
+		}
+		aside := d.path(dest.TempPrefix + "old-" + to)
+		_ = c.Remove(aside) // left over from an interrupted run
+		if err := c.Rename(pt, aside); err != nil {
+			return d.opError("move aside the old", to, err)
+		}
+		if err := c.Rename(pf, pt); err != nil {
+			if rerr := c.Rename(aside, pt); rerr != nil && !retry.IsNetError(rerr) {
+				return retry.Plain(fmt.Sprintf("could not rename %s to %s on %s, and the old %s is now named %s: rename it back by hand", quote(from), quote(to), d.host(), quote(to), quote(path.Base(aside))), nil)
+			}
+			return d.opError("rename "+quote(from)+" to", to, err)
+		}
+		if err := c.Remove(aside); err != nil && retry.IsNetError(err) {
+			return d.netError(err)
+		}
+		return nil
+	})
+}
+
+// idleConn sets a write deadline before each write, so an upload to a
+// server that stopped reading fails after the timeout. (SSH reads in the
+// background all the time, so reads get no deadline; TCP keep-alive finds a
+// silent dead peer.)
+type idleConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *idleConn) Write(p []byte) (int, error) {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	return c.Conn.Write(p)
+}
+
+func quote(s string) string { return "\"" + s + "\"" }

@@ -1,0 +1,36 @@
+//go:build windows
+
+package testsrv
+
+import "testing"
+
+// FTPServer is a running vsftpd (not available on Windows).
+type FTPServer struct {
+	Mode, Host, Addr, User, Password, Root, Fingerprint, CertFile string
+	Port, PID                                                     int
+}
+
+// SSHServer is a running sshd (not available on Windows).
+type SSHServer struct {
+	Host, Addr, User, Password, Root, KeyFile, KeyFileEncrypted, KeyPassphrase string
+	HostKeyFingerprint, KnownHostsFile                                         string
+	Port, PID                                                                  int
+}
+
+// StartFTP skips: the test servers run on Linux only.
+func StartFTP(t testing.TB, mode string) *FTPServer {
+	Unavailable(t, "vsftpd test servers run on Linux only")
+	return nil
+}
+
+// StartSSH skips: the test servers run on Linux only.
+func StartSSH(t testing.TB) *SSHServer {
+	Unavailable(t, "sshd test servers run on Linux only")
+	return nil
+}
+
+// FreePort is not needed on Windows.
+func FreePort(t testing.TB) int { Unavailable(t, "Linux only"); return 0 }
+
+// Chown does nothing on Windows.
+func Chown(t testing.TB, path string) {}
