@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use: real ZIP tools to check the
-# archives (Info-ZIP zip/unzip, 7-Zip, Python's zipfile) and the servers the
-# destination tests start (vsftpd, OpenSSH, openssl for certificates).
+# archives (Info-ZIP zip/unzip, 7-Zip, Python's zipfile); the
+# servers are installed by .ci/servers.sh.
 # Idempotent; asks apt only for what is missing.
 set -euo pipefail
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in zip unzip p7zip-full python3 vsftpd openssh-server openssh-client openssl; do
+for pkg in zip unzip p7zip-full python3; do
   have "$pkg" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

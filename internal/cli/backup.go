@@ -14,10 +14,11 @@ import (
 
 func (a *app) backupCmd() *cobra.Command {
 	var (
-		source, to, name, clients, role, lang, level string
-		variant                                      int
-		add                                          []string
-		allowMissing, asJSON, lowPrio                bool
+		source, name, clients, role, lang, level string
+		df                                       destFlags
+		variant                                  int
+		add                                      []string
+		allowMissing, asJSON, lowPrio            bool
 	)
 	cmd := &cobra.Command{
 		Use:   "backup --source DIR --variant N --to DEST",
@@ -41,7 +42,6 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			c := a.cfg
 			source = pick(cmd, "source", source, c.Source)
 			variant = pick(cmd, "variant", variant, c.Variant)
-			to = pick(cmd, "to", to, c.To)
 			name = pick(cmd, "name", name, c.Name)
 			clients = pick(cmd, "clients", clients, c.Clients)
 			role = pick(cmd, "role", role, c.Role)
@@ -80,7 +80,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			if err != nil {
 				return err
 			}
-			d, warns, err := a.openDest(cmd.Context(), to, true)
+			d, warns, err := a.openDest(cmd, &df, true)
 			if err != nil {
 				return a.backupFailed(asJSON, err)
 			}
@@ -119,7 +119,6 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 	f := cmd.Flags()
 	f.StringVar(&source, "source", "", "the installation folder of the POS suite")
 	f.IntVar(&variant, "variant", 0, "backup variant 1-4 (see 'posbackup variants')")
-	f.StringVar(&to, "to", "", "destination folder (local disk, USB medium, network drive, UNC path)")
 	f.StringVar(&name, "name", "", "archive name template (default \"{client}_{weekday}\")")
 	f.StringVar(&clients, "clients", "all", "clients to back up: all, or numbers like 1,2")
 	f.StringVar(&role, "role", "location", "head-office or location (at a head office Arthist.dat is kept for client 1 only)")
@@ -127,6 +126,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 	f.StringVar(&level, "level", "default", "compression: fast, default or best")
 	f.StringArrayVar(&add, "add", nil, "extra file or folder to include (repeatable)")
 	f.BoolVar(&allowMissing, "allow-missing", false, "succeed even when some files cannot be read (they are listed as warnings)")
+	df.register(cmd, true)
 	f.BoolVar(&lowPrio, "low-priority", false, "run at low CPU and I/O priority so the tills stay responsive")
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	return cmd

@@ -1,20 +1,143 @@
 package cli
 
 import (
-	"context"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/local"
+	"github.com/posbackup/posbackup/internal/dest/open"
+	"github.com/posbackup/posbackup/internal/job"
 )
 
-// openDest opens what the user gave as --to. create makes a missing folder.
-func (a *app) openDest(ctx context.Context, to string, create bool) (dest.Destination, []string, error) {
-	if to == "" {
-		return nil, nil, usagef("no destination: give --to FOLDER or 'to' in the config file")
+// destFlags are the access data of a destination, shared by every command
+// that reaches one. Passwords never come from a flag (flags show in the
+// process list): the config, --password-file or POSBACKUP_PASSWORD.
+type destFlags struct {
+	to, protocol, user, passwordFile, keyFile, fingerprint, knownHosts string
+	timeout                                                            time.Duration
+}
+
+func (df *destFlags) register(cmd *cobra.Command, withTo bool) {
+	f := cmd.Flags()
+	if withTo {
+		f.StringVar(&df.to, "to", "", "destination: a folder (E:\\Backup, \\\\nas\\share\\pos, /media/usb) or a server (ftp://, ftpes://, ftps://, sftp://host[:port]/folder)")
 	}
-	f, err := local.Open(to, create)
+	f.StringVar(&df.protocol, "protocol", "", "ftp, ftpes, ftps or sftp: read a --to without scheme (host/folder) as that kind of server")
+	f.StringVar(&df.user, "user", "", "login name on the server")
+	f.StringVar(&df.passwordFile, "password-file", "", "file whose first line is the server password (or set POSBACKUP_PASSWORD)")
+	f.StringVar(&df.keyFile, "key", "", "SFTP private key file")
+	f.StringVar(&df.fingerprint, "fingerprint", "", "pin the server's TLS certificate or SSH host key: SHA256:...")
+	f.StringVar(&df.knownHosts, "known-hosts", "", "SFTP known_hosts file (default ~/.ssh/known_hosts)")
+	f.DurationVar(&df.timeout, "timeout", 0, "connect and inactivity timeout for servers (default 30s)")
+}
+
+// resolve merges the flags with the config and parses the destination.
+func (a *app) resolveDest(cmd *cobra.Command, df *destFlags) (open.Spec, open.Options, error) {
+	c := a.cfg
+	to := pick(cmd, "to", df.to, c.To)
+	if to == "" {
+		return open.Spec{}, open.Options{}, usagef("no destination: give --to (a folder or a server) or 'to' in the config file")
+	}
+	spec, err := open.ParseDefault(to, pick(cmd, "protocol", df.protocol, c.Protocol))
+	if err != nil {
+		return spec, open.Options{}, &usageErr{err.Error()}
+	}
+	opts := open.Options{
+		User:          pick(cmd, "user", df.user, c.User),
+		Password:      c.Password,
+		PasswordFile:  pick(cmd, "password-file", df.passwordFile, c.PasswordFile),
+		KeyFile:       pick(cmd, "key", df.keyFile, c.KeyFile),
+		KeyPassphrase: c.KeyPassphrase,
+		Fingerprint:   pick(cmd, "fingerprint", df.fingerprint, c.Fingerprint),
+		KnownHosts:    pick(cmd, "known-hosts", df.knownHosts, c.KnownHosts),
+		Timeout:       df.timeout,
+	}
+	return spec, opts, nil
+}
+
+// openDest opens the destination. create makes a missing folder (backup);
+// list and restore do not create one.
+func (a *app) openDest(cmd *cobra.Command, df *destFlags, create bool) (dest.Destination, []string, error) {
+	spec, opts, err := a.resolveDest(cmd, df)
 	if err != nil {
 		return nil, nil, err
 	}
-	return f, nil, nil
+	if !spec.IsServer() {
+		f, err := local.Open(spec.Path, create)
+		if err != nil {
+			return nil, spec.Warnings, err
+		}
+		return f, spec.Warnings, nil
+	}
+	return open.Open(cmd.Context(), spec, opts)
+}
+
+// openArchiveArg opens the ARCHIVE argument of info, verify and restore:
+// a server URL to the archive (ftp://nas/betrieb1/M001_Montag.zip), a bare
+// name at --to, or a file on this computer.
+func (a *app) openArchiveArg(cmd *cobra.Command, df *destFlags, arg string) (*job.Archive, func(), error) {
+	ctx := cmd.Context()
+	if strings.Contains(arg, "://") {
+		spec, err := open.ParseDefault(arg, "")
+		if err == nil && spec.IsServer() {
+			dir, name := path.Split(strings.TrimRight(spec.Folder, "/"))
+			if name == "" || !strings.HasSuffix(strings.ToLower(name), ".zip") {
+				return nil, nil, usagef("%s does not name a .zip archive on the server", spec.Redacted())
+			}
+			spec.Folder = strings.TrimSuffix(dir, "/")
+			_, opts, _ := a.resolveDestNoTo(cmd, df)
+			d, warns, err := open.Open(ctx, spec, opts)
+			a.warn(warns)
+			if err != nil {
+				return nil, nil, err
+			}
+			ar, err := job.OpenArchive(ctx, d, name)
+			if err != nil {
+				d.Close()
+				return nil, nil, err
+			}
+			return ar, func() { ar.Close(); d.Close() }, nil
+		}
+	}
+	to := pick(cmd, "to", df.to, a.cfg.To)
+	if _, err := os.Stat(arg); err != nil && to != "" && !strings.ContainsAny(arg, `/\`) {
+		d, warns, err := a.openDest(cmd, df, false)
+		a.warn(warns)
+		if err != nil {
+			return nil, nil, err
+		}
+		ar, err := job.OpenArchive(ctx, d, arg)
+		if err != nil {
+			d.Close()
+			return nil, nil, err
+		}
+		return ar, func() { ar.Close(); d.Close() }, nil
+	}
+	ar, err := job.OpenPath(arg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ar, func() { ar.Close() }, nil
+}
+
+// resolveDestNoTo gives the access options without requiring --to.
+func (a *app) resolveDestNoTo(cmd *cobra.Command, df *destFlags) (open.Spec, open.Options, error) {
+	saved := df.to
+	if df.to == "" && a.cfg.To == "" {
+		df.to = "."
+	}
+	spec, opts, err := a.resolveDest(cmd, df)
+	df.to = saved
+	return spec, opts, err
+}
+
+func (a *app) warn(ws []string) {
+	for _, w := range ws {
+		a.printf(a.stderr, "posbackup: warning: %s\n", sentence(w))
+	}
 }

@@ -5,22 +5,21 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/posbackup/posbackup/internal/job"
 )
 
 func (a *app) infoCmd() *cobra.Command {
+	var df destFlags
 	var asJSON, files bool
 	cmd := &cobra.Command{
 		Use:   "info ARCHIVE",
 		Short: "Show what a backup holds (its manifest)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ar, err := job.OpenPath(args[0])
+			ar, done, err := a.openArchiveArg(cmd, &df, args[0])
 			if err != nil {
 				return err
 			}
-			defer ar.Close()
+			defer done()
 			m := ar.Manifest
 			if ar.ManifestErr != nil {
 				return fmt.Errorf("%s: %v. Run 'posbackup verify' on it for details", args[0], ar.ManifestErr)
@@ -55,6 +54,7 @@ func (a *app) infoCmd() *cobra.Command {
 			return nil
 		},
 	}
+	df.register(cmd, true)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the whole manifest as JSON")
 	cmd.Flags().BoolVar(&files, "files", false, "also list every file")
 	return cmd

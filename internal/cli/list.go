@@ -11,15 +11,15 @@ import (
 )
 
 func (a *app) listCmd() *cobra.Command {
-	var to string
+	var df destFlags
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list --to DEST",
 		Short: "List the backups at a destination, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			to = pick(cmd, "to", to, a.cfg.To)
-			d, _, err := a.openDest(cmd.Context(), to, false)
+			d, warns, err := a.openDest(cmd, &df, false)
+			a.warn(warns)
 			if err != nil {
 				return err
 			}
@@ -61,7 +61,7 @@ func (a *app) listCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&to, "to", "", "destination folder")
+	df.register(cmd, true)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd
 }

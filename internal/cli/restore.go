@@ -17,6 +17,7 @@ func (a *app) restoreCmd() *cobra.Command {
 		target              string
 		only                []string
 		dryRun, yes, asJSON bool
+		df                  destFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "restore ARCHIVE --target DIR",
@@ -40,11 +41,11 @@ path pattern such as 'Daten/M001/Stamm' or '*.ini'.`,
 			if err != nil {
 				return err
 			}
-			ar, err := job.OpenPath(args[0])
+			ar, done, err := a.openArchiveArg(cmd, &df, args[0])
 			if err != nil {
 				return err
 			}
-			defer ar.Close()
+			defer done()
 			confirm := func(over []string) bool {
 				if yes {
 					return true
@@ -96,5 +97,6 @@ path pattern such as 'Daten/M001/Stamm' or '*.ini'.`,
 	f.BoolVar(&dryRun, "dry-run", false, "show what would be restored, write nothing")
 	f.BoolVar(&yes, "yes", false, "overwrite existing files without asking")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	df.register(cmd, true)
 	return cmd
 }

@@ -4,11 +4,10 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/posbackup/posbackup/internal/job"
 )
 
 func (a *app) verifyCmd() *cobra.Command {
+	var df destFlags
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "verify ARCHIVE",
@@ -17,14 +16,14 @@ func (a *app) verifyCmd() *cobra.Command {
 size and SHA-256 against the manifest. Exit code 0 when intact, 1 when damaged.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ar, err := job.OpenPath(args[0])
+			ar, done, err := a.openArchiveArg(cmd, &df, args[0])
 			if err != nil {
 				if asJSON {
 					a.printJSON(map[string]any{"ok": false, "error": sentence(err.Error())})
 				}
 				return err
 			}
-			defer ar.Close()
+			defer done()
 			rep, err := ar.Verify(cmd.Context(), nil, nil)
 			if err != nil {
 				return err
@@ -48,6 +47,7 @@ size and SHA-256 against the manifest. Exit code 0 when intact, 1 when damaged.`
 			return nil
 		},
 	}
+	df.register(cmd, true)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }

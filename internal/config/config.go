@@ -24,6 +24,16 @@ type Config struct {
 	AllowMissing bool     `toml:"allow_missing"` // unreadable files make a warning, not a failure
 	Level        string   `toml:"level"`         // fast, default, best
 	LowPriority  bool     `toml:"low_priority"`  // lower CPU and I/O priority
+
+	// Server access (see README, "Servers").
+	Protocol      string `toml:"protocol"`       // ftp, ftpes, ftps, sftp: how to read a 'to' without scheme
+	User          string `toml:"user"`           // login name
+	Password      string `toml:"password"`       // login password; keep the file readable by its owner only
+	PasswordFile  string `toml:"password_file"`  // or a file whose first line is the password
+	KeyFile       string `toml:"key_file"`       // SFTP private key
+	KeyPassphrase string `toml:"key_passphrase"` // its passphrase, if any
+	Fingerprint   string `toml:"fingerprint"`    // pinned TLS certificate or SSH host key, SHA256:...
+	KnownHosts    string `toml:"known_hosts"`    // SFTP known_hosts file
 }
 
 // Load reads the file at path. Unknown settings are errors, so a typo does

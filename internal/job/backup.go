@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -75,6 +76,9 @@ type BackupResult struct {
 	Manifest *archive.Manifest `json:"-"`        //
 	Verified bool              `json:"verified"` // read back and checked at the destination
 }
+
+// errDestStopped closes the archive pipe when the destination gave up.
+var errDestStopped = errors.New("the destination stopped reading")
 
 // Error is a failed run with a plain explanation for the user.
 type Error struct{ Msg string }
@@ -169,22 +173,38 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 		pw.CloseWithError(err)
 		wrote <- writeResult{r, err}
 	}()
-	size, putErr := req.Dest.Put(wctx, tmp, pr)
-	pr.CloseWithError(errors.New("the destination stopped reading"))
+	// Server uploads go through a rewindable copy so a dropped connection
+	// can resume; folders are written directly.
+	var body io.Reader = pr
+	var copyOf *rewindable
+	if _, isLocal := req.Dest.(dest.Local); !isLocal {
+		rw, err := newRewindable(pr)
+		if err != nil {
+			return nil, fail("cannot create a temporary file for the upload in %s: %v", os.TempDir(), err)
+		}
+		defer rw.Close()
+		body, copyOf = rw, rw
+	}
+	size, putErr := req.Dest.Put(wctx, tmp, body)
+	pr.CloseWithError(errDestStopped)
 	cancel()
 	wr := <-wrote
 	// The destination's reason comes first: when it fails, the writer only
 	// sees that nobody reads any more.
-	if putErr != nil {
+	// When the destination fails, the writer only sees errDestStopped; when
+	// the writer fails, the destination sees the writer's error through the
+	// pipe. Report whichever side failed first.
+	if ctx.Err() != nil && (putErr != nil || wr.err != nil) {
 		req.Dest.Delete(context.Background(), tmp)
-		if ctx.Err() != nil {
-			putErr = fmt.Errorf("it was cancelled")
-		}
-		return nil, fail("the backup could not be stored: %v. The older archive %s at %s is unchanged", putErr, name, req.Dest)
+		return nil, fail("the backup was cancelled before it was complete. The older archive %s at %s is unchanged", name, req.Dest)
 	}
-	if wr.err != nil {
+	if wr.err != nil && !errors.Is(wr.err, errDestStopped) && !errors.Is(wr.err, context.Canceled) {
 		req.Dest.Delete(context.Background(), tmp)
 		return nil, fail("the backup could not be written: %v. The older archive %s at %s is unchanged", wr.err, name, req.Dest)
+	}
+	if putErr != nil {
+		req.Dest.Delete(context.Background(), tmp)
+		return nil, fail("the backup could not be stored: %v. The older archive %s at %s is unchanged", putErr, name, req.Dest)
 	}
 	ar := wr.r
 	res.Files, res.Folders, res.Bytes, res.Size, res.Manifest = ar.Files, ar.Dirs, ar.Bytes, size, m
@@ -210,8 +230,11 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	res.Warnings = append(res.Warnings, sel.Notes...)
 
 	emit(Event{Phase: "verify", Files: res.Files, TotalFiles: res.Files, Bytes: res.Bytes, TotalBytes: res.Bytes, Written: size})
-	if err := verifyStored(ctx, req.Dest, tmp, m); err != nil {
+	if err := verifyStored(ctx, req.Dest, tmp, m, copyOf, size); err != nil {
 		req.Dest.Delete(context.Background(), tmp)
+		if ctx.Err() != nil {
+			return res, fail("the backup was cancelled before its check was complete. The older archive %s at %s is unchanged", name, req.Dest)
+		}
 		return res, fail("the backup was written but failed its check at %s: %v. The older archive %s is unchanged", req.Dest, err, name)
 	}
 	res.Verified = true
@@ -224,14 +247,29 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	return res, nil
 }
 
-// verifyStored reads the stored archive back and checks every entry
-// against the manifest that was written.
-func verifyStored(ctx context.Context, d dest.Destination, name string, want *archive.Manifest) error {
-	r, err := OpenArchive(ctx, d, name)
-	if err != nil {
-		return err
+// verifyStored checks every entry of the stored archive against the
+// manifest that was written: a folder's archive is read back from the
+// medium; a server's upload was size-checked by Put, and its local copy is
+// checked here.
+func verifyStored(ctx context.Context, d dest.Destination, name string, want *archive.Manifest, copyOf *rewindable, size int64) error {
+	var r *archive.Reader
+	if copyOf != nil {
+		ra, n := copyOf.ReaderAt()
+		if n != size {
+			return fmt.Errorf("the server holds %d bytes but %d were made", size, n)
+		}
+		var err error
+		if r, err = archive.NewReader(ra, n); err != nil {
+			return err
+		}
+	} else {
+		a, err := OpenArchive(ctx, d, name)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		r = a.Reader
 	}
-	defer r.Close()
 	if r.Manifest == nil || len(r.Manifest.Files) != len(want.Files) {
 		return errors.New("its manifest is missing or incomplete")
 	}
@@ -245,8 +283,17 @@ func verifyStored(ctx context.Context, d dest.Destination, name string, want *ar
 	return nil
 }
 
-// removeLeftovers deletes unfinished archives of interrupted runs.
+// removeLeftovers deletes unfinished archives of interrupted runs, and
+// spool files they left in the temp folder (where files cannot be unlinked
+// while open).
 func removeLeftovers(ctx context.Context, d dest.Destination, now time.Time) {
+	if old, err := filepath.Glob(filepath.Join(os.TempDir(), archive.SpoolPattern)); err == nil {
+		for _, p := range old {
+			if st, err := os.Stat(p); err == nil && now.Sub(st.ModTime()) > LeftoverAge {
+				os.Remove(p)
+			}
+		}
+	}
 	infos, err := d.List(ctx)
 	if err != nil {
 		return
