@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Benchmarks posbackup against the tools a technician would script instead,
+# side by side in one run on the same data:
+#   backup to a folder       vs  zip -r -6  and  7z a -tzip -mx=1 -mmt=2
+#   restore                  vs  unzip
+#   100,000 small files      vs  zip -r -6
+#   peak memory at 1x and 4x the data size
+# Prints wall time, CPU time, peak RSS and archive size per case, and ratios.
+#
+#   bash bench/run.sh                 # about 1 GiB of data (SIZE_MIB=1024)
+#   SIZE_MIB=256 SMALL=20000 bash bench/run.sh    # quicker
+#   SKIP_4X=1 bash bench/run.sh       # no 4x memory run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+SIZE_MIB=${SIZE_MIB:-1024}
+SMALL=${SMALL:-100000}
+WORK=${WORK:-/tmp/posbackup-bench}
+for t in zip unzip 7z /usr/bin/time; do command -v "$t" >/dev/null || { echo "bench: $t is missing (apt-get install zip unzip p7zip-full time)"; exit 2; }; done
+
+rm -rf "$WORK"; mkdir -p "$WORK"
+go build -o "$WORK/posbackup" ./cmd/posbackup
+go build -o "$WORK/gen" ./bench/gen
+PB="$WORK/posbackup"
+echo "generating ${SIZE_MIB} MiB installation and ${SMALL} small files in $WORK ..."
+"$WORK/gen" -dir "$WORK/pos" -size "$SIZE_MIB"
+"$WORK/gen" -dir "$WORK/small" -small "$SMALL"
+cat $(find "$WORK/pos" -type f) >/dev/null   # warm the page cache for every tool alike
+
+results="$WORK/results.tsv"
+: >"$results"
+# measure NAME ARCHIVE_OR_- CMD...: runs CMD under GNU time; records wall, cpu, rss, size.
+measure() {
+  local name=$1 out=$2; shift 2
+  sync
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/t" "$@" >/dev/null 2>"$WORK/err" || { echo "bench: $name failed:"; cat "$WORK/err"; exit 1; }
+  read -r wall user sys rss <"$WORK/t"
+  local size=0
+  [ "$out" != - ] && size=$(stat -c %s "$out")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$wall" "$(echo "$user + $sys" | bc)" "$rss" "$size" >>"$results"
+  printf '  %-28s %7.2f s wall %7.2f s cpu %7.1f MiB rss %9.1f MiB archive\n' "$name" "$wall" "$(echo "$user + $sys" | bc)" "$(echo "$rss/1024" | bc -l)" "$(echo "$size/1048576" | bc -l)"
+}
+
+echo "backup to a folder:"
+measure posbackup-folder "$WORK/out/pb.zip" "$PB" backup --source "$WORK/pos" --variant 4 --to "$WORK/out" --name pb
+measure zip-6 "$WORK/zip6.zip" sh -c "cd '$WORK/pos' && zip -r -6 -q '$WORK/zip6.zip' ."
+measure 7z-mx1-mmt2 "$WORK/7z.zip" sh -c "cd '$WORK/pos' && 7z a -tzip -mx=1 -mmt=2 '$WORK/7z.zip' . >/dev/null"
+
+echo "restore:"
+measure posbackup-restore - "$PB" restore "$WORK/out/pb.zip" --target "$WORK/r1" --yes
+measure unzip - unzip -q "$WORK/out/pb.zip" -d "$WORK/r2"
+rm -rf "$WORK/r1" "$WORK/r2"
+
+echo "${SMALL} small files:"
+measure posbackup-small "$WORK/out/small.zip" "$PB" backup --source "$WORK/small" --variant 4 --to "$WORK/out" --name small
+measure zip-6-small "$WORK/zipsmall.zip" sh -c "cd '$WORK/small' && zip -r -6 -q '$WORK/zipsmall.zip' ."
+
+if [ -z "${SKIP_4X:-}" ]; then
+  echo "memory at 4x the data (posbackup only):"
+  rm -rf "$WORK/pos" "$WORK/zip6.zip" "$WORK/7z.zip" "$WORK/out/pb.zip"
+  "$WORK/gen" -dir "$WORK/pos4" -size $((SIZE_MIB * 4))
+  measure posbackup-folder-4x "$WORK/out/pb4.zip" "$PB" backup --source "$WORK/pos4" --variant 4 --to "$WORK/out" --name pb4
+  rm -rf "$WORK/pos4" "$WORK/out/pb4.zip"
+fi
+
+echo
+echo "ratios (target in brackets):"
+v() { awk -F'\t' -v n="$1" -v c="$2" '$1==n {print $c}' "$results"; }
+ratio() { # label a b column target
+  local a b; a=$(v "$2" "$4"); b=$(v "$3" "$4")
+  [ -n "$a" ] && [ -n "$b" ] && printf '  %-44s %6.3f  [%s]\n' "$1" "$(echo "$a / $b" | bc -l)" "$5"
+}
+ratio "backup wall / zip -6 wall"             posbackup-folder  zip-6        2 "<= 0.3"
+ratio "backup archive size / zip -6 size"     posbackup-folder  zip-6        5 "<= 1.05"
+ratio "backup wall / 7z -mx1 -mmt2 wall"      posbackup-folder  7z-mx1-mmt2  2 "-"
+ratio "small files wall / zip -6 wall"        posbackup-small   zip-6-small  2 "<= 0.3"
+ratio "restore wall / unzip wall"             posbackup-restore unzip        2 "<= 0.5"
+ratio "peak RSS 4x data / 1x data"            posbackup-folder-4x posbackup-folder 4 "< 1.2"
+printf '  %-44s %6.1f MiB  [<= 150]\n' "peak RSS of the 1x backup" "$(echo "$(v posbackup-folder 4)/1024" | bc -l)"
+echo "raw figures: $results"
