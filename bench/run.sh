@@ -46,6 +46,44 @@ measure posbackup-folder "$WORK/out/pb.zip" "$PB" backup --source "$WORK/pos" --
 measure zip-6 "$WORK/zip6.zip" sh -c "cd '$WORK/pos' && zip -r -6 -q '$WORK/zip6.zip' ."
 measure 7z-mx1-mmt2 "$WORK/7z.zip" sh -c "cd '$WORK/pos' && 7z a -tzip -mx=1 -mmt=2 '$WORK/7z.zip' . >/dev/null"
 
+if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/vsftpd ] && command -v curl >/dev/null; then
+  echo "backup to FTP (vsftpd on 127.0.0.1):"
+  FTPUSER=posbackup-bench FTPPASS="bench-$RANDOM-$RANDOM"
+  id "$FTPUSER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$FTPUSER"
+  echo "$FTPUSER:$FTPPASS" | chpasswd
+  ftproot="$WORK/ftproot"; mkdir -p "$ftproot" "$WORK/ftpempty"; chown "$FTPUSER" "$ftproot"
+  cat >"$WORK/vsftpd.conf" <<CONF
+listen=YES
+listen_address=127.0.0.1
+listen_port=2121
+background=NO
+seccomp_sandbox=NO
+anonymous_enable=NO
+local_enable=YES
+write_enable=YES
+pasv_enable=YES
+pasv_address=127.0.0.1
+pasv_min_port=30100
+pasv_max_port=30130
+secure_chroot_dir=$WORK/ftpempty
+local_root=$ftproot
+pam_service_name=vsftpd
+xferlog_enable=NO
+CONF
+  /usr/sbin/vsftpd "$WORK/vsftpd.conf" 0>"$WORK/vsftpd.log" &
+  ftppid=$!
+  trap 'kill $ftppid 2>/dev/null' EXIT
+  sleep 1
+  printf 'machine 127.0.0.1 login %s password %s\n' "$FTPUSER" "$FTPPASS" >"$WORK/netrc"; chmod 600 "$WORK/netrc"
+  export POSBACKUP_PASSWORD="$FTPPASS"
+  measure posbackup-ftp "$ftproot/pb/pb.zip" "$PB" backup --source "$WORK/pos" --variant 4 --to "ftp://127.0.0.1:2121/pb" --user "$FTPUSER" --name pb
+  unset POSBACKUP_PASSWORD
+  measure zip-6+curl "$WORK/zip6b.zip" sh -c "cd '$WORK/pos' && zip -r -6 -q '$WORK/zip6b.zip' . && curl -s --netrc-file '$WORK/netrc' -T '$WORK/zip6b.zip' ftp://127.0.0.1:2121/"
+  kill $ftppid; trap - EXIT
+else
+  echo "(FTP case skipped: needs root, vsftpd and curl)"
+fi
+
 echo "restore:"
 measure posbackup-restore - "$PB" restore "$WORK/out/pb.zip" --target "$WORK/r1" --yes
 measure unzip - unzip -q "$WORK/out/pb.zip" -d "$WORK/r2"
@@ -57,7 +95,7 @@ measure zip-6-small "$WORK/zipsmall.zip" sh -c "cd '$WORK/small' && zip -r -6 -q
 
 if [ -z "${SKIP_4X:-}" ]; then
   echo "memory at 4x the data (posbackup only):"
-  rm -rf "$WORK/pos" "$WORK/zip6.zip" "$WORK/7z.zip" "$WORK/out/pb.zip"
+  rm -rf "$WORK/pos" "$WORK/zip6.zip" "$WORK/zip6b.zip" "$WORK/7z.zip" "$WORK/out/pb.zip" "$WORK/ftproot"
   "$WORK/gen" -dir "$WORK/pos4" -size $((SIZE_MIB * 4))
   measure posbackup-folder-4x "$WORK/out/pb4.zip" "$PB" backup --source "$WORK/pos4" --variant 4 --to "$WORK/out" --name pb4
   rm -rf "$WORK/pos4" "$WORK/out/pb4.zip"
@@ -73,6 +111,8 @@ ratio() { # label a b column target
 ratio "backup wall / zip -6 wall"             posbackup-folder  zip-6        2 "<= 0.3"
 ratio "backup archive size / zip -6 size"     posbackup-folder  zip-6        5 "<= 1.05"
 ratio "backup wall / 7z -mx1 -mmt2 wall"      posbackup-folder  7z-mx1-mmt2  2 "-"
+ratio "backup to FTP wall / backup to folder wall" posbackup-ftp posbackup-folder 2 "<= 1.15"
+ratio "backup to FTP wall / zip -6 + curl wall" posbackup-ftp zip-6+curl 2 "<= 0.3"
 ratio "small files wall / zip -6 wall"        posbackup-small   zip-6-small  2 "<= 0.3"
 ratio "restore wall / unzip wall"             posbackup-restore unzip        2 "<= 0.5"
 ratio "peak RSS 4x data / 1x data"            posbackup-folder-4x posbackup-folder 4 "< 1.2"
