@@ -118,17 +118,13 @@ func deflateParallel(ctx context.Context, first []byte, r io.Reader, w io.Writer
 			h.Write(pending)
 		}
 		total += int64(len(pending))
+		// The next block's dictionary is taken now: once b is sent, the
+		// writer may hand its buffer back to the pool for another file.
+		nextDict := lastBytes(dict, pending, dictSize)
 		b := &block{data: pending, dict: dict, last: n == 0, done: make(chan struct{})}
 		inOrder <- b
 		work <- b
-		// A new slice each time: the block just sent still reads its dict.
-		nd := append(append(make([]byte, 0, len(dict)+len(pending)), dict...), pending...)
-		if len(pending) >= dictSize {
-			nd = append([]byte(nil), pending[len(pending)-dictSize:]...)
-		} else if len(nd) > dictSize {
-			nd = nd[len(nd)-dictSize:]
-		}
-		dict = nd
+		dict = nextDict
 		if n == 0 {
 			blockBufPool.Put(nb)
 			break
@@ -137,4 +133,16 @@ func deflateParallel(ctx context.Context, first []byte, r io.Reader, w io.Writer
 	}
 	_, err := finish(nil)
 	return total, err
+}
+
+// lastBytes returns a new slice holding the last max bytes of a followed
+// by b.
+func lastBytes(a, b []byte, max int) []byte {
+	if len(b) >= max {
+		return append([]byte(nil), b[len(b)-max:]...)
+	}
+	if keep := max - len(b); len(a) > keep {
+		a = a[len(a)-keep:]
+	}
+	return append(append(make([]byte, 0, len(a)+len(b)), a...), b...)
 }
