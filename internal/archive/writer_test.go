@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"fmt"
 	"archive/zip"
 	"bytes"
 	"context"
@@ -55,8 +56,10 @@ func TestLargeFilesParallelAndStored(t *testing.T) {
 	// Two large compressible files: their parallel block compressions run
 	// at the same time and share the buffer pool (a race here once
 	// corrupted dictionaries; go test -race watches it).
-	other := bytes.ReplaceAll(comp.Bytes(), []byte("Tisch"), []byte("Theke"))
-	files := map[string][]byte{"journal.jrn": comp.Bytes(), "arthist.dat": other, "bilder.zip": random, "small.txt": []byte("klein")}
+	files := map[string][]byte{"journal.jrn": comp.Bytes(), "bilder.zip": random, "small.txt": []byte("klein")}
+	for i := 0; i < 4; i++ {
+		files[fmt.Sprintf("arthist%d.dat", i)] = bytes.ReplaceAll(comp.Bytes(), []byte("Tisch"), []byte(fmt.Sprintf("Thek%d", i)))
+	}
 	for _, workers := range []int{1, 2, 4} {
 		path, m := writeTestArchive(t, files, Options{Workers: workers})
 		zr, err := zip.OpenReader(path)
@@ -81,7 +84,7 @@ func TestLargeFilesParallelAndStored(t *testing.T) {
 			}
 		}
 		zr.Close()
-		if methods["journal.jrn"] != zip.Deflate || methods["arthist.dat"] != zip.Deflate || methods["bilder.zip"] != zip.Store {
+		if methods["journal.jrn"] != zip.Deflate || methods["arthist3.dat"] != zip.Deflate || methods["bilder.zip"] != zip.Store {
 			t.Errorf("workers=%d: methods %v: want journal deflated and random data stored", workers, methods)
 		}
 		for _, rec := range m.Files {
