@@ -1,12 +1,12 @@
 package archive
 
 import (
-	"fmt"
 	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"math/rand"
 	"os"
