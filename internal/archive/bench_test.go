@@ -1,0 +1,80 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// journalData is text like a cash journal: compresses about 4:1.
+func journalData(n int) []byte {
+	rng := rand.New(rand.NewSource(7))
+	var b bytes.Buffer
+	for b.Len() < n {
+		fmt.Fprintf(&b, "2026-11-%02d %02d:%02d;Kasse %d;Bon %d;Tisch %d;%d,%02d EUR\r\n", 1+rng.Intn(28), 10+rng.Intn(13), rng.Intn(60), 1+rng.Intn(4), rng.Intn(1000000), rng.Intn(60), rng.Intn(90), rng.Intn(100))
+	}
+	return b.Bytes()[:n]
+}
+
+func benchEntries(b *testing.B, files map[string][]byte) ([]Entry, int64) {
+	dir := b.TempDir()
+	var entries []Entry
+	var total int64
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, body, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		st, _ := os.Stat(p)
+		entries = append(entries, Entry{Name: name, Path: p, Size: st.Size(), ModTime: st.ModTime(), Mode: 0o644})
+		total += st.Size()
+	}
+	return entries, total
+}
+
+// BenchmarkWriteOneLargeFile: one 64 MiB journal, the case pigz-style block
+// compression is for; compare workers=1 with workers=2.
+func BenchmarkWriteOneLargeFile(b *testing.B) {
+	entries, total := benchEntries(b, map[string][]byte{"journal.jrn": journalData(64 << 20)})
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.SetBytes(total)
+			for i := 0; i < b.N; i++ {
+				if _, err := Write(context.Background(), io.Discard, entries, &Manifest{Started: time.Now()}, Options{Workers: workers}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkVerify reads back and checks an archive of eight 8 MiB journals.
+func BenchmarkVerify(b *testing.B) {
+	files := map[string][]byte{}
+	for i := 0; i < 8; i++ {
+		files[fmt.Sprintf("j%d.jrn", i)] = journalData(8 << 20)
+	}
+	entries, total := benchEntries(b, files)
+	var zipBuf bytes.Buffer
+	if _, err := Write(context.Background(), &zipBuf, entries, &Manifest{Started: time.Now()}, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(total)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := NewReader(bytes.NewReader(zipBuf.Bytes()), int64(zipBuf.Len()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := r.Verify(context.Background(), nil, nil)
+		if err != nil || !rep.OK() {
+			b.Fatal(err, rep)
+		}
+	}
+}
