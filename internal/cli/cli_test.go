@@ -35,7 +35,7 @@ func demoInstall(t *testing.T) string {
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
-	for _, c := range []string{"", "backup", "list", "info", "verify", "restore", "variants", "profile", "demo"} {
+	for _, c := range []string{"", "backup", "list", "info", "verify", "restore", "variants", "profile", "demo", "test-access", "config"} {
 		args := []string{"--help"}
 		if c != "" {
 			args = []string{c, "--help"}
@@ -204,5 +204,34 @@ func TestVariantsAndDemo(t *testing.T) {
 	code, out, errOut := run(t, "demo", "--dir", t.TempDir())
 	if code != 0 || !strings.Contains(out, "Verified") {
 		t.Errorf("demo: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestConfigSetSecret(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(cfg, []byte("# my site\nto = 'ftpes://nas/b'\npassword = \"old\"\n"), 0o644)
+	var out, errb bytes.Buffer
+	code := Main([]string{"config", "set-secret", "password", "--config", cfg}, strings.NewReader("Geheim\"1\n"), &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	b, _ := os.ReadFile(cfg)
+	if !strings.Contains(string(b), "# my site") || !strings.Contains(string(b), `password = "Geheim\"1"`) || strings.Contains(string(b), "old") {
+		t.Errorf("config after set-secret:\n%s", b)
+	}
+	if st, _ := os.Stat(cfg); st.Mode().Perm() != 0o600 {
+		t.Errorf("config mode %v, want 0600", st.Mode().Perm())
+	}
+	if strings.Contains(out.String()+errb.String(), "Geheim") {
+		t.Error("the secret was printed")
+	}
+	// Readable by others: a warning names the file.
+	os.Chmod(cfg, 0o644)
+	_, _, errOut := run(t, "list", "--config", cfg, "--to", t.TempDir())
+	if !strings.Contains(errOut, "chmod 600 "+cfg) {
+		t.Errorf("no warning about a config readable by others: %s", errOut)
+	}
+	if code, _, _ := run(t, "config", "set-secret", "source", "--config", cfg); code != 2 {
+		t.Errorf("set-secret of a non-secret: exit %d", code)
 	}
 }

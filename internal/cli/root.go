@@ -110,12 +110,13 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if a.configPath != "" {
+			if a.configPath != "" && cmd.Name() != "set-secret" {
 				c, err := config.Load(a.configPath)
 				if err != nil {
 					return &usageErr{err.Error()}
 				}
 				a.cfg = c
+				a.warn(c.Warnings())
 			} else {
 				a.cfg = &config.Config{}
 			}
@@ -128,7 +129,7 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		msg, _, _ := strings.Cut(err.Error(), ": strconv.") // keep the user's words, not Go's
 		return &usageErr{msg + " (see --help)"}
 	})
-	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd())
+	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd(), a.configCmd())
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

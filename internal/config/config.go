@@ -34,6 +34,8 @@ type Config struct {
 	KeyPassphrase string `toml:"key_passphrase"` // its passphrase, if any
 	Fingerprint   string `toml:"fingerprint"`    // pinned TLS certificate or SSH host key, SHA256:...
 	KnownHosts    string `toml:"known_hosts"`    // SFTP known_hosts file
+
+	warnings []string
 }
 
 // Load reads the file at path. Unknown settings are errors, so a typo does
@@ -46,7 +48,14 @@ func Load(path string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("cannot read the config file %s: %v", path, err)
 	}
-	return Parse(b, path)
+	c, err := Parse(b, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkSecrets(path); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // Parse reads configuration text; where names its source in errors.
