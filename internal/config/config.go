@@ -10,8 +10,21 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// Config is the configuration file. See examples/posbackup.toml.
+// Config is the configuration file. See examples/posbackup.toml. Its
+// top-level settings are the backup that commands run by hand; [jobs.NAME]
+// tables are automatic backups, each taking a setting it leaves out from
+// the top level.
 type Config struct {
+	Backup
+	Jobs     map[string]*Job `toml:"jobs"`
+	Mail     Mail            `toml:"mail"`
+	StateDir string          `toml:"state_dir"` // where the service keeps its state and log; default: beside the config file
+
+	warnings []string
+}
+
+// Backup is what one backup needs.
+type Backup struct {
 	Source       string   `toml:"source"`        // installation folder
 	Variant      int      `toml:"variant"`       // 1..4
 	To           string   `toml:"to"`            // destination
@@ -34,8 +47,49 @@ type Config struct {
 	KeyPassphrase string `toml:"key_passphrase"` // its passphrase, if any
 	Fingerprint   string `toml:"fingerprint"`    // pinned TLS certificate or SSH host key, SHA256:...
 	KnownHosts    string `toml:"known_hosts"`    // SFTP known_hosts file
+}
 
-	warnings []string
+// Job is an automatic backup.
+type Job struct {
+	Backup
+	Time     string   `toml:"time"`     // "HH:MM", local time
+	Weekdays []string `toml:"weekdays"` // empty: every day; else mon..sun (or Mo..So)
+
+	// Generations: keep the last KeepLast archives of the job, plus the newest
+	// of each of the last KeepDaily days, KeepWeekly weeks, KeepMonthly
+	// months; never fewer than MinKeep. All zero: delete nothing (a weekday
+	// name template already rotates by itself).
+	KeepLast    int `toml:"keep_last"`
+	KeepDaily   int `toml:"keep_daily"`
+	KeepWeekly  int `toml:"keep_weekly"`
+	KeepMonthly int `toml:"keep_monthly"`
+	MinKeep     int `toml:"min_keep"`
+
+	// Reports by e-mail (see [mail]).
+	MailOn        string   `toml:"mail_on"`         // "failure" (default when mail_to is set), "always" or "never"
+	MailTo        []string `toml:"mail_to"`         // recipients of reports
+	MailFailureTo []string `toml:"mail_failure_to"` // other recipients for failures; default mail_to
+	AlertDays     int      `toml:"alert_days"`      // alert when no backup succeeded for this many days; 0: 2 periods
+}
+
+// Mail is the SMTP server for reports.
+type Mail struct {
+	Host     string `toml:"host"`
+	Port     int    `toml:"port"`     // default 587 (starttls), 465 (tls), 25 (none)
+	Security string `toml:"security"` // "starttls" (default), "tls" or "none"
+	User     string `toml:"user"`
+	Password string `toml:"password"`
+	From     string `toml:"from"`
+}
+
+// JobBackup returns the job's backup settings, filled in from the top level
+// where the job leaves a setting out.
+func (c *Config) JobBackup(name string) (Backup, bool) {
+	j, ok := c.Jobs[name]
+	if !ok {
+		return Backup{}, false
+	}
+	return inherit(j.Backup, c.Backup), true
 }
 
 // Load reads the file at path. Unknown settings are errors, so a typo does

@@ -11,8 +11,9 @@ import (
 	"strings"
 )
 
-// SecretNames are the settings that hold secrets.
-var SecretNames = []string{"password", "key_passphrase"}
+// SecretNames are the settings that hold secrets ("table.key" for a key
+// inside a [table]).
+var SecretNames = []string{"password", "key_passphrase", "mail.password"}
 
 // IsSecret reports whether name is a secret setting.
 func IsSecret(name string) bool {
@@ -41,43 +42,63 @@ func SetSecret(path, name, value string) error {
 	if err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("cannot read the config file %s: %v", path, err)
 	}
-	line := name + " = " + strconv.Quote(stored)
-	re := regexp.MustCompile(`^\s*` + regexp.QuoteMeta(name) + `\s*=`)
-	var out bytes.Buffer
-	replaced, inTable := false, false
-	sc := bufio.NewScanner(bytes.NewReader(old))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	table, key := "", name
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		table, key = name[:i], name[i+1:]
+	}
+	out := setKey(splitLines(old), table, key, key+" = "+strconv.Quote(stored))
+	if _, err := Parse([]byte(out), path); err != nil {
+		return err
+	}
+	return writeOwnerOnly(path, []byte(out))
+}
+
+func splitLines(b []byte) []string {
 	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		lines = append(lines, sc.Text())
 	}
-	for _, l := range lines {
-		if strings.HasPrefix(strings.TrimSpace(l), "[") {
-			inTable = true
-		}
-		if !inTable && !replaced && re.MatchString(l) {
-			l, replaced = line, true
-		}
-		out.WriteString(l + "\n")
+	return lines
+}
+
+var tableHeader = regexp.MustCompile(`^\s*\[([^\[\]]+)\]\s*(#.*)?$`)
+
+// setKey sets key = ... (line) inside table ("" for the top level),
+// replacing the key's line or adding it where TOML wants it.
+func setKey(lines []string, table, key, line string) string {
+	keyRe := regexp.MustCompile(`^\s*` + regexp.QuoteMeta(key) + `\s*=`)
+	cur, insertAt := "", -1
+	if table == "" {
+		insertAt = len(lines)
 	}
-	if !replaced {
-		// Top-level keys must come before the first [table].
-		out.Reset()
-		added := false
-		for _, l := range lines {
-			if !added && strings.HasPrefix(strings.TrimSpace(l), "[") {
-				out.WriteString(line + "\n")
-				added = true
+	for i, l := range lines {
+		if m := tableHeader.FindStringSubmatch(l); m != nil {
+			if cur == table && table == "" && insertAt == len(lines) {
+				insertAt = i // top-level keys go before the first table
 			}
-			out.WriteString(l + "\n")
+			cur = strings.TrimSpace(m[1])
+			if cur == table {
+				insertAt = i + 1
+			}
+			continue
 		}
-		if !added {
-			out.WriteString(line + "\n")
+		if cur == table && keyRe.MatchString(l) {
+			lines[i] = line
+			return strings.Join(lines, "\n") + "\n"
 		}
 	}
-	if _, err := Parse(out.Bytes(), path); err != nil {
-		return err
+	if insertAt < 0 { // the table does not exist yet
+		lines = append(lines, "", "["+table+"]", line)
+	} else {
+		lines = append(lines[:insertAt], append([]string{line}, lines[insertAt:]...)...)
 	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// writeOwnerOnly replaces path with data, readable by its owner only.
+func writeOwnerOnly(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".posbackup-config-*")
 	if err != nil {
 		return fmt.Errorf("cannot write next to %s: %v", path, err)
@@ -87,7 +108,7 @@ func SetSecret(path, name, value string) error {
 		tmp.Close()
 		return err
 	}
-	if _, err := tmp.Write(out.Bytes()); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -101,14 +122,20 @@ func SetSecret(path, name, value string) error {
 func (c *Config) Warnings() []string { return c.warnings }
 
 func (c *Config) checkSecrets(path string) error {
-	var err error
-	if c.Password, err = unprotect(c.Password); err != nil {
-		return fmt.Errorf("the password in %s cannot be read on this computer (%v): set it again with 'posbackup config set-secret password'", path, err)
+	secrets := []*string{&c.Password, &c.KeyPassphrase, &c.Mail.Password}
+	for _, j := range c.Jobs {
+		secrets = append(secrets, &j.Password, &j.KeyPassphrase)
 	}
-	if c.KeyPassphrase, err = unprotect(c.KeyPassphrase); err != nil {
-		return fmt.Errorf("the key passphrase in %s cannot be read on this computer (%v): set it again with 'posbackup config set-secret key_passphrase'", path, err)
+	any := false
+	for _, p := range secrets {
+		v, err := unprotect(*p)
+		if err != nil {
+			return fmt.Errorf("a secret in %s cannot be read on this computer (%v): set it again with 'posbackup config set-secret'", path, err)
+		}
+		*p = v
+		any = any || v != ""
 	}
-	if (c.Password != "" || c.KeyPassphrase != "") && !isWindows {
+	if any && !isWindows {
 		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
 			c.warnings = append(c.warnings, fmt.Sprintf("the config file %s holds a password and other users can read it: run chmod 600 %s", path, path))
 		}
