@@ -34,4 +34,10 @@ for b in /usr/sbin/vsftpd /usr/sbin/sshd /usr/bin/openssl /usr/bin/ssh-keygen /u
 	fi
 done
 mkdir -p -m 0755 /run/sshd
-echo "servers.sh: vsftpd, sshd and openssl are installed"
+
+# mailpit, the SMTP server the report tests send to, comes from the Go module
+# proxy (no Debian package).
+if ! command -v mailpit >/dev/null 2>&1; then
+	PATH="$PATH:/usr/local/go/bin" GOBIN=/usr/local/bin go install github.com/axllent/mailpit@v1.33.1
+fi
+echo "servers.sh: vsftpd, sshd, openssl and mailpit are installed"

@@ -80,6 +80,7 @@ type Mail struct {
 	User     string `toml:"user"`
 	Password string `toml:"password"`
 	From     string `toml:"from"`
+	CAFile   string `toml:"ca_file"` // trust this certificate (PEM) besides the system's, e.g. a self-signed relay
 }
 
 // JobBackup returns the job's backup settings, filled in from the top level
