@@ -110,7 +110,10 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if a.configPath != "" && cmd.Name() != "set-secret" {
+			writes := cmd.Name() == "set-secret" || (cmd.Name() == "set" && cmd.Parent().Name() == "job")
+			if _, err := os.Stat(a.configPath); writes && os.IsNotExist(err) {
+				a.cfg = &config.Config{} // the command creates it
+			} else if a.configPath != "" {
 				c, err := config.Load(a.configPath)
 				if err != nil {
 					return &usageErr{err.Error()}
@@ -129,7 +132,7 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		msg, _, _ := strings.Cut(err.Error(), ": strconv.") // keep the user's words, not Go's
 		return &usageErr{msg + " (see --help)"}
 	})
-	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd(), a.configCmd())
+	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd(), a.configCmd(), a.jobCmd())
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }
