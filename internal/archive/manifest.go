@@ -32,6 +32,8 @@ type Manifest struct {
 	Role           string       `json:"role"`
 	Host           string       `json:"host"`
 	Source         string       `json:"source"`
+	Job            string       `json:"job,omitempty"`      // the automatic backup that made it; "" by hand
+	DataTime       time.Time    `json:"data_time,omitzero"` // newest modification time of the files: how current the data is
 	Started        time.Time    `json:"started"`
 	Finished       time.Time    `json:"finished"`
 	Files          []FileRecord `json:"files"`

@@ -19,6 +19,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/profile"
+	"github.com/posbackup/posbackup/internal/retention"
 )
 
 // Version is posbackup's own version, recorded in every manifest.
@@ -46,6 +47,17 @@ type BackupRequest struct {
 	Host         string
 	OnEvent      func(Event)
 	FileSource   archive.Source // nil: the operating system (tests replace it)
+
+	// Job names the automatic backup this run belongs to ("" by hand); it
+	// is recorded in the manifest, and Keep prunes only that job's archives.
+	Job string
+	// Keep, when set, deletes the job's older archives beyond the policy,
+	// only after the new archive is verified at the destination.
+	Keep *retention.Policy
+	// GuardStale keeps archives at the destination whose data is newer
+	// than the data backed up now: the new archive goes beside them under
+	// another name and nothing is pruned.
+	GuardStale bool
 }
 
 // Event reports progress of a run.
@@ -65,16 +77,18 @@ type BackupResult struct {
 	Location string            `json:"location"` // destination, never with a password
 	Files    int               `json:"files"`
 	Folders  int               `json:"folders"`
-	Bytes    int64             `json:"bytes"`    // uncompressed
-	Size     int64             `json:"size"`     // archive size
-	Variant  string            `json:"variant"`  // "03"
-	Clients  []string          `json:"clients"`  // M001, ...
-	Warnings []string          `json:"warnings"` // never nil
-	Problems []archive.Problem `json:"-"`        // also in Warnings or the error
-	Seconds  float64           `json:"seconds"`  // wall time
-	Started  time.Time         `json:"started"`  //
-	Manifest *archive.Manifest `json:"-"`        //
-	Verified bool              `json:"verified"` // read back and checked at the destination
+	Bytes    int64             `json:"bytes"`                  // uncompressed
+	Size     int64             `json:"size"`                   // archive size
+	Variant  string            `json:"variant"`                // "03"
+	Clients  []string          `json:"clients"`                // M001, ...
+	Warnings []string          `json:"warnings"`               // never nil
+	Problems []archive.Problem `json:"-"`                      // also in Warnings or the error
+	Seconds  float64           `json:"seconds"`                // wall time
+	Started  time.Time         `json:"started"`                //
+	Manifest *archive.Manifest `json:"-"`                      //
+	Verified bool              `json:"verified"`               // read back and checked at the destination
+	Deleted  []string          `json:"deleted,omitempty"`      // older archives removed by the retention policy
+	Stale    bool              `json:"stale_source,omitempty"` // the data is older than a backup already there
 }
 
 // errDestStopped closes the archive pipe when the destination gave up.
@@ -140,11 +154,42 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s was not found in %s: the backup does not record the program version", p.VersionFile, req.Source))
 	}
 	removeLeftovers(ctx, req.Dest, now())
+	var dataTime time.Time
+	for _, it := range sel.Items {
+		if it.ModTime.After(dataTime) && !it.IsDir() {
+			dataTime = it.ModTime
+		}
+	}
+	var existing []Listed
+	if req.GuardStale || req.Keep != nil {
+		if existing, err = List(ctx, req.Dest); err != nil {
+			return nil, fail("cannot list the backups at %s: %v", req.Dest, err)
+		}
+	}
+	if req.GuardStale {
+		if newer := staleAgainst(existing, req.Job, name, dataTime); len(newer) > 0 {
+			res.Stale = true
+			taken := map[string]bool{}
+			for _, l := range existing {
+				taken[l.Name] = true
+			}
+			for _, n := range newer {
+				if n.Name == name {
+					name = retention.BesideName(name, started, func(s string) bool { return taken[s] })
+					res.Archive = name
+					break
+				}
+			}
+			res.Warnings = append(res.Warnings, fmt.Sprintf("the data in %s is older than the backup %s already at %s (%s): that backup is kept, this one is written as %s, and nothing is deleted. Check that this is the right computer",
+				req.Source, newer[0].Name, req.Dest, dataTimeOf(newer[0]).Local().Format("2006-01-02 15:04"), name))
+		}
+	}
 
 	m := &archive.Manifest{
 		Format: archive.FormatVersion, Tool: "posbackup " + Version, ProgramVersion: version,
 		Profile: p.Name, Variant: sel.Variant.Number, VariantTitle: sel.Variant.Title,
 		Clients: res.Clients, Role: string(req.Role), Host: host, Source: req.Source, Started: started,
+		Job: req.Job, DataTime: dataTime,
 	}
 	entries := make([]archive.Entry, len(sel.Items))
 	for i, it := range sel.Items {
@@ -242,6 +287,9 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 		req.Dest.Delete(context.Background(), tmp)
 		return res, fail("the finished backup could not be renamed to %s at %s: %v", name, req.Dest, err)
 	}
+	if req.Keep != nil && !res.Stale {
+		res.Deleted, res.Warnings = prune(ctx, req.Dest, req.Job, name, m.Started, *req.Keep, existing, now(), res.Warnings)
+	}
 	res.Seconds = now().Sub(started).Seconds()
 	emit(Event{Phase: "done", Files: res.Files, TotalFiles: res.Files, Bytes: res.Bytes, TotalBytes: res.Bytes, Written: size})
 	return res, nil
@@ -316,4 +364,57 @@ func limit(s []string, n int) []string {
 		return s
 	}
 	return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
+}
+
+func dataTimeOf(l Listed) time.Time {
+	if l.Manifest != nil && !l.Manifest.DataTime.IsZero() {
+		return l.Manifest.DataTime
+	}
+	return l.Time()
+}
+
+// staleAgainst returns the backups of the same job (or under the same
+// name) whose data is newer than dataTime.
+func staleAgainst(existing []Listed, jobName, name string, dataTime time.Time) []Listed {
+	var as []retention.Archive
+	byName := map[string]Listed{}
+	for _, l := range existing {
+		if l.Manifest == nil || (l.Name != name && (jobName == "" || l.Manifest.Job != jobName)) {
+			continue
+		}
+		as = append(as, retention.Archive{Name: l.Name, Time: dataTimeOf(l)})
+		byName[l.Name] = l
+	}
+	var out []Listed
+	for _, a := range retention.StaleSource(dataTime, as) {
+		out = append(out, byName[a.Name])
+	}
+	return out
+}
+
+// prune deletes the job's archives that the policy does not keep. It runs
+// only after the new archive is verified and in place.
+func prune(ctx context.Context, d dest.Destination, jobName, newName string, newStarted time.Time, p retention.Policy, existing []Listed, now time.Time, warnings []string) ([]string, []string) {
+	if jobName == "" || p.IsZero() {
+		return nil, warnings
+	}
+	as := []retention.Archive{{Name: newName, Time: newStarted, Job: jobName}}
+	for _, l := range existing {
+		if l.Manifest != nil && l.Manifest.Job == jobName && l.Name != newName {
+			as = append(as, retention.Archive{Name: l.Name, Time: l.Manifest.Started, Job: jobName})
+		}
+	}
+	_, del := retention.Plan(as, p, now)
+	var deleted []string
+	for _, a := range del {
+		if a.Name == newName {
+			continue // never the archive just made
+		}
+		if err := d.Delete(ctx, a.Name); err != nil {
+			warnings = append(warnings, fmt.Sprintf("the old backup %s could not be deleted: %v", a.Name, err))
+			continue
+		}
+		deleted = append(deleted, a.Name)
+	}
+	return deleted, warnings
 }

@@ -40,7 +40,7 @@ func List(ctx context.Context, d dest.Destination) ([]Listed, error) {
 			continue
 		}
 		l := Listed{Name: in.Name, Size: in.Size, Stored: in.ModTime}
-		a, err := OpenArchive(ctx, d, in.Name)
+		a, err := openDetails(ctx, d, in)
 		if err != nil {
 			l.Problem = err.Error()
 		} else {

@@ -112,3 +112,8 @@ func TestServerGoneKeepsOldArchive(t *testing.T) {
 		}
 	}
 }
+
+func TestRetentionSFTP(t *testing.T) {
+	_, _, openDest := sftpThroughProxy(t)
+	retentionCase(t, openDest())
+}
