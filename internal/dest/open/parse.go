@@ -7,6 +7,7 @@ package open
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -260,8 +261,11 @@ func splitHostPort(a string) (string, int, error) {
 	if host == "" {
 		return "", 0, errors.New("no server name")
 	}
-	if strings.ContainsAny(host, " \t\"'<>|*?#%") {
+	if strings.ContainsAny(host, " \t\"'<>|*?#%[]") {
 		return "", 0, fmt.Errorf("the server name %q contains characters a server name cannot have", host)
+	}
+	if strings.Contains(host, ":") && net.ParseIP(host) == nil {
+		return "", 0, fmt.Errorf("%q is not a valid IPv6 address", host)
 	}
 	port := 0
 	if portStr != "" {
