@@ -27,10 +27,16 @@ type Reader struct {
 	// ManifestErr says why a manifest that is present cannot be used.
 	ManifestErr error
 	byName      map[string]*zip.File
+	// Encrypted: entries are WinZip AES encrypted (aes.go).
+	Encrypted bool
 }
 
 // OpenFile opens the archive at path and reads its manifest.
-func OpenFile(path string) (*Reader, error) {
+func OpenFile(path string) (*Reader, error) { return OpenFilePassword(path, "") }
+
+// OpenFilePassword is OpenFile for an archive that may be encrypted; see
+// NewReaderPassword.
+func OpenFilePassword(path, password string) (*Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -40,7 +46,7 @@ func OpenFile(path string) (*Reader, error) {
 		f.Close()
 		return nil, err
 	}
-	r, err := NewReader(f, st.Size())
+	r, err := NewReaderPassword(f, st.Size(), password)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -52,12 +58,22 @@ func OpenFile(path string) (*Reader, error) {
 // NewReader reads an archive from ra. A missing manifest is not an error
 // (r.Manifest is nil); a damaged one is recorded in r.ManifestErr, so that
 // Verify can still report on the rest.
-func NewReader(ra io.ReaderAt, size int64) (*Reader, error) {
+func NewReader(ra io.ReaderAt, size int64) (*Reader, error) { return NewReaderPassword(ra, size, "") }
+
+// NewReaderPassword is NewReader for an archive that may be encrypted with
+// WinZip AES (posbackup's own or 7-Zip's): its entries then decrypt through
+// Files()[i].Open, Verify and Extract. An encrypted archive read without a
+// password gives ErrPasswordNeeded, a wrong password ErrWrongPassword; the
+// password is ignored for an archive that is not encrypted.
+func NewReaderPassword(ra io.ReaderAt, size int64, password string) (*Reader, error) {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return nil, fmt.Errorf("it is not a readable ZIP archive (%v)", err)
 	}
 	r := &Reader{zr: zr, Size: size, byName: make(map[string]*zip.File, len(zr.File))}
+	if r.Encrypted, err = setupAES(zr, password); err != nil {
+		return nil, err
+	}
 	for _, f := range zr.File {
 		if _, dup := r.byName[f.Name]; dup {
 			return nil, fmt.Errorf("it holds %q twice", f.Name)

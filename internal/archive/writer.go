@@ -61,6 +61,9 @@ type Options struct {
 	Attempts  int    // reads of a file that keeps changing before it is kept as it is; 0 means 3
 	Source    Source
 	OnEvent   func(Event) // called from one goroutine, in archive order
+	// Password, when set, encrypts every entry and the manifest with WinZip
+	// AES-256 (AE-2); see aes.go.
+	Password string
 }
 
 // Event reports progress: one per entry written.
@@ -107,6 +110,7 @@ type done struct {
 	err     error
 	changes int
 	settled bool
+	aes     *aesSealer // set when the archive is encrypted (aes.go)
 }
 
 // Write archives entries in order, then the manifest m (its Files and
@@ -153,7 +157,7 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 		go func() {
 			defer wg.Done()
 			for idx := range jobs {
-				slots[idx] <- compressEntry(ctx, entries[idx], opt)
+				slots[idx] <- sealDone(compressEntry(ctx, entries[idx], opt), opt)
 			}
 		}()
 	}
@@ -242,12 +246,18 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 	}
 	fh := fileHeader(ManifestName, m.Finished, 0o644)
 	fh.Method = zip.Deflate
-	mw, err := zw.CreateHeader(fh)
-	if err != nil {
-		return res, err
-	}
-	if _, err := mw.Write(mb); err != nil {
-		return res, err
+	if opt.Password != "" { // encrypted like the files (aes.go)
+		if err := writeSealedBytes(zw, fh, mb, opt); err != nil {
+			return res, err
+		}
+	} else {
+		mw, err := zw.CreateHeader(fh)
+		if err != nil {
+			return res, err
+		}
+		if _, err := mw.Write(mb); err != nil {
+			return res, err
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return res, err
@@ -266,14 +276,20 @@ func writeDone(zw *zip.Writer, d *done) error {
 	fh.CRC32 = d.crc
 	fh.UncompressedSize64 = uint64(d.size)
 	fh.CompressedSize64 = uint64(d.sp.n)
+	if d.aes != nil {
+		d.aes.seal(fh) // method 99, AE-2 extra field, CRC 0 (aes.go)
+	}
 	if fh.UncompressedSize64 >= 0xffffffff || fh.CompressedSize64 >= 0xffffffff {
 		// Zip64: sizes go in a 64-bit data descriptor after the data.
 		fh.Flags |= 0x8
-		fh.ReaderVersion = 45
+		fh.ReaderVersion = max(fh.ReaderVersion, 45)
 	}
 	fw, err := zw.CreateRaw(fh)
 	if err != nil {
 		return err
+	}
+	if d.aes != nil {
+		return d.aes.writeFrom(fw, d.sp)
 	}
 	_, err = d.sp.WriteTo(fw)
 	return err

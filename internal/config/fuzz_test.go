@@ -15,12 +15,21 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add([]byte(s), "")
 	}
+	f.Add([]byte("to = 'E:/Backup'\n[jobs.nacht]\ntime = '02:30'\nweekdays = ['mo', 'di']\nvariant = 3\nkeep_last = 7\n[jobs.woche]\nto = 'sftp://nas/b'\n"), "")
+	f.Add([]byte("mail_to = ['chef@example.com']\n[mail]\nhost = 'smtp.example.com'\nport = 465\nsecurity = 'tls'\npassword = 'x'\n"), "")
 	f.Add([]byte("to = 'ftp://h/f'\nuser = 'u'\n"), "Kasse2026xyz")
 	f.Add([]byte("variant = \n"), "Kasse2026xyz")
 	f.Fuzz(func(t *testing.T, b []byte, secret string) {
 		c, err := Parse(b, "fuzz.toml")
 		if (c == nil) == (err == nil) {
 			t.Fatalf("config %v and error %v", c, err)
+		}
+		if c != nil {
+			for name := range c.Jobs {
+				if _, ok := c.JobBackup(name); !ok {
+					t.Fatalf("job %q listed but not found", name)
+				}
+			}
 		}
 		// A password set in the file never appears in an error about the
 		// file, wherever the error is.
