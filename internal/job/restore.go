@@ -81,6 +81,14 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("the installed program version is %s but the backup was made with %s: the restored data may not fit the program", have, a.Manifest.ProgramVersion))
 		}
 	}
+	// Refuse zip bombs and archives larger than the target can hold.
+	free, err := archive.FreeSpace(req.Target)
+	if err != nil {
+		free = -1 // unknown: only the expansion ratio is checked
+	}
+	if err := a.CheckExpansion(func(n string) bool { return want[n] }, archive.DefaultMaxRatio, free); err != nil {
+		return nil, fail("the archive is refused: %v. Nothing was restored", err)
+	}
 	// Check before writing anything.
 	rep, err := a.Verify(ctx, func(n string) bool { return want[n] }, func(name string, n int64) {
 		if req.OnEvent != nil {

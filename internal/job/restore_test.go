@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -310,6 +311,32 @@ func TestDamagedManifestRestoresNothing(t *testing.T) {
 	target := t.TempDir()
 	if _, err := restore(t, zipPath, RestoreRequest{Target: target}); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("restore with a damaged manifest: %v", err)
+	}
+	if got := tree(t, target); len(got) != 0 {
+		t.Errorf("wrote %v", got)
+	}
+}
+
+// TestRestoreRefusesMoreThanFreeSpace: a tmpfs of 8 MiB cannot take a
+// backup of 20 MiB; the restore is refused before writing.
+func TestRestoreRefusesMoreThanFreeSpace(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a small tmpfs")
+	}
+	src := t.TempDir()
+	os.MkdirAll(filepath.Join(src, "Daten", "Global"), 0o755)
+	big := bytes.Repeat([]byte("0123456789abcdef"), 20<<16) // 20 MiB, compresses well
+	os.WriteFile(filepath.Join(src, "Daten", "Global", "big.dat"), big, 0o644)
+	to := folder(t, t.TempDir())
+	res := backup(t, BackupRequest{Source: src, Variant: 1, Dest: to, NameTemplate: "big"})
+	target := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", target).CombinedOutput(); err != nil {
+		t.Skipf("mount: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", target).Run() })
+	_, err := restore(t, filepath.Join(to.Dir(), res.Archive), RestoreRequest{Target: target})
+	if err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("restore onto a too small disk: %v", err)
 	}
 	if got := tree(t, target); len(got) != 0 {
 		t.Errorf("wrote %v", got)
