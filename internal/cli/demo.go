@@ -13,8 +13,6 @@ import (
 	"github.com/posbackup/posbackup/internal/profile"
 )
 
-func defaultProfileText() []byte { return profile.DefaultTOML() }
-
 func (a *app) demoCmd() *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{

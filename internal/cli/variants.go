@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/posbackup/posbackup/internal/profile"
 )
 
 func (a *app) variantsCmd() *cobra.Command {
@@ -61,15 +63,10 @@ func (a *app) profileCmd() *cobra.Command {
 		Short: "Print the built-in installation profile (copy it to make your own)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := a.loadProfile()
-			if err != nil {
-				return err
-			}
-			_ = p
 			if a.profilePath != "" || a.cfg.Profile != "" {
 				return usagef("'posbackup profile' prints the built-in profile; your own is the file you gave")
 			}
-			_, err = a.stdout.Write(defaultProfileText())
+			_, err := a.stdout.Write(profile.DefaultTOML())
 			return err
 		},
 	}
