@@ -3,12 +3,11 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/posbackup/posbackup/internal/job"
-	"github.com/posbackup/posbackup/internal/profile"
+	"github.com/posbackup/posbackup/internal/runner"
 	"github.com/posbackup/posbackup/internal/sysprio"
 )
 
@@ -39,63 +38,42 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
   posbackup backup --config posbackup.toml --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c := a.cfg
-			source = pick(cmd, "source", source, c.Source)
-			variant = pick(cmd, "variant", variant, c.Variant)
-			name = pick(cmd, "name", name, c.Name)
-			clients = pick(cmd, "clients", clients, c.Clients)
-			role = pick(cmd, "role", role, c.Role)
-			lang = pick(cmd, "lang", lang, c.Lang)
-			level = pick(cmd, "level", level, c.Level)
-			allowMissing = pick(cmd, "allow-missing", allowMissing, c.AllowMissing)
-			lowPrio = pick(cmd, "low-priority", lowPrio, c.LowPriority)
-			if !cmd.Flags().Changed("add") {
-				add = append(add, c.Add...)
+			b := a.settings(cmd, &df)
+			b.Source = pick(cmd, "source", source, b.Source)
+			b.Variant = pick(cmd, "variant", variant, b.Variant)
+			b.Name = pick(cmd, "name", name, b.Name)
+			b.Clients = pick(cmd, "clients", clients, b.Clients)
+			b.Role = pick(cmd, "role", role, b.Role)
+			b.Lang = pick(cmd, "lang", lang, b.Lang)
+			b.Level = pick(cmd, "level", level, b.Level)
+			b.AllowMissing = pick(cmd, "allow-missing", allowMissing, b.AllowMissing)
+			b.LowPriority = pick(cmd, "low-priority", lowPrio, b.LowPriority)
+			if cmd.Flags().Changed("add") {
+				b.Add = add
 			}
-			p, err := a.loadProfile()
-			if err != nil {
-				return err
+			prog := newProgress(a.stderr, asJSON)
+			opts := runner.Options{ProfilePath: a.profilePath, Timeout: df.timeout, OnEvent: prog.event}
+			if _, err := runner.Check(b, opts); err != nil {
+				return err // bad usage: exit code 2, not a failed backup
 			}
-			if source == "" {
-				return usagef("no installation folder: give --source DIR (the POS suite's folder, e.g. %s)", p.DefaultRoot)
-			}
-			if variant == 0 {
-				return usagef("no variant: give --variant 1, 2, 3 or 4 (see 'posbackup variants')")
-			}
-			if _, err := p.Variant(variant); err != nil {
-				return &usageErr{err.Error()}
-			}
-			cl, err := p.ParseClients(clients)
-			if err != nil {
-				return &usageErr{err.Error()}
-			}
-			r, err := profile.ParseRole(role)
-			if err != nil {
-				return &usageErr{err.Error()}
-			}
-			if _, err := job.ExpandName(name, job.NameTokens{Clients: []string{"M001"}, Time: time.Now(), Lang: lang}); err != nil {
-				return &usageErr{err.Error()}
-			}
-			lvl, err := parseLevel(level)
-			if err != nil {
-				return err
-			}
-			d, warns, err := a.openDest(cmd, &df, true)
+			unlock, err := a.manualLock()
 			if err != nil {
 				return a.backupFailed(asJSON, err)
 			}
-			defer d.Close()
-			if lowPrio {
+			defer unlock()
+			pr, err := runner.Prepare(cmd.Context(), b, opts)
+			if err != nil {
+				a.warn(pr.Warnings)
+				return a.backupFailed(asJSON, err)
+			}
+			defer pr.Close()
+			warns := pr.Warnings
+			if b.LowPriority {
 				if err := sysprio.Lower(); err != nil {
 					fmt.Fprintf(a.stderr, "posbackup: could not lower the priority (%v); backing up at normal priority.\n", err)
 				}
 			}
-			prog := newProgress(a.stderr, asJSON)
-			res, err := job.Backup(cmd.Context(), job.BackupRequest{
-				Profile: p, Source: source, Variant: variant, Clients: cl, Role: r, Extras: add,
-				Dest: d, NameTemplate: name, Lang: lang, AllowMissing: allowMissing, Level: lvl,
-				OnEvent: prog.event,
-			})
+			res, err := job.Backup(cmd.Context(), pr.Request)
 			prog.clear()
 			if err != nil {
 				return a.backupFailed(asJSON, err)
@@ -139,16 +117,4 @@ func (a *app) backupFailed(asJSON bool, err error) error {
 	}
 	fmt.Fprintln(a.stderr, "posbackup: BACKUP FAILED: "+sentence(err.Error()))
 	return &exitErr{exitCode(err)}
-}
-
-func parseLevel(s string) (int, error) {
-	switch strings.ToLower(s) {
-	case "", "default":
-		return 6, nil
-	case "fast":
-		return 1, nil
-	case "best":
-		return 9, nil
-	}
-	return 0, usagef("unknown --level %q: use fast, default or best", s)
 }

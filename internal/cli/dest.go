@@ -8,10 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/dest"
-	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/runner"
 )
 
 // destFlags are the access data of a destination, shared by every command
@@ -36,45 +37,28 @@ func (df *destFlags) register(cmd *cobra.Command, withTo bool) {
 	f.DurationVar(&df.timeout, "timeout", 0, "connect and inactivity timeout for servers (default 30s)")
 }
 
-// resolve merges the flags with the config and parses the destination.
+// settings merges the flags with the config's backup settings.
+func (a *app) settings(cmd *cobra.Command, df *destFlags) config.Backup {
+	b := a.cfg.Backup
+	b.To = pick(cmd, "to", df.to, b.To)
+	b.Protocol = pick(cmd, "protocol", df.protocol, b.Protocol)
+	b.User = pick(cmd, "user", df.user, b.User)
+	b.PasswordFile = pick(cmd, "password-file", df.passwordFile, b.PasswordFile)
+	b.KeyFile = pick(cmd, "key", df.keyFile, b.KeyFile)
+	b.Fingerprint = pick(cmd, "fingerprint", df.fingerprint, b.Fingerprint)
+	b.KnownHosts = pick(cmd, "known-hosts", df.knownHosts, b.KnownHosts)
+	return b
+}
+
+// resolveDest merges the flags with the config and parses the destination.
 func (a *app) resolveDest(cmd *cobra.Command, df *destFlags) (open.Spec, open.Options, error) {
-	c := a.cfg
-	to := pick(cmd, "to", df.to, c.To)
-	if to == "" {
-		return open.Spec{}, open.Options{}, usagef("no destination: give --to (a folder or a server) or 'to' in the config file")
-	}
-	spec, err := open.ParseDefault(to, pick(cmd, "protocol", df.protocol, c.Protocol))
-	if err != nil {
-		return spec, open.Options{}, &usageErr{err.Error()}
-	}
-	opts := open.Options{
-		User:          pick(cmd, "user", df.user, c.User),
-		Password:      c.Password,
-		PasswordFile:  pick(cmd, "password-file", df.passwordFile, c.PasswordFile),
-		KeyFile:       pick(cmd, "key", df.keyFile, c.KeyFile),
-		KeyPassphrase: c.KeyPassphrase,
-		Fingerprint:   pick(cmd, "fingerprint", df.fingerprint, c.Fingerprint),
-		KnownHosts:    pick(cmd, "known-hosts", df.knownHosts, c.KnownHosts),
-		Timeout:       df.timeout,
-	}
-	return spec, opts, nil
+	return runner.DestSpec(a.settings(cmd, df), df.timeout)
 }
 
 // openDest opens the destination. create makes a missing folder (backup);
 // list and restore do not create one.
 func (a *app) openDest(cmd *cobra.Command, df *destFlags, create bool) (dest.Destination, []string, error) {
-	spec, opts, err := a.resolveDest(cmd, df)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !spec.IsServer() {
-		f, err := local.Open(spec.Path, create)
-		if err != nil {
-			return nil, spec.Warnings, err
-		}
-		return f, spec.Warnings, nil
-	}
-	return open.Open(cmd.Context(), spec, opts)
+	return runner.OpenDest(cmd.Context(), a.settings(cmd, df), create, df.timeout)
 }
 
 // openArchiveArg opens the ARCHIVE argument of info, verify and restore:
@@ -90,7 +74,7 @@ func (a *app) openArchiveArg(cmd *cobra.Command, df *destFlags, arg string) (*jo
 				return nil, nil, usagef("%s does not name a .zip archive on the server", spec.Redacted())
 			}
 			spec.Folder = strings.TrimSuffix(dir, "/")
-			_, opts, _ := a.resolveDestNoTo(cmd, df)
+			opts := runner.AccessOptions(a.settings(cmd, df), df.timeout)
 			d, warns, err := open.Open(ctx, spec, opts)
 			a.warn(warns)
 			if err != nil {
@@ -123,17 +107,6 @@ func (a *app) openArchiveArg(cmd *cobra.Command, df *destFlags, arg string) (*jo
 		return nil, nil, err
 	}
 	return ar, func() { ar.Close() }, nil
-}
-
-// resolveDestNoTo gives the access options without requiring --to.
-func (a *app) resolveDestNoTo(cmd *cobra.Command, df *destFlags) (open.Spec, open.Options, error) {
-	saved := df.to
-	if df.to == "" && a.cfg.To == "" {
-		df.to = "."
-	}
-	spec, opts, err := a.resolveDest(cmd, df)
-	df.to = saved
-	return spec, opts, err
 }
 
 func (a *app) warn(ws []string) {

@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -128,4 +129,18 @@ func Parse(b []byte, where string) (*Config, error) {
 		return nil, fmt.Errorf("the config file %s has unknown settings: %s (check the spelling)", where, strings.Join(keys, ", "))
 	}
 	return &c, nil
+}
+
+// StateDirOf returns the folder where the service keeps its state, lock
+// and log for the config file at path: state_dir (relative to the config
+// file's folder), or "posbackup-state" beside the config file.
+func (c *Config) StateDirOf(path string) string {
+	dir := filepath.Dir(path)
+	if c.StateDir == "" {
+		return filepath.Join(dir, "posbackup-state")
+	}
+	if filepath.IsAbs(c.StateDir) {
+		return c.StateDir
+	}
+	return filepath.Join(dir, c.StateDir)
 }

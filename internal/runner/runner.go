@@ -1,0 +1,176 @@
+// Package runner turns backup settings (config.Backup: the config file with
+// the command line's flags merged in, or a [jobs.NAME] table) into a
+// job.BackupRequest whose destination is open. The command line, the
+// service and the web page all build their backups here, so a setting is
+// checked and a destination opened the same way whichever face asks.
+package runner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/local"
+	"github.com/posbackup/posbackup/internal/dest/open"
+	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/profile"
+)
+
+// Options are what a face adds to the settings.
+type Options struct {
+	ProfilePath string        // overrides Backup.Profile (--profile)
+	Timeout     time.Duration // server connect and inactivity timeout; 0: the default
+	OnEvent     func(job.Event)
+}
+
+// Prepared is a checked backup with its destination open. Close it.
+type Prepared struct {
+	Request  job.BackupRequest
+	Warnings []string // about the destination (plain FTP, ...), to show before the result's
+	dest     dest.Destination
+}
+
+// Close closes the destination.
+func (p *Prepared) Close() error {
+	if p.dest == nil {
+		return nil
+	}
+	return p.dest.Close()
+}
+
+func usage(format string, a ...any) error { return &job.UsageError{Msg: fmt.Sprintf(format, a...)} }
+
+// Profile loads the profile named by path, or the built-in one.
+func Profile(path string) (*profile.Profile, error) {
+	if path == "" {
+		return profile.Default(), nil
+	}
+	p, err := profile.Load(path)
+	if err != nil {
+		return nil, &job.UsageError{Msg: err.Error()}
+	}
+	return p, nil
+}
+
+// Check validates the settings without touching the destination and
+// returns the request they make (Dest unset). Errors are *job.UsageError.
+func Check(b config.Backup, o Options) (job.BackupRequest, error) {
+	pp := o.ProfilePath
+	if pp == "" {
+		pp = b.Profile
+	}
+	p, err := Profile(pp)
+	if err != nil {
+		return job.BackupRequest{}, err
+	}
+	if b.Source == "" {
+		return job.BackupRequest{}, usage("no installation folder: give --source DIR or 'source' in the config (the POS suite's folder, e.g. %s)", p.DefaultRoot)
+	}
+	if b.Variant == 0 {
+		return job.BackupRequest{}, usage("no variant: give --variant 1, 2, 3 or 4, or 'variant' in the config (see 'posbackup variants')")
+	}
+	if _, err := p.Variant(b.Variant); err != nil {
+		return job.BackupRequest{}, usage("%s", err.Error())
+	}
+	clients := b.Clients
+	if clients == "" {
+		clients = "all"
+	}
+	cl, err := p.ParseClients(clients)
+	if err != nil {
+		return job.BackupRequest{}, usage("%s", err.Error())
+	}
+	r, err := profile.ParseRole(b.Role)
+	if err != nil {
+		return job.BackupRequest{}, usage("%s", err.Error())
+	}
+	if _, err := job.ExpandName(b.Name, job.NameTokens{Clients: []string{"M001"}, Time: time.Now(), Lang: b.Lang}); err != nil {
+		return job.BackupRequest{}, usage("%s", err.Error())
+	}
+	lvl, err := Level(b.Level)
+	if err != nil {
+		return job.BackupRequest{}, err
+	}
+	if strings.TrimSpace(b.To) == "" {
+		return job.BackupRequest{}, usage("no destination: give --to (a folder or a server) or 'to' in the config file")
+	}
+	return job.BackupRequest{
+		Profile: p, Source: b.Source, Variant: b.Variant, Clients: cl, Role: r, Extras: b.Add,
+		NameTemplate: b.Name, Lang: b.Lang, AllowMissing: b.AllowMissing, Level: lvl,
+		OnEvent: o.OnEvent,
+	}, nil
+}
+
+// Prepare checks the settings and opens the destination (creating a
+// missing folder, but never a missing medium's root).
+func Prepare(ctx context.Context, b config.Backup, o Options) (*Prepared, error) {
+	req, err := Check(b, o)
+	if err != nil {
+		return &Prepared{}, err
+	}
+	d, warns, err := OpenDest(ctx, b, true, o.Timeout)
+	if err != nil {
+		return &Prepared{Warnings: warns}, err
+	}
+	req.Dest = d
+	return &Prepared{Request: req, Warnings: warns, dest: d}, nil
+}
+
+// Level reads fast, default or best.
+func Level(s string) (int, error) {
+	switch strings.ToLower(s) {
+	case "", "default":
+		return 6, nil
+	case "fast":
+		return 1, nil
+	case "best":
+		return 9, nil
+	}
+	return 0, usage("unknown compression level %q (--level, or level in the config): use fast, default or best", s)
+}
+
+// DestSpec parses the destination of b and gathers its access data.
+func DestSpec(b config.Backup, timeout time.Duration) (open.Spec, open.Options, error) {
+	if strings.TrimSpace(b.To) == "" {
+		return open.Spec{}, open.Options{}, usage("no destination: give --to (a folder or a server) or 'to' in the config file")
+	}
+	spec, err := open.ParseDefault(b.To, b.Protocol)
+	if err != nil {
+		return spec, open.Options{}, usage("%s", err.Error())
+	}
+	return spec, AccessOptions(b, timeout), nil
+}
+
+// AccessOptions are b's login data for a server.
+func AccessOptions(b config.Backup, timeout time.Duration) open.Options {
+	return open.Options{
+		User:          b.User,
+		Password:      b.Password,
+		PasswordFile:  b.PasswordFile,
+		KeyFile:       b.KeyFile,
+		KeyPassphrase: b.KeyPassphrase,
+		Fingerprint:   b.Fingerprint,
+		KnownHosts:    b.KnownHosts,
+		Timeout:       timeout,
+	}
+}
+
+// OpenDest opens b's destination. create makes a missing folder (backup);
+// list and restore do not create one.
+func OpenDest(ctx context.Context, b config.Backup, create bool, timeout time.Duration) (dest.Destination, []string, error) {
+	spec, opts, err := DestSpec(b, timeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !spec.IsServer() {
+		f, err := local.Open(spec.Path, create)
+		if err != nil {
+			return nil, spec.Warnings, err
+		}
+		return f, spec.Warnings, nil
+	}
+	return open.Open(ctx, spec, opts)
+}
