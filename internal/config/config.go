@@ -19,6 +19,7 @@ type Config struct {
 	Backup
 	Jobs     map[string]*Job `toml:"jobs"`
 	Mail     Mail            `toml:"mail"`
+	Web      Web             `toml:"web"`
 	StateDir string          `toml:"state_dir"` // where the service keeps its state and log; default: beside the config file
 
 	warnings []string
