@@ -35,7 +35,7 @@ func demoInstall(t *testing.T) string {
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
-	for _, c := range []string{"", "backup", "list", "info", "verify", "restore", "variants", "profile", "demo", "test-access", "config"} {
+	for _, c := range []string{"", "backup", "list", "info", "verify", "restore", "variants", "profile", "demo", "test-access", "config", "job", "service", "status", "notify"} {
 		args := []string{"--help"}
 		if c != "" {
 			args = []string{c, "--help"}

@@ -18,6 +18,7 @@ import (
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/profile"
+	"github.com/posbackup/posbackup/internal/service"
 )
 
 // Exit codes.
@@ -132,7 +133,8 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		msg, _, _ := strings.Cut(err.Error(), ": strconv.") // keep the user's words, not Go's
 		return &usageErr{msg + " (see --help)"}
 	})
-	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd(), a.configCmd(), a.jobCmd())
+	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd(), a.configCmd(), a.jobCmd(), a.serviceCmd(), a.notifyCmd(),
+		a.statusCmd("status", func() *service.Manager { return &service.Manager{ConfigPath: a.configPath} }))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

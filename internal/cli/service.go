@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/schedule"
+	"github.com/posbackup/posbackup/internal/service"
+	"github.com/posbackup/posbackup/internal/status"
+)
+
+func (a *app) serviceCmd() *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "service",
+		Short: "Install and run the automatic backup (install, uninstall, start, stop, status, run)",
+		Long: `The automatic backup is a system service (a Windows service, a systemd unit,
+a launchd job or an init script) that runs 'posbackup service run --config F':
+it starts at boot, is restarted after a crash, and runs the jobs of the config
+file ([jobs.NAME], see 'posbackup job set') at their times, at low priority.`,
+		Example: `  posbackup service install --config C:\posbackup\posbackup.toml --time 23:30
+  posbackup service status --config C:\posbackup\posbackup.toml
+  posbackup service run --config posbackup.toml      (in the foreground, e.g. without an init system)`,
+	}
+	cmd.PersistentFlags().StringVar(&name, "name", service.DefaultName, "the system service's name (several configs on one computer need different names)")
+	mgr := func() *service.Manager { return &service.Manager{ConfigPath: a.configPath, Name: name} }
+	simple := func(use, short, done string, f func(*service.Manager) error) *cobra.Command {
+		return &cobra.Command{
+			Use: use + " --config FILE", Short: short, Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				if err := a.needConfigPath(); err != nil {
+					return err
+				}
+				if err := f(mgr()); err != nil {
+					return err
+				}
+				fmt.Fprintln(a.stdout, done)
+				return nil
+			},
+		}
+	}
+	cmd.AddCommand(a.serviceInstallCmd(mgr),
+		simple("uninstall", "Stop and remove the system service", "The automatic backup service was removed; backups now run only when started by hand.", (*service.Manager).Uninstall),
+		simple("start", "Start the installed service", "The automatic backup service was started.", (*service.Manager).Start),
+		simple("stop", "Stop the service (a running backup is stopped and tried again at the next start)", "The automatic backup service was stopped: no backup runs at its time until it is started again.", (*service.Manager).Stop),
+		a.statusCmd("status", mgr),
+		a.serviceRunCmd(&name))
+	return cmd
+}
+
+func (a *app) serviceInstallCmd(mgr func() *service.Manager) *cobra.Command {
+	var at, weekdays string
+	var noStart bool
+	cmd := &cobra.Command{
+		Use:   "install --config FILE [--time HH:MM]",
+		Short: "Register the automatic backup as a system service and start it",
+		Long: `Registers 'posbackup service run --config FILE' with the system's service
+manager, to start at boot and restart after a crash, and starts it. With
+--time, the config's job "` + service.DefaultJob + `" is set to run at that time (it takes the
+config's top-level backup settings), so one command sets up the usual one
+automatic backup per PC. Run it as administrator (Windows) or root.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.needConfigPath(); err != nil {
+				return err
+			}
+			if at != "" {
+				if _, err := schedule.Parse(at, weekdays); err != nil {
+					return &usageErr{err.Error()}
+				}
+				j := &config.Job{}
+				if old := a.cfg.Jobs[service.DefaultJob]; old != nil {
+					*j = *old
+				}
+				j.Time, j.Weekdays = at, nil
+				for _, w := range strings.Split(weekdays, ",") {
+					if w = strings.TrimSpace(w); w != "" {
+						j.Weekdays = append(j.Weekdays, w)
+					}
+				}
+				if err := config.SetJob(a.configPath, service.DefaultJob, j); err != nil {
+					return err
+				}
+				c, err := config.Load(a.configPath)
+				if err != nil {
+					return err
+				}
+				a.cfg = c
+			}
+			jobs, err := service.Schedules(a.cfg)
+			if err != nil {
+				return &usageErr{err.Error()}
+			}
+			if len(jobs) == 0 {
+				return usagef("no job in %s has a time of day, so the service would never back up: give --time HH:MM, or set a job with 'posbackup job set NAME --time HH:MM'", a.configPath)
+			}
+			m := mgr()
+			if err := m.Install(); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "The automatic backup is installed as a system service (%s, name %s).\n", service.Platform(), m.Name)
+			if !noStart {
+				if err := m.Start(); err != nil {
+					return err
+				}
+				fmt.Fprintln(a.stdout, "It was started.")
+			}
+			now := time.Now()
+			for _, j := range jobs {
+				fmt.Fprintf(a.stdout, "  job %s: %s, next run %s\n", j.Name, j.Spec, j.Spec.Next(now).Format("Mon 2006-01-02 15:04"))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&at, "time", "", "set job \""+service.DefaultJob+"\" to run at this time of day, HH:MM")
+	f.StringVar(&weekdays, "weekdays", "", "with --time: only on these days, e.g. mon,tue,wed,thu,fri")
+	f.BoolVar(&noStart, "no-start", false, "install only; start at the next boot or with 'posbackup service start'")
+	return cmd
+}
+
+func (a *app) serviceRunCmd(name *string) *cobra.Command {
+	var o service.RunOptions
+	cmd := &cobra.Command{
+		Use:   "run --config FILE",
+		Short: "Run the automatic backup in the foreground (what the installed service runs)",
+		Long: `Runs the jobs of the config file at their times until stopped (Ctrl+C or
+SIGTERM). It writes its log (` + service.LogName + `, rotated at 1 MiB) and the jobs'
+state into the state folder (state_dir in the config; default
+posbackup-state beside the config file), mails reports, and reads the config
+again when it changes. Use it on machines without an init system, or to watch
+the schedule work.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.needConfigPath(); err != nil {
+				return err
+			}
+			o.Out = a.stdout
+			return service.RunAsService(cmd.Context(), *name, func(ctx context.Context) error {
+				return service.Run(ctx, a.configPath, o)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.NormalPriority, "normal-priority", false, "do not lower the CPU and I/O priority of the backups")
+	f.DurationVar(&o.Poll, "poll", 0, "how often the clock is checked (default 30s)")
+	f.DurationVar(&o.CatchUpDelay, "catch-up-delay", 0, "wait this long after start before a missed backup is caught up (default 2m)")
+	f.DurationVar(&o.Reload, "reload", 0, "how often the config file is checked for changes (default 30s)")
+	for _, h := range []string{"poll", "catch-up-delay", "reload"} {
+		f.MarkHidden(h)
+	}
+	return cmd
+}
+
+// statusCmd is 'posbackup status' and 'posbackup service status'.
+func (a *app) statusCmd(use string, mgr func() *service.Manager) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   use + " --config FILE [--json]",
+		Short: "Show the automatic backups: last success, last failure, next run, warnings",
+		Long: `Shows per job the last success, the last failure with its reason and the
+next run, and the warnings: no automatic backup set up, the service not
+running, a backup to the same drive as the data, only master data backed up,
+the last success too old. Exit code 0 when all is well, 1 when there is an
+alert or a warning.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.needConfigPath(); err != nil {
+				return err
+			}
+			svc, err := mgr().Status()
+			if err != nil {
+				a.warn([]string{err.Error()})
+			}
+			r := service.Report(a.cfg, a.configPath, svc, time.Now())
+			if asJSON {
+				a.printJSON(r)
+			} else {
+				a.printStatus(r)
+			}
+			if !r.OK {
+				return &exitErr{ExitFailed}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as one JSON object")
+	return cmd
+}
+
+func (a *app) printStatus(r status.Report) {
+	w := a.stdout
+	svc := map[status.Service]string{status.ServiceRunning: "running", status.ServiceStopped: "installed, NOT running", status.ServiceNotInstalled: "NOT installed", status.ServiceUnknown: "unknown"}[r.Service]
+	fmt.Fprintf(w, "Automatic backup service: %s\n", svc)
+	when := func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return t.Local().Format("Mon 2006-01-02 15:04")
+	}
+	for _, j := range r.Jobs {
+		fmt.Fprintf(w, "\nJob %s: variant %s to %s, %s\n", j.Name, j.Variant, j.Destination, j.Schedule)
+		last := when(j.LastSuccess)
+		if j.LastArchive != "" {
+			last += " (" + j.LastArchive + ")"
+		}
+		fmt.Fprintf(w, "  last success: %s\n", last)
+		if !j.LastFailure.IsZero() {
+			fmt.Fprintf(w, "  last failure: %s: %s\n", when(j.LastFailure), j.LastError)
+		}
+		if j.Running {
+			fmt.Fprintln(w, "  a backup is running now")
+		}
+		if !j.NextRun.IsZero() {
+			fmt.Fprintf(w, "  next run:     %s\n", when(j.NextRun))
+		}
+	}
+	if len(r.Warnings) == 0 {
+		fmt.Fprintln(w, "\nAll is well.")
+		return
+	}
+	fmt.Fprintln(w)
+	for _, x := range r.Warnings {
+		fmt.Fprintf(w, "%s: %s\n", strings.ToUpper(string(x.Severity)), x.Message)
+	}
+}

@@ -1,0 +1,251 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	kservice "github.com/kardianos/service"
+
+	"github.com/posbackup/posbackup/internal/status"
+)
+
+// DefaultName is the system service's name.
+const DefaultName = "posbackup"
+
+// Manager registers 'posbackup service run --config F' with the operating
+// system's service manager (Windows service control manager, systemd,
+// launchd, System V init) through github.com/kardianos/service, set to
+// start at boot and to be restarted after a crash.
+type Manager struct {
+	ConfigPath string // the config the service runs; made absolute
+	Name       string // "" is DefaultName
+	Executable string // "" is this program
+}
+
+type noProgram struct{}
+
+func (noProgram) Start(kservice.Service) error { return nil }
+func (noProgram) Stop(kservice.Service) error  { return nil }
+
+func (m *Manager) name() string {
+	if m.Name == "" {
+		return DefaultName
+	}
+	return m.Name
+}
+
+// Definition is what the service manager is told: the command it runs and
+// the restart policy.
+func (m *Manager) Definition() (*kservice.Config, error) {
+	if m.ConfigPath == "" {
+		return nil, errors.New("no config file: give --config F (the file holding the jobs)")
+	}
+	cfgPath, err := filepath.Abs(m.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(cfgPath); err != nil {
+		return nil, fmt.Errorf("the config file %s does not exist: create it with posbackup job set first", cfgPath)
+	}
+	exe := m.Executable
+	if exe == "" {
+		if exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("cannot find this program's path: %v", err)
+		}
+	}
+	args := []string{"service", "run", "--config", cfgPath}
+	if m.Name != "" && m.Name != DefaultName {
+		args = append(args, "--name", m.Name)
+	}
+	return &kservice.Config{
+		Name:        m.name(),
+		DisplayName: "posbackup automatic backup",
+		Description: "Backs up the point-of-sale installation at the times set in " + cfgPath + ".",
+		Executable:  exe,
+		Arguments:   args,
+		Option: kservice.KeyValue{
+			"OnFailure":              "restart", // Windows: restart after a crash
+			"OnFailureDelayDuration": "1m",
+			"OnFailureResetPeriod":   86400,
+			"DelayedAutoStart":       true,     // Windows: start after the boot rush
+			"Restart":                "always", // systemd
+			"KeepAlive":              true,     // launchd
+			"RunAtLoad":              true,     // launchd
+		},
+	}, nil
+}
+
+func (m *Manager) service() (kservice.Service, error) {
+	def, err := m.Definition()
+	if err != nil {
+		return nil, err
+	}
+	return kservice.New(noProgram{}, def)
+}
+
+// Platform names the service manager found on this computer.
+func Platform() string { return kservice.Platform() }
+
+// Install registers the service. Installing again replaces the
+// registration (e.g. after the program moved).
+func (m *Manager) Install() error {
+	s, err := m.service()
+	if err != nil {
+		return err
+	}
+	if st, _ := m.Status(); st != status.ServiceNotInstalled {
+		s.Stop()
+		if err := m.uninstall(s); err != nil {
+			return err
+		}
+	}
+	if err := s.Install(); err != nil {
+		return fmt.Errorf("the service %s could not be installed: %v. Run this as administrator (Windows) or root", m.name(), plainService(err))
+	}
+	return nil
+}
+
+// Uninstall stops and removes the service.
+func (m *Manager) Uninstall() error {
+	s, err := m.service()
+	if err != nil {
+		return err
+	}
+	if st, _ := m.Status(); st == status.ServiceNotInstalled {
+		return fmt.Errorf("the service %s is not installed", m.name())
+	}
+	s.Stop()
+	return m.uninstall(s)
+}
+
+func (m *Manager) uninstall(s kservice.Service) error {
+	if err := s.Uninstall(); err != nil {
+		return fmt.Errorf("the service %s could not be removed: %v. Run this as administrator (Windows) or root", m.name(), plainService(err))
+	}
+	if isSysV() { // kardianos leaves the runlevel links behind
+		for _, rl := range []string{"0", "1", "2", "3", "4", "5", "6"} {
+			for _, p := range []string{"S50", "K02"} {
+				l := filepath.Join("/etc", "rc"+rl+".d", p+m.name())
+				if t, err := os.Readlink(l); err == nil && t == m.initScript() {
+					os.Remove(l)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Start starts the installed service.
+func (m *Manager) Start() error {
+	s, err := m.service()
+	if err != nil {
+		return err
+	}
+	if err := s.Start(); err != nil {
+		return fmt.Errorf("the service %s could not be started: %v. Check that it is installed (posbackup service install) and look at its log", m.name(), plainService(err))
+	}
+	return nil
+}
+
+// Stop stops the service; a backup in progress is stopped too and tried
+// again once at the next start.
+func (m *Manager) Stop() error {
+	s, err := m.service()
+	if err != nil {
+		return err
+	}
+	if err := s.Stop(); err != nil {
+		return fmt.Errorf("the service %s could not be stopped: %v", m.name(), plainService(err))
+	}
+	return nil
+}
+
+// Status tells whether the service is installed and running.
+func (m *Manager) Status() (status.Service, error) {
+	s, err := m.service()
+	if err != nil {
+		return status.ServiceUnknown, err
+	}
+	st, err := s.Status()
+	switch {
+	case errors.Is(err, kservice.ErrNotInstalled):
+		return status.ServiceNotInstalled, nil
+	case err == nil && st == kservice.StatusRunning:
+		return status.ServiceRunning, nil
+	case err == nil && st == kservice.StatusStopped:
+		return status.ServiceStopped, nil
+	}
+	if isSysV() { // its status script exits 1 for "Stopped"; kardianos reads that as an error
+		if _, serr := os.Stat(m.initScript()); serr != nil {
+			return status.ServiceNotInstalled, nil
+		}
+		return status.ServiceStopped, nil
+	}
+	if err != nil {
+		return status.ServiceUnknown, fmt.Errorf("the state of the service %s is unknown: %v", m.name(), plainService(err))
+	}
+	return status.ServiceUnknown, nil
+}
+
+func isSysV() bool {
+	return runtime.GOOS == "linux" && strings.Contains(kservice.Platform(), "systemv")
+}
+
+func (m *Manager) initScript() string { return "/etc/init.d/" + m.name() }
+
+func plainService(err error) string {
+	s := err.Error()
+	if s != "" && s[len(s)-1] == '.' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// program runs Run under the Windows service control manager.
+type program struct {
+	run    func(ctx context.Context) error
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func (p *program) Start(kservice.Service) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel, p.done = cancel, make(chan error, 1)
+	go func() {
+		err := p.run(ctx)
+		p.done <- err
+		if err != nil && ctx.Err() == nil {
+			os.Exit(1) // the service manager restarts it
+		}
+	}()
+	return nil
+}
+
+func (p *program) Stop(kservice.Service) error {
+	p.cancel()
+	<-p.done
+	return nil
+}
+
+// RunAsService runs run as the service manager expects: on Windows, when
+// started by the service control manager, through its protocol; anywhere
+// else (a console, systemd, init scripts) directly until ctx ends.
+func RunAsService(ctx context.Context, name string, run func(ctx context.Context) error) error {
+	if runtime.GOOS != "windows" || kservice.Interactive() {
+		return run(ctx)
+	}
+	if name == "" {
+		name = DefaultName
+	}
+	p := &program{run: run}
+	s, err := kservice.New(p, &kservice.Config{Name: name})
+	if err != nil {
+		return err
+	}
+	return s.Run()
+}

@@ -1,0 +1,258 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/notify"
+	"github.com/posbackup/posbackup/internal/runlock"
+	"github.com/posbackup/posbackup/internal/runner"
+	"github.com/posbackup/posbackup/internal/schedule"
+	"github.com/posbackup/posbackup/internal/sysprio"
+)
+
+// RunOptions tune Run; the zero value is what the installed service uses.
+type RunOptions struct {
+	Clock        schedule.Clock // nil: the real clock
+	Poll         time.Duration  // how often the clock is looked at; 0: 30 s
+	CatchUpDelay time.Duration  // wait after start before a missed run is caught up; 0: 2 min, negative: none
+	Reload       time.Duration  // how often the config file is checked for changes; 0: 30 s
+	Out          io.Writer      // log lines are also written here (the console of 'service run'); nil: only the log file
+	// NormalPriority keeps the process at normal priority; scheduled runs
+	// otherwise run at low CPU and I/O priority so the tills stay responsive.
+	NormalPriority bool
+}
+
+// Run runs the automatic backups of the config at cfgPath until ctx ends.
+// It reloads the config when the file changes (between backups, never
+// during one). Only one Run per state folder runs at a time; a second one
+// returns an error at once.
+func Run(ctx context.Context, cfgPath string, o RunOptions) error {
+	abs, err := filepath.Abs(cfgPath)
+	if err == nil {
+		cfgPath = abs
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return err
+	}
+	dir := cfg.StateDirOf(cfgPath)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("the state folder %s cannot be created: %v. Set state_dir in the config to a folder this service may write", dir, err)
+	}
+	lg := newLog(filepath.Join(dir, LogName), o.Out)
+	defer lg.close()
+	if !o.NormalPriority {
+		if err := sysprio.Lower(); err != nil {
+			lg.printf("could not lower the priority (%v); backups run at normal priority", err)
+		}
+	}
+	if o.Reload <= 0 {
+		o.Reload = 30 * time.Second
+	}
+	clock := o.Clock
+	if clock == nil {
+		clock = schedule.RealClock{}
+	}
+	r := &running{cfgPath: cfgPath, dir: dir, log: lg, clock: clock, results: map[string]*job.BackupResult{}}
+	defer r.mails.Wait()
+	for {
+		reload, err := r.runOnce(ctx, cfg, o)
+		if ctx.Err() != nil {
+			lg.printf("the automatic backup stops")
+			return nil
+		}
+		if !reload {
+			return err
+		}
+		next, err := config.Load(cfgPath)
+		if err != nil {
+			lg.printf("the changed config cannot be used, the jobs run as before: %v", err)
+			r.seen = fileStamp(cfgPath)
+			continue
+		}
+		cfg = next
+	}
+}
+
+// running is one Run: what its event handler and mails share.
+type running struct {
+	cfgPath, dir string
+	log          *rotatingLog
+	clock        schedule.Clock
+	seen         stamp // the config file as last loaded
+
+	mu      sync.Mutex
+	cfg     *config.Config
+	results map[string]*job.BackupResult // the last result of each job, for its report
+	mails   sync.WaitGroup
+}
+
+// runOnce runs the scheduler for cfg until ctx ends or the config file
+// changes while no backup runs (reload true).
+func (r *running) runOnce(ctx context.Context, cfg *config.Config, o RunOptions) (reload bool, err error) {
+	r.mu.Lock()
+	r.cfg = cfg
+	r.mu.Unlock()
+	r.seen = fileStamp(r.cfgPath)
+	jobs, err := Schedules(cfg)
+	if err != nil {
+		return false, err
+	}
+	if len(jobs) == 0 {
+		r.log.printf("no job of %s has a time of day: nothing runs until one is set (posbackup job set NAME --time HH:MM)", r.cfgPath)
+	}
+	sched, err := schedule.New(jobs, r.runJob, schedule.Options{
+		StateDir:     r.dir,
+		LockPath:     filepath.Join(r.dir, runlock.FileName),
+		Clock:        r.clock,
+		Poll:         o.Poll,
+		CatchUpDelay: o.CatchUpDelay,
+		OnEvent:      r.event,
+	})
+	if err != nil {
+		return false, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var changed bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-runCtx.Done():
+				return
+			case <-r.clock.After(o.Reload):
+			}
+			r.alerts()
+			if fileStamp(r.cfgPath) == r.seen || anyRunning(sched) {
+				continue
+			}
+			r.log.printf("the config file %s changed: the jobs are read again", r.cfgPath)
+			changed = true
+			cancel()
+			return
+		}
+	}()
+	err = sched.Run(runCtx)
+	cancel()
+	<-done
+	if changed && ctx.Err() == nil {
+		return true, nil
+	}
+	return false, err
+}
+
+func anyRunning(s *schedule.Scheduler) bool {
+	for _, st := range s.States() {
+		if st.Running {
+			return true
+		}
+	}
+	return false
+}
+
+// runJob is the scheduler's run function.
+func (r *running) runJob(ctx context.Context, name string) (schedule.Result, error) {
+	r.mu.Lock()
+	cfg := r.cfg
+	r.mu.Unlock()
+	res, err := RunJob(ctx, cfg, name)
+	if res != nil {
+		r.mu.Lock()
+		r.results[name] = res
+		r.mu.Unlock()
+		return schedule.Result{Archive: res.Archive, Warnings: res.Warnings}, err
+	}
+	return schedule.Result{}, err
+}
+
+// RunJob makes one backup of the configured job name, as the service does
+// at the job's time: generations pruned after the new archive is checked,
+// and a newer backup at the destination never overwritten by older data.
+// The caller holds the run lock.
+func RunJob(ctx context.Context, cfg *config.Config, name string) (*job.BackupResult, error) {
+	j, ok := cfg.Jobs[name]
+	if !ok {
+		return nil, fmt.Errorf("there is no job %q in the config", name)
+	}
+	b, _ := cfg.JobBackup(name)
+	pr, err := runner.Prepare(ctx, b, runner.Options{})
+	defer pr.Close()
+	if err != nil {
+		return nil, err
+	}
+	req := pr.Request
+	req.Job = name
+	req.Keep = Policy(j)
+	req.GuardStale = true
+	res, err := job.Backup(ctx, req)
+	if res != nil {
+		res.Warnings = append(append([]string{}, pr.Warnings...), res.Warnings...)
+	}
+	return res, err
+}
+
+// event logs a scheduler event and mails the report it calls for.
+func (r *running) event(e schedule.Event) {
+	r.log.printf("%s", e.Message)
+	if e.Kind != schedule.EventSuccess && e.Kind != schedule.EventFailure {
+		return
+	}
+	r.mu.Lock()
+	cfg := r.cfg
+	res := r.results[e.Job]
+	delete(r.results, e.Job)
+	r.mu.Unlock()
+	m, ok := reportMail(cfg, e, res, r.nextRun(e.Job))
+	if !ok {
+		return
+	}
+	r.send(cfg, m, "the report of job "+e.Job)
+}
+
+func (r *running) nextRun(name string) time.Time {
+	st, err := schedule.LoadState(r.dir, name, r.clock.Now())
+	if err != nil {
+		return time.Time{}
+	}
+	return st.NextRun
+}
+
+// send mails m in the background; Run waits for it before it returns.
+func (r *running) send(cfg *config.Config, m notify.Message, what string) {
+	r.mails.Add(1)
+	go func() {
+		defer r.mails.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := notify.Send(ctx, cfg.Mail, m); err != nil {
+			r.log.printf("%s could not be mailed: %v", what, err)
+			return
+		}
+		r.log.printf("%s was mailed to %s", what, strings.Join(m.To, ", "))
+	}()
+}
+
+// stamp identifies a version of the config file.
+type stamp struct {
+	size int64
+	mod  time.Time
+}
+
+func fileStamp(p string) stamp {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return stamp{}
+	}
+	return stamp{fi.Size(), fi.ModTime()}
+}

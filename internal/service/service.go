@@ -1,0 +1,105 @@
+// Package service is the automatic backup: it runs the jobs of a config
+// file at their times (Run, what 'posbackup service run' and the installed
+// system service execute), mails reports, keeps a log, reports the status
+// of every job (Report), and registers itself with the operating system
+// (Manager: Windows service, systemd, launchd, System V init).
+//
+// Every backup it runs is built by internal/runner and made by job.Backup,
+// exactly as a backup started by hand.
+package service
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/dest/local"
+	"github.com/posbackup/posbackup/internal/dest/open"
+	"github.com/posbackup/posbackup/internal/retention"
+	"github.com/posbackup/posbackup/internal/schedule"
+	"github.com/posbackup/posbackup/internal/status"
+)
+
+// DefaultJob is the name of the one automatic backup 'service install
+// --time' and the web page set up.
+const DefaultJob = "nightly"
+
+// Schedules returns the jobs of cfg that have a time of day, sorted by
+// name. A job with a bad time or weekday is an error naming it.
+func Schedules(cfg *config.Config) ([]schedule.Job, error) {
+	var out []schedule.Job
+	for _, name := range jobNames(cfg) {
+		spec, ok, err := jobSpec(cfg, name)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, schedule.Job{Name: name, Spec: spec})
+		}
+	}
+	return out, nil
+}
+
+func jobNames(cfg *config.Config) []string {
+	names := make([]string, 0, len(cfg.Jobs))
+	for n := range cfg.Jobs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// jobSpec returns the schedule of job name; ok is false for a job without
+// a time (it runs only by hand).
+func jobSpec(cfg *config.Config, name string) (schedule.Spec, bool, error) {
+	j := cfg.Jobs[name]
+	if j == nil || strings.TrimSpace(j.Time) == "" {
+		return schedule.Spec{}, false, nil
+	}
+	spec, err := schedule.Parse(j.Time, strings.Join(j.Weekdays, ","))
+	if err != nil {
+		return schedule.Spec{}, false, fmt.Errorf("job %s in the config: %v", name, err)
+	}
+	return spec, true, nil
+}
+
+// Policy returns the generations job j keeps, nil when it deletes nothing.
+func Policy(j *config.Job) *retention.Policy {
+	p := retention.Policy{KeepLast: j.KeepLast, KeepDaily: j.KeepDaily, KeepWeekly: j.KeepWeekly, KeepMonthly: j.KeepMonthly, MinKeep: j.MinKeep}
+	if p.IsZero() {
+		return nil
+	}
+	return &p
+}
+
+// Report gathers the status of every job of the config at cfgPath: its
+// settings, its scheduler state from the state folder, and svc, what is
+// known of the installed service.
+func Report(cfg *config.Config, cfgPath string, svc status.Service, now time.Time) status.Report {
+	dir := cfg.StateDirOf(cfgPath)
+	in := status.Input{States: map[string]schedule.State{}, Service: svc, Now: now}
+	for _, name := range jobNames(cfg) {
+		b, _ := cfg.JobBackup(name)
+		sj := status.Job{Name: name, Variant: b.Variant, Destination: b.To}
+		if spec, err := open.ParseDefault(b.To, b.Protocol); err == nil {
+			sj.Destination = spec.Redacted()
+			if !spec.IsServer() && b.Source != "" {
+				if _, err := os.Stat(b.Source); err == nil {
+					sj.SameDrive = local.SameDrive(b.Source, spec.Path)
+				}
+			}
+		}
+		if spec, ok, err := jobSpec(cfg, name); err == nil && ok {
+			s := spec
+			sj.Schedule = &s
+		}
+		in.Jobs = append(in.Jobs, sj)
+		if st, err := schedule.LoadState(dir, name, now); err == nil && !st.Since.IsZero() {
+			in.States[name] = st
+		}
+	}
+	return status.Evaluate(in)
+}
