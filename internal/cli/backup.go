@@ -17,7 +17,7 @@ func (a *app) backupCmd() *cobra.Command {
 		df                                       destFlags
 		variant                                  int
 		add                                      []string
-		allowMissing, asJSON, lowPrio            bool
+		allowMissing, asJSON, lowPrio, encrypt   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "backup --source DIR --variant N --to DEST",
@@ -48,6 +48,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			b.Level = pick(cmd, "level", level, b.Level)
 			b.AllowMissing = pick(cmd, "allow-missing", allowMissing, b.AllowMissing)
 			b.LowPriority = pick(cmd, "low-priority", lowPrio, b.LowPriority)
+			b.Encrypt = pick(cmd, "encrypt", encrypt, b.Encrypt)
 			if cmd.Flags().Changed("add") {
 				b.Add = add
 			}
@@ -86,8 +87,12 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 				}{true, res})
 			}
 			fmt.Fprintf(a.stdout, "Backup done: %s at %s\n", res.Archive, res.Location)
-			fmt.Fprintf(a.stdout, "  variant %s, clients %s, %d files, %s (archive %s), checked\n",
-				res.Variant, strings.Join(res.Clients, ", "), res.Files, humanBytes(res.Bytes), humanBytes(res.Size))
+			enc := ""
+			if res.Encrypted {
+				enc = ", encrypted (AES-256)"
+			}
+			fmt.Fprintf(a.stdout, "  variant %s, clients %s, %d files, %s (archive %s), checked%s\n",
+				res.Variant, strings.Join(res.Clients, ", "), res.Files, humanBytes(res.Bytes), humanBytes(res.Size), enc)
 			for _, w := range res.Warnings {
 				fmt.Fprintf(a.stdout, "  warning: %s\n", w)
 			}
@@ -105,6 +110,8 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 	f.StringArrayVar(&add, "add", nil, "extra file or folder to include (repeatable)")
 	f.BoolVar(&allowMissing, "allow-missing", false, "succeed even when some files cannot be read (they are listed as warnings)")
 	df.register(cmd, true)
+	df.registerArchivePassword(cmd)
+	f.BoolVar(&encrypt, "encrypt", false, "encrypt the archive (WinZip AES-256, which 7-Zip opens) with the archive password")
 	f.BoolVar(&lowPrio, "low-priority", false, "run at low CPU and I/O priority so the tills stay responsive")
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	return cmd

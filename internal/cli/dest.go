@@ -20,7 +20,14 @@ import (
 // process list): the config, --password-file or POSBACKUP_PASSWORD.
 type destFlags struct {
 	to, protocol, user, passwordFile, keyFile, fingerprint, knownHosts string
+	archivePasswordFile                                                string
 	timeout                                                            time.Duration
+}
+
+// registerArchivePassword adds --archive-password-file, for the commands
+// that write or read archives.
+func (df *destFlags) registerArchivePassword(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&df.archivePasswordFile, "archive-password-file", "", "file whose first line is the password of encrypted archives (or archive_password in the config, or "+runner.ArchivePasswordEnv+")")
 }
 
 func (df *destFlags) register(cmd *cobra.Command, withTo bool) {
@@ -47,7 +54,16 @@ func (a *app) settings(cmd *cobra.Command, df *destFlags) config.Backup {
 	b.KeyFile = pick(cmd, "key", df.keyFile, b.KeyFile)
 	b.Fingerprint = pick(cmd, "fingerprint", df.fingerprint, b.Fingerprint)
 	b.KnownHosts = pick(cmd, "known-hosts", df.knownHosts, b.KnownHosts)
+	if cmd.Flags().Changed("archive-password-file") {
+		b.ArchivePassword, b.ArchivePasswordFile = "", df.archivePasswordFile
+	}
 	return b
+}
+
+// archivePassword is the password for reading encrypted archives; "" when
+// none is set.
+func (a *app) archivePassword(cmd *cobra.Command, df *destFlags) (string, error) {
+	return runner.ArchivePassword(a.settings(cmd, df), os.Getenv)
 }
 
 // resolveDest merges the flags with the config and parses the destination.
@@ -66,6 +82,10 @@ func (a *app) openDest(cmd *cobra.Command, df *destFlags, create bool) (dest.Des
 // name at --to, or a file on this computer.
 func (a *app) openArchiveArg(cmd *cobra.Command, df *destFlags, arg string) (*job.Archive, func(), error) {
 	ctx := cmd.Context()
+	pw, err := a.archivePassword(cmd, df)
+	if err != nil {
+		return nil, nil, err
+	}
 	if strings.Contains(arg, "://") {
 		spec, err := open.ParseDefault(arg, "")
 		if err == nil && spec.IsServer() {
@@ -80,7 +100,7 @@ func (a *app) openArchiveArg(cmd *cobra.Command, df *destFlags, arg string) (*jo
 			if err != nil {
 				return nil, nil, err
 			}
-			ar, err := job.OpenArchive(ctx, d, name)
+			ar, err := job.OpenArchivePassword(ctx, d, name, pw)
 			if err != nil {
 				d.Close()
 				return nil, nil, err
@@ -95,14 +115,14 @@ func (a *app) openArchiveArg(cmd *cobra.Command, df *destFlags, arg string) (*jo
 		if err != nil {
 			return nil, nil, err
 		}
-		ar, err := job.OpenArchive(ctx, d, arg)
+		ar, err := job.OpenArchivePassword(ctx, d, arg, pw)
 		if err != nil {
 			d.Close()
 			return nil, nil, err
 		}
 		return ar, func() { ar.Close(); d.Close() }, nil
 	}
-	ar, err := job.OpenPath(arg)
+	ar, err := job.OpenPathPassword(arg, pw)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -55,6 +55,7 @@ func (a *app) infoCmd() *cobra.Command {
 		},
 	}
 	df.register(cmd, true)
+	df.registerArchivePassword(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the whole manifest as JSON")
 	cmd.Flags().BoolVar(&files, "files", false, "also list every file")
 	return cmd

@@ -24,7 +24,11 @@ func (a *app) listCmd() *cobra.Command {
 				return err
 			}
 			defer d.Close()
-			items, err := job.List(cmd.Context(), d)
+			pw, err := a.archivePassword(cmd, &df)
+			if err != nil {
+				return err
+			}
+			items, err := job.ListPassword(cmd.Context(), d, pw)
 			if err != nil {
 				return err
 			}
@@ -62,6 +66,7 @@ func (a *app) listCmd() *cobra.Command {
 		},
 	}
 	df.register(cmd, true)
+	df.registerArchivePassword(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd
 }

@@ -98,5 +98,6 @@ path pattern such as 'Daten/M001/Stamm' or '*.ini'.`,
 	f.BoolVar(&yes, "yes", false, "overwrite existing files without asking")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	df.register(cmd, true)
+	df.registerArchivePassword(cmd)
 	return cmd
 }

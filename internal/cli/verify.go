@@ -48,6 +48,7 @@ size and SHA-256 against the manifest. Exit code 0 when intact, 1 when damaged.`
 		},
 	}
 	df.register(cmd, true)
+	df.registerArchivePassword(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }

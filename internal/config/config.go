@@ -40,6 +40,11 @@ type Backup struct {
 	Level        string   `toml:"level"`         // fast, default, best
 	LowPriority  bool     `toml:"low_priority"`  // lower CPU and I/O priority
 
+	// Encryption (WinZip AES-256; 7-Zip opens it with the password).
+	Encrypt             bool   `toml:"encrypt"`               // encrypt new archives
+	ArchivePassword     string `toml:"archive_password"`      // their password; keep the file readable by its owner only
+	ArchivePasswordFile string `toml:"archive_password_file"` // or a file whose first line is the password
+
 	// Server access (see README, "Servers").
 	Protocol      string `toml:"protocol"`       // ftp, ftpes, ftps, sftp: how to read a 'to' without scheme
 	User          string `toml:"user"`           // login name

@@ -47,6 +47,9 @@ type BackupRequest struct {
 	Host         string
 	OnEvent      func(Event)
 	FileSource   archive.Source // nil: the operating system (tests replace it)
+	// Password, when set, encrypts every entry and the manifest (WinZip
+	// AES-256, which 7-Zip opens with the password).
+	Password string
 
 	// Job names the automatic backup this run belongs to ("" by hand); it
 	// is recorded in the manifest, and Keep prunes only that job's archives.
@@ -73,22 +76,23 @@ type Event struct {
 
 // BackupResult is the outcome of a backup.
 type BackupResult struct {
-	Archive  string            `json:"archive"`  // file name at the destination
-	Location string            `json:"location"` // destination, never with a password
-	Files    int               `json:"files"`
-	Folders  int               `json:"folders"`
-	Bytes    int64             `json:"bytes"`                  // uncompressed
-	Size     int64             `json:"size"`                   // archive size
-	Variant  string            `json:"variant"`                // "03"
-	Clients  []string          `json:"clients"`                // M001, ...
-	Warnings []string          `json:"warnings"`               // never nil
-	Problems []archive.Problem `json:"-"`                      // also in Warnings or the error
-	Seconds  float64           `json:"seconds"`                // wall time
-	Started  time.Time         `json:"started"`                //
-	Manifest *archive.Manifest `json:"-"`                      //
-	Verified bool              `json:"verified"`               // read back and checked at the destination
-	Deleted  []string          `json:"deleted,omitempty"`      // older archives removed by the retention policy
-	Stale    bool              `json:"stale_source,omitempty"` // the data is older than a backup already there
+	Archive   string            `json:"archive"`  // file name at the destination
+	Location  string            `json:"location"` // destination, never with a password
+	Files     int               `json:"files"`
+	Folders   int               `json:"folders"`
+	Bytes     int64             `json:"bytes"`                  // uncompressed
+	Size      int64             `json:"size"`                   // archive size
+	Variant   string            `json:"variant"`                // "03"
+	Clients   []string          `json:"clients"`                // M001, ...
+	Warnings  []string          `json:"warnings"`               // never nil
+	Problems  []archive.Problem `json:"-"`                      // also in Warnings or the error
+	Seconds   float64           `json:"seconds"`                // wall time
+	Started   time.Time         `json:"started"`                //
+	Manifest  *archive.Manifest `json:"-"`                      //
+	Verified  bool              `json:"verified"`               // read back and checked at the destination
+	Encrypted bool              `json:"encrypted"`              // WinZip AES-256 with the archive password
+	Deleted   []string          `json:"deleted,omitempty"`      // older archives removed by the retention policy
+	Stale     bool              `json:"stale_source,omitempty"` // the data is older than a backup already there
 }
 
 // errDestStopped closes the archive pipe when the destination gave up.
@@ -162,7 +166,7 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	}
 	var existing []Listed
 	if req.GuardStale || req.Keep != nil {
-		if existing, err = List(ctx, req.Dest); err != nil {
+		if existing, err = ListPassword(ctx, req.Dest, req.Password); err != nil {
 			return nil, fail("cannot list the backups at %s: %v", req.Dest, err)
 		}
 	}
@@ -210,7 +214,7 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	wrote := make(chan writeResult, 1)
 	go func() {
 		r, err := archive.Write(wctx, pw, entries, m, archive.Options{
-			Level: req.Level, Workers: req.Workers, Source: req.FileSource,
+			Level: req.Level, Workers: req.Workers, Source: req.FileSource, Password: req.Password,
 			OnEvent: func(e archive.Event) {
 				emit(Event{Phase: "archive", Name: e.Name, Files: e.Files, TotalFiles: e.TotalFiles, Bytes: e.Bytes, TotalBytes: e.TotalBytes, Written: e.Written})
 			},
@@ -275,7 +279,7 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	res.Warnings = append(res.Warnings, sel.Notes...)
 
 	emit(Event{Phase: "verify", Files: res.Files, TotalFiles: res.Files, Bytes: res.Bytes, TotalBytes: res.Bytes, Written: size})
-	if err := verifyStored(ctx, req.Dest, tmp, m, copyOf, size); err != nil {
+	if err := verifyStored(ctx, req.Dest, tmp, m, copyOf, size, req.Password); err != nil {
 		req.Dest.Delete(context.Background(), tmp)
 		if ctx.Err() != nil {
 			return res, fail("the backup was cancelled before its check was complete. The older archive %s at %s is unchanged", name, req.Dest)
@@ -283,6 +287,7 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 		return res, fail("the backup was written but failed its check at %s: %v. The older archive %s is unchanged", req.Dest, err, name)
 	}
 	res.Verified = true
+	res.Encrypted = req.Password != ""
 	if err := req.Dest.Rename(ctx, tmp, name); err != nil {
 		req.Dest.Delete(context.Background(), tmp)
 		return res, fail("the finished backup could not be renamed to %s at %s: %v", name, req.Dest, err)
@@ -299,7 +304,7 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 // manifest that was written: a folder's archive is read back from the
 // medium; a server's upload was size-checked by Put, and its local copy is
 // checked here.
-func verifyStored(ctx context.Context, d dest.Destination, name string, want *archive.Manifest, copyOf *rewindable, size int64) error {
+func verifyStored(ctx context.Context, d dest.Destination, name string, want *archive.Manifest, copyOf *rewindable, size int64, password string) error {
 	var r *archive.Reader
 	if copyOf != nil {
 		ra, n := copyOf.ReaderAt()
@@ -307,11 +312,11 @@ func verifyStored(ctx context.Context, d dest.Destination, name string, want *ar
 			return fmt.Errorf("the server holds %d bytes but %d were made", size, n)
 		}
 		var err error
-		if r, err = archive.NewReader(ra, n); err != nil {
+		if r, err = archive.NewReaderPassword(ra, n, password); err != nil {
 			return err
 		}
 	} else {
-		a, err := OpenArchive(ctx, d, name)
+		a, err := OpenArchivePassword(ctx, d, name, password)
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,12 @@ func (l Listed) Time() time.Time {
 // List returns the ZIP archives at d, newest first, with their manifests.
 // Unfinished uploads are not listed.
 func List(ctx context.Context, d dest.Destination) ([]Listed, error) {
+	return ListPassword(ctx, d, "")
+}
+
+// ListPassword is List that also reads the details of archives encrypted
+// with password (without it, they are listed with a Problem).
+func ListPassword(ctx context.Context, d dest.Destination, password string) ([]Listed, error) {
 	infos, err := d.List(ctx)
 	if err != nil {
 		return nil, err
@@ -40,7 +46,7 @@ func List(ctx context.Context, d dest.Destination) ([]Listed, error) {
 			continue
 		}
 		l := Listed{Name: in.Name, Size: in.Size, Stored: in.ModTime}
-		a, err := openDetails(ctx, d, in)
+		a, err := openDetails(ctx, d, in, password)
 		if err != nil {
 			l.Problem = err.Error()
 		} else {

@@ -2,6 +2,7 @@ package job
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,8 +29,13 @@ func (a *Archive) Close() error {
 // OpenArchive opens name at d: in place for folders, through a downloaded
 // temporary copy for servers.
 func OpenArchive(ctx context.Context, d dest.Destination, name string) (*Archive, error) {
+	return OpenArchivePassword(ctx, d, name, "")
+}
+
+// OpenArchivePassword is OpenArchive for an archive that may be encrypted.
+func OpenArchivePassword(ctx context.Context, d dest.Destination, name, password string) (*Archive, error) {
 	if l, ok := d.(dest.Local); ok {
-		return OpenPath(l.Path(name))
+		return OpenPathPassword(l.Path(name), password)
 	}
 	rc, err := d.Open(ctx, name, 0)
 	if err != nil {
@@ -46,24 +52,48 @@ func OpenArchive(ctx context.Context, d dest.Destination, name string) (*Archive
 		return nil, fmt.Errorf("downloading %s from %s failed: %v", name, d, err)
 	}
 	st, _ := tmp.Stat()
-	r, err := archive.NewReader(tmp, st.Size())
+	r, err := archive.NewReaderPassword(tmp, st.Size(), password)
 	if err != nil {
 		cleanup()
+		if pe := passwordErr(name+" at "+d.String(), err); pe != nil {
+			return nil, pe
+		}
 		return nil, fmt.Errorf("%s at %s: %v", name, d, err)
 	}
 	return &Archive{Reader: r, cleanup: cleanup}, nil
 }
 
 // OpenPath opens an archive file on this computer.
-func OpenPath(path string) (*Archive, error) {
-	r, err := archive.OpenFile(path)
+func OpenPath(path string) (*Archive, error) { return OpenPathPassword(path, "") }
+
+// OpenPathPassword is OpenPath for an archive that may be encrypted.
+func OpenPathPassword(path, password string) (*Archive, error) {
+	r, err := archive.OpenFilePassword(path, password)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, fail("the archive %s does not exist: check the path", path)
 		}
+		if pe := passwordErr(path, err); pe != nil {
+			return nil, pe
+		}
 		return nil, fail("%s cannot be read as a backup: %v", path, plainErr(err))
 	}
 	return &Archive{Reader: r}, nil
+}
+
+// PasswordHelp says where an archive password comes from.
+const PasswordHelp = "archive_password in the config, --archive-password-file, or the environment variable POSBACKUP_ARCHIVE_PASSWORD"
+
+// passwordErr is the plain error for an encrypted archive opened without
+// its password or with a wrong one; nil for other errors.
+func passwordErr(what string, err error) error {
+	switch {
+	case errors.Is(err, archive.ErrWrongPassword):
+		return fail("the archive password does not open %s: check the password. Nothing was written", what)
+	case errors.Is(err, archive.ErrPasswordNeeded):
+		return fail("%s is encrypted: give its password (%s)", what, PasswordHelp)
+	}
+	return nil
 }
 
 func plainErr(err error) string {

@@ -74,12 +74,15 @@ func (r *remoteReaderAt) block(start int64) ([]byte, error) {
 
 // openDetails opens an archive to read its manifest: in place for folders,
 // by blocks for servers.
-func openDetails(ctx context.Context, d dest.Destination, in dest.Info) (*Archive, error) {
+func openDetails(ctx context.Context, d dest.Destination, in dest.Info, password string) (*Archive, error) {
 	if l, ok := d.(dest.Local); ok {
-		return OpenPath(l.Path(in.Name))
+		return OpenPathPassword(l.Path(in.Name), password)
 	}
-	r, err := archive.NewReader(&remoteReaderAt{ctx: ctx, d: d, name: in.Name, size: in.Size, cache: map[int64][]byte{}}, in.Size)
+	r, err := archive.NewReaderPassword(&remoteReaderAt{ctx: ctx, d: d, name: in.Name, size: in.Size, cache: map[int64][]byte{}}, in.Size, password)
 	if err != nil {
+		if pe := passwordErr(in.Name, err); pe != nil {
+			return nil, pe
+		}
 		return nil, err
 	}
 	return &Archive{Reader: r}, nil

@@ -8,6 +8,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -97,7 +98,20 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 	if strings.TrimSpace(b.To) == "" {
 		return job.BackupRequest{}, usage("no destination: give --to (a folder or a server) or 'to' in the config file")
 	}
+	var password string
+	if b.Encrypt {
+		if password, err = ArchivePassword(b, os.Getenv); err != nil {
+			return job.BackupRequest{}, err
+		}
+		if password == "" {
+			return job.BackupRequest{}, usage("encryption is on but no archive password is set: give it as %s", job.PasswordHelp)
+		}
+		if len([]rune(password)) < MinPasswordLen {
+			return job.BackupRequest{}, usage("the archive password is shorter than %d characters: choose a longer one (it protects the books if the backup is lost or stolen)", MinPasswordLen)
+		}
+	}
 	return job.BackupRequest{
+		Password: password,
 		Profile: p, Source: b.Source, Variant: b.Variant, Clients: cl, Role: r, Extras: b.Add,
 		NameTemplate: b.Name, Lang: b.Lang, AllowMissing: b.AllowMissing, Level: lvl,
 		OnEvent: o.OnEvent,
@@ -117,6 +131,30 @@ func Prepare(ctx context.Context, b config.Backup, o Options) (*Prepared, error)
 	}
 	req.Dest = d
 	return &Prepared{Request: req, Warnings: warns, dest: d}, nil
+}
+
+// ArchivePasswordEnv is the environment variable read for the archive password.
+const ArchivePasswordEnv = "POSBACKUP_ARCHIVE_PASSWORD"
+
+// MinPasswordLen is the shortest archive password a backup accepts.
+const MinPasswordLen = 8
+
+// ArchivePassword returns the archive password of b: archive_password,
+// else the first line of archive_password_file, else the environment
+// variable POSBACKUP_ARCHIVE_PASSWORD; "" when none is set. It never
+// comes from a command-line argument (the process list shows those).
+func ArchivePassword(b config.Backup, getenv func(string) string) (string, error) {
+	switch {
+	case b.ArchivePassword != "":
+		return b.ArchivePassword, nil
+	case b.ArchivePasswordFile != "":
+		pw, err := open.ReadPasswordFile(b.ArchivePasswordFile)
+		if err != nil {
+			return "", &job.UsageError{Msg: err.Error()}
+		}
+		return pw, nil
+	}
+	return getenv(ArchivePasswordEnv), nil
 }
 
 // Level reads fast, default or best.

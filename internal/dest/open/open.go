@@ -43,16 +43,7 @@ func (o Options) password(spec Spec) (string, error) {
 		return o.Password, nil
 	}
 	if o.PasswordFile != "" {
-		b, err := os.ReadFile(o.PasswordFile)
-		if err != nil {
-			return "", fmt.Errorf("the password file %s cannot be read: check the path and its rights", o.PasswordFile)
-		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		line = strings.TrimSuffix(line, "\r")
-		if line == "" {
-			return "", fmt.Errorf("the password file %s is empty: write the password on its first line", o.PasswordFile)
-		}
-		return line, nil
+		return ReadPasswordFile(o.PasswordFile)
 	}
 	getenv := o.Getenv
 	if getenv == nil {
@@ -62,6 +53,21 @@ func (o Options) password(spec Spec) (string, error) {
 		return pw, nil
 	}
 	return spec.Password, nil
+}
+
+// ReadPasswordFile returns the first line of the file at path (without its
+// line end), the way every password file is read.
+func ReadPasswordFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("the password file %s cannot be read: check the path and its rights", path)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if line == "" {
+		return "", fmt.Errorf("the password file %s is empty: write the password on its first line", path)
+	}
+	return line, nil
 }
 
 func (o Options) policy() retry.Policy {
