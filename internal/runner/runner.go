@@ -112,7 +112,7 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 	}
 	return job.BackupRequest{
 		Password: password,
-		Profile: p, Source: b.Source, Variant: b.Variant, Clients: cl, Role: r, Extras: b.Add,
+		Profile:  p, Source: b.Source, Variant: b.Variant, Clients: cl, Role: r, Extras: b.Add,
 		NameTemplate: b.Name, Lang: b.Lang, AllowMissing: b.AllowMissing, Level: lvl,
 		OnEvent: o.OnEvent,
 	}, nil
