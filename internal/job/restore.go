@@ -1,6 +1,7 @@
 package job
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -89,22 +90,6 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 	if err := a.CheckExpansion(func(n string) bool { return want[n] }, archive.DefaultMaxRatio, free); err != nil {
 		return nil, fail("the archive is refused: %v. Nothing was restored", err)
 	}
-	// Check before writing anything.
-	rep, err := a.Verify(ctx, func(n string) bool { return want[n] }, func(name string, n int64) {
-		if req.OnEvent != nil {
-			req.OnEvent(Event{Phase: "verify", Name: name, Bytes: n})
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !rep.OK() {
-		var bad []string
-		for _, d := range rep.Damaged {
-			bad = append(bad, d.Name+": "+d.Reason)
-		}
-		return nil, fail("the archive is damaged, so nothing was restored: %s", strings.Join(limit(bad, 5), "; "))
-	}
 	targetAbs, err := filepath.Abs(req.Target)
 	if err != nil {
 		return nil, fail("the target %s is not a valid path", req.Target)
@@ -134,13 +119,61 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 		}
 	}
 	if req.DryRun {
+		// Nothing is written, so the selection is checked on its own.
+		rep, err := a.Verify(ctx, func(n string) bool { return want[n] }, func(name string, n int64) {
+			if req.OnEvent != nil {
+				req.OnEvent(Event{Phase: "verify", Name: name, Bytes: n})
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !rep.OK() {
+			var bad []string
+			for _, d := range rep.Damaged {
+				bad = append(bad, d.Name+": "+d.Reason)
+			}
+			return nil, fail("the archive is damaged, so nothing would be restored: %s", strings.Join(limit(bad, 5), "; "))
+		}
 		return res, nil
 	}
 	if len(res.Replaced) > 0 && (req.Confirm == nil || !req.Confirm(res.Replaced)) {
 		res.Cancelled = true
 		return res, fail("%d file(s) in %s would be overwritten and that was not confirmed: nothing was restored (use --yes to confirm)", len(res.Replaced), targetAbs)
 	}
-	if err := os.MkdirAll(targetAbs, 0o755); err != nil {
+	// Every selected entry is checked while it is extracted into a
+	// temporary file beside its target; only when all of them passed are
+	// they renamed into place. Folders this restore had to create are
+	// removed again when it writes nothing.
+	var created []string
+	known := map[string]bool{}
+	mkdir := func(p string) error {
+		var missing []string
+		for q := p; !known[q]; q = filepath.Dir(q) {
+			if st, err := os.Stat(q); err == nil && st.IsDir() {
+				break
+			}
+			missing = append(missing, q)
+			if filepath.Dir(q) == q {
+				break
+			}
+		}
+		for i := len(missing) - 1; i >= 0; i-- {
+			if err := os.Mkdir(missing[i], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+				return err
+			}
+			created = append(created, missing[i])
+			known[missing[i]] = true
+		}
+		known[p] = true
+		return nil
+	}
+	undoDirs := func() {
+		for i := len(created) - 1; i >= 0; i-- {
+			os.Remove(created[i]) // only when empty
+		}
+	}
+	if err := mkdir(targetAbs); err != nil {
 		return nil, fail("cannot create the target folder %s: %v", targetAbs, plainErr(err))
 	}
 	var dirs []archive.FileRecord
@@ -148,15 +181,20 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 	for _, r := range chosen {
 		p := filepath.Join(targetAbs, filepath.FromSlash(strings.TrimSuffix(r.Name, "/")))
 		if r.IsDir() {
-			if err := os.MkdirAll(p, 0o755); err != nil {
-				return res, fail("cannot create %s: %v", p, plainErr(err))
-			}
 			dirs = append(dirs, r)
-			continue
+		} else {
+			files = append(files, r)
+			p = filepath.Dir(p)
 		}
-		files = append(files, r)
+		if err := mkdir(p); err != nil {
+			undoDirs()
+			return res, fail("cannot create %s: %v. Nothing was restored", p, plainErr(err))
+		}
 	}
-	if err := extractAll(ctx, a, files, targetAbs, len(res.Added)+len(res.Replaced), res.Bytes, req.OnEvent); err != nil {
+	if placed, err := extractAll(ctx, a, files, targetAbs, len(res.Added)+len(res.Replaced), res.Bytes, req.OnEvent); err != nil {
+		if !placed {
+			undoDirs()
+		}
 		return res, err
 	}
 	// Folder times last, deepest first, since writing files changes them.
@@ -281,50 +319,84 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
-// extractAll writes files into target on one goroutine per CPU; the first
-// error stops the rest.
-func extractAll(ctx context.Context, a *Archive, files []archive.FileRecord, target string, totalFiles int, totalBytes int64, onEvent func(Event)) error {
+// extractAll restores files into target in two steps. First every file is
+// decompressed into a temporary file beside its target while its CRC-32 and
+// SHA-256 are checked, on one goroutine per CPU, largest first. Only when
+// all of them passed are the temporary files renamed into place; when any
+// failed, all of them are removed and nothing of the user's is touched
+// (placed is false). placed is true once renaming began.
+func extractAll(ctx context.Context, a *Archive, files []archive.FileRecord, target string, totalFiles int, totalBytes int64, onEvent func(Event)) (placed bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	zfs := make([]*zip.File, len(files))
+	paths := make([]string, len(files))
+	temps := make([]string, len(files))
+	order := make([]int, len(files))
+	for i, r := range files {
+		zfs[i] = a.Lookup(r.Name)
+		paths[i] = filepath.Join(target, filepath.FromSlash(r.Name))
+		order[i] = i
+	}
+	csize := func(i int) uint64 {
+		if zfs[i] == nil {
+			return 0
+		}
+		return zfs[i].CompressedSize64
+	}
+	// Largest first, so that both cores stay busy to the end.
+	sort.SliceStable(order, func(x, y int) bool { return csize(order[x]) > csize(order[y]) })
+	rec := func(i int) *archive.FileRecord {
+		if a.Manifest == nil {
+			return nil
+		}
+		return &files[i]
+	}
+	removeTemps := func() {
+		for _, t := range temps {
+			if t != "" {
+				os.Remove(t)
+			}
+		}
+	}
 	var (
 		mu       sync.Mutex
 		firstErr error
 		done     int
 		bytes    int64
 	)
-	work := make(chan archive.FileRecord)
+	work := make(chan int)
 	var wg sync.WaitGroup
-	for i := 0; i < runtime.NumCPU(); i++ {
+	for w := 0; w < runtime.NumCPU(); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for r := range work {
-				p := filepath.Join(target, filepath.FromSlash(r.Name))
-				var recp *archive.FileRecord
-				if a.Manifest != nil {
-					rec := r
-					recp = &rec
-				}
-				n, err := archive.Extract(a.Lookup(r.Name), recp, p)
+			for i := range work {
+				tmp, n, err := archive.ExtractTemp(zfs[i], rec(i), paths[i])
 				mu.Lock()
+				temps[i] = tmp
 				if err != nil && firstErr == nil {
-					firstErr = fail("restoring %s failed: %v. %d file(s) were restored before it", p, plainErr(err), done)
+					var de *archive.DamageError
+					if errors.As(err, &de) {
+						firstErr = fail("the archive is damaged, so nothing was restored: %v", err)
+					} else {
+						firstErr = fail("restoring %s failed: %v. Nothing was restored", paths[i], plainErr(err))
+					}
 					cancel()
 				}
 				if err == nil {
 					done++
 					bytes += n
 					if onEvent != nil {
-						onEvent(Event{Phase: "restore", Name: r.Name, Files: done, TotalFiles: totalFiles, Bytes: bytes, TotalBytes: totalBytes})
+						onEvent(Event{Phase: "restore", Name: files[i].Name, Files: done, TotalFiles: totalFiles, Bytes: bytes, TotalBytes: totalBytes})
 					}
 				}
 				mu.Unlock()
 			}
 		}()
 	}
-	for _, r := range files {
+	for _, i := range order {
 		select {
-		case work <- r:
+		case work <- i:
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
@@ -333,8 +405,20 @@ func extractAll(ctx context.Context, a *Archive, files []archive.FileRecord, tar
 	}
 	close(work)
 	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = ctx.Err()
 	}
-	return ctx.Err()
+	if firstErr != nil {
+		removeTemps()
+		return false, firstErr
+	}
+	// Everything checked: put the files in place.
+	for i := range files {
+		if err := archive.Place(temps[i], paths[i], zfs[i], rec(i)); err != nil {
+			removeTemps()
+			return true, fail("restoring %s failed: %v. %d of %d file(s) were restored before it", paths[i], plainErr(err), i, len(files))
+		}
+		temps[i] = ""
+	}
+	return true, nil
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -340,5 +341,86 @@ func TestRestoreRefusesMoreThanFreeSpace(t *testing.T) {
 	}
 	if got := tree(t, target); len(got) != 0 {
 		t.Errorf("wrote %v", got)
+	}
+}
+
+// A damaged entry late in the archive must leave every existing file in the
+// target as it was, and no temporary files behind, although the entries
+// before it were already extracted when the damage is found.
+func TestDamagedLateEntryLeavesTargetUntouched(t *testing.T) {
+	src := t.TempDir()
+	var names []string
+	for i := 0; i < 60; i++ {
+		name := filepath.ToSlash(filepath.Join("Daten", "M001", "Stamm", fmt.Sprintf("g%d", i%3), fmt.Sprintf("artikel-%03d.cfg", i)))
+		p := filepath.Join(src, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		body := strings.Repeat(fmt.Sprintf("[Artikel]\r\nNr=%d\r\n", i), 50+i*40)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	os.WriteFile(filepath.Join(src, "version.ini"), []byte("[Suite]\r\nVersion=26.4.1\r\n"), 0o644)
+	to := folder(t, t.TempDir())
+	res := backup(t, BackupRequest{Source: src, Variant: 4, Dest: to, NameTemplate: "late"})
+	zipPath := filepath.Join(to.Dir(), res.Archive)
+
+	// Damage the last file entry in the archive's stored order.
+	b, err := os.ReadFile(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last *zip.File
+	for _, f := range zr.File {
+		if f.Name != archive.ManifestName && !strings.HasSuffix(f.Name, "/") {
+			last = f
+		}
+	}
+	off, _ := last.DataOffset()
+	b[off+int64(last.CompressedSize64)/2] ^= 0x55
+	if err := os.WriteFile(zipPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// The target holds its own (good) version of every file.
+	target := t.TempDir()
+	want := map[string]string{}
+	for _, n := range append(names, "version.ini") {
+		p := filepath.Join(target, filepath.FromSlash(n))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		want[n] = "the user's own " + n
+		if err := os.WriteFile(p, []byte(want[n]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = restore(t, zipPath, RestoreRequest{Target: target, Confirm: func([]string) bool { return true }})
+	if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), last.Name) {
+		t.Fatalf("restore of an archive damaged in %s: %v", last.Name, err)
+	}
+	got := tree(t, target)
+	if len(got) != len(want) {
+		t.Errorf("the target holds %d files after the failed restore, want %d: %v", len(got), len(want), got)
+	}
+	for _, n := range got {
+		if strings.Contains(n, ".posbackup-restore-") {
+			t.Errorf("temporary file left behind: %s", n)
+		}
+	}
+	for n, body := range want {
+		if b, err := os.ReadFile(filepath.Join(target, filepath.FromSlash(n))); err != nil || string(b) != body {
+			t.Errorf("%s was changed by a restore from a damaged archive: %q, %v", n, b, err)
+		}
+	}
+	// Into an empty folder: nothing at all is left, not even folders.
+	empty := t.TempDir()
+	if _, err := restore(t, zipPath, RestoreRequest{Target: empty}); err == nil {
+		t.Fatal("restore of a damaged archive into an empty folder succeeded")
+	}
+	if ents, _ := os.ReadDir(empty); len(ents) != 0 {
+		t.Errorf("a failed restore left %d entries in an empty target", len(ents))
 	}
 }
