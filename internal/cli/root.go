@@ -133,7 +133,7 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		msg, _, _ := strings.Cut(err.Error(), ": strconv.") // keep the user's words, not Go's
 		return &usageErr{msg + " (see --help)"}
 	})
-	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd(), a.configCmd(), a.jobCmd(), a.serviceCmd(), a.notifyCmd(),
+	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd(), a.configCmd(), a.jobCmd(), a.serviceCmd(), a.notifyCmd(), a.serveCmd(),
 		a.statusCmd("status", func() *service.Manager { return &service.Manager{ConfigPath: a.configPath} }))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root

@@ -1,0 +1,441 @@
+// posbackup's backup dialog: tabs, forms and progress, talking JSON to
+// the server. Every state-changing request carries the page's CSRF token.
+"use strict";
+(function () {
+  const D = JSON.parse(document.getElementById("dict").textContent || "{}");
+  const LANG = document.documentElement.lang || "en";
+  const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+  const $ = (s, el) => (el || document).querySelector(s);
+  const $$ = (s, el) => Array.from((el || document).querySelectorAll(s));
+
+  function t(key, ...args) {
+    let s = D[key] || key;
+    args.forEach((a, i) => { s = s.split("{" + i + "}").join(String(a)); });
+    return s;
+  }
+
+  async function api(method, path, body) {
+    const opt = { method, headers: { "X-CSRF-Token": CSRF }, credentials: "same-origin" };
+    if (body !== undefined) {
+      opt.headers["Content-Type"] = "application/json";
+      opt.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(path, opt);
+    } catch (e) {
+      return { ok: false, error: t("js.noserver") };
+    }
+    let data = {};
+    try { data = await res.json(); } catch (e) { data = { ok: false, error: t("js.badanswer") }; }
+    if (res.status === 401) { showMsg($("#global-msg"), false, data.error || t("js.loggedout")); }
+    if (!res.ok && data.ok === undefined) data.ok = false;
+    return data;
+  }
+
+  function el(tag, attrs, ...kids) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") e.className = v; else if (k === "text") e.textContent = v; else e.setAttribute(k, v);
+    }
+    kids.flat().forEach((k) => e.append(k instanceof Node ? k : document.createTextNode(String(k))));
+    return e;
+  }
+
+  function showMsg(p, ok, text) {
+    if (!p) return;
+    p.hidden = !text;
+    p.textContent = text || "";
+    p.className = "msg " + (ok === true ? "good" : ok === false ? "bad" : "info");
+  }
+
+  function bytes(n) {
+    if (!n) return "0 B";
+    const u = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let i = 0;
+    while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+    return (i === 0 ? n : n.toFixed(1)) + " " + u[i];
+  }
+  function when(s) {
+    if (!s || s.startsWith("0001-")) return "–";
+    return new Date(s).toLocaleString(LANG === "de" ? "de-DE" : "en-GB", { weekday: "short", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  }
+
+  // ---------- tabs ----------
+  const tabs = ["backup", "automatic", "restore", "settings", "history"];
+  const loaders = {};
+  function showTab(name) {
+    if (!tabs.includes(name)) name = "backup";
+    tabs.forEach((n) => {
+      $("#panel-" + n).hidden = n !== name;
+      $("#tab-" + n).setAttribute("aria-selected", n === name ? "true" : "false");
+    });
+    const slot = $("#dest-slot-" + name);
+    if (slot) slot.append($("#dest-form"));
+    if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
+    if (loaders[name]) loaders[name]();
+  }
+  $$(".tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
+  $$(".goto-settings").forEach((a) => a.addEventListener("click", (e) => { e.preventDefault(); showTab("settings"); }));
+
+  // ---------- settings ----------
+  let S = null; // the last settings from the server
+  async function loadSettings() {
+    const d = await api("GET", "/api/settings");
+    if (d.ok === false) { showMsg($("#global-msg"), false, d.error); return; }
+    S = d;
+    fillSettings();
+  }
+  function fillVariants(sel, chosen) {
+    sel.textContent = "";
+    (S.variants || []).forEach((v) => sel.append(el("option", { value: v.number }, v.code + " " + (D["variant." + v.number] || v.title))));
+    if (chosen) sel.value = String(chosen);
+  }
+  function fillDest(dst) {
+    $("#use-ftp").checked = dst.use_ftp;
+    $("#dest-folder-path").value = dst.folder || "";
+    $("#dest-protocol").value = dst.protocol || "ftpes";
+    $("#dest-server-addr").value = dst.server || "";
+    $("#dest-user").value = dst.user || "";
+    $("#dest-password").value = "";
+    $("#dest-password").placeholder = dst.password_set ? t("js.pwset") : "";
+    $("#dest-password-state").textContent = dst.password_set ? t("js.pwsethint") : "";
+    setPinned(dst.fingerprint || "");
+    toggleFTP();
+  }
+  function fillSettings() {
+    fillDest(S.dest);
+    const m = S.mail;
+    $("#mail-host").value = m.host || ""; $("#mail-port").value = m.port || "";
+    $("#mail-security").value = m.security || "starttls"; $("#mail-user").value = m.user || "";
+    $("#mail-password").value = ""; $("#mail-password").placeholder = m.password_set ? t("js.pwset") : "";
+    $("#mail-password-state").textContent = m.password_set ? t("js.pwsethint") : "";
+    $("#mail-from").value = m.from || ""; $("#mail-to").value = m.to || ""; $("#mail-on").value = m.on || "failure";
+    const k = S.keep;
+    $("#keep-last").value = k.keep_last || ""; $("#keep-daily").value = k.keep_daily || "";
+    $("#keep-weekly").value = k.keep_weekly || ""; $("#keep-monthly").value = k.keep_monthly || "";
+    $("#set-source").value = S.install.source || ""; $("#set-role").value = S.install.role || "location";
+    $("#set-lang").value = S.install.lang || LANG;
+    fillVariants($("#backup-variant"), S.backup.variant || 3);
+    $("#backup-clients").value = S.backup.clients || "";
+    $("#backup-name").value = S.backup.name || "";
+    $("#backup-dest").textContent = S.dest.display || t("js.nodest");
+    if (S.warnings && S.warnings.length) showMsg($("#global-msg"), null, S.warnings.join(" "));
+  }
+  function toggleFTP() {
+    const on = $("#use-ftp").checked;
+    $("#dest-folder").hidden = on;
+    $("#dest-server").hidden = !on;
+  }
+  function setPinned(fp) {
+    $("#dest-fingerprint").value = fp;
+    $("#dest-pinned").hidden = !fp;
+    $("#dest-pinned-fp").textContent = fp;
+  }
+  $("#use-ftp").addEventListener("change", toggleFTP);
+  $("#dest-forget").addEventListener("click", () => setPinned(""));
+
+  function destValues() {
+    return {
+      use_ftp: $("#use-ftp").checked, folder: $("#dest-folder-path").value, protocol: $("#dest-protocol").value,
+      server: $("#dest-server-addr").value, user: $("#dest-user").value, password: $("#dest-password").value,
+      fingerprint: $("#dest-fingerprint").value,
+    };
+  }
+  async function saveDest() {
+    const d = await api("POST", "/api/settings", { section: "dest", dest: destValues() });
+    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#dest-msg"), true, t("js.saved")); }
+    else showMsg($("#dest-msg"), false, d.error);
+    return d.ok;
+  }
+  $("#dest-form").addEventListener("submit", (e) => { e.preventDefault(); saveDest(); });
+
+  let pendingFP = "";
+  async function testAccess() {
+    const btn = $("#test-access");
+    btn.disabled = true;
+    $("#trust-question").hidden = true;
+    $("#access-steps").textContent = "";
+    showMsg($("#dest-msg"), null, t("js.testing"));
+    const d = await api("POST", "/api/test-access", destValues());
+    btn.disabled = false;
+    if (d.error) { showMsg($("#dest-msg"), false, d.error); return; }
+    (d.steps || []).forEach((s) => $("#access-steps").append(el("li", { class: s.ok ? "good" : "bad" }, el("b", {}, s.ok ? "✓ " : "✗ "), s.message)));
+    if (d.ok) {
+      showMsg($("#dest-msg"), true, t("js.accessok", d.destination));
+    } else if (d.question) {
+      pendingFP = d.question.fingerprint;
+      showMsg($("#dest-msg"), null, "");
+      $("#trust-text").textContent = t("js.trust", d.question.host, d.question.fingerprint);
+      $("#trust-question").hidden = false;
+    } else {
+      showMsg($("#dest-msg"), false, d.message);
+    }
+  }
+  $("#test-access").addEventListener("click", testAccess);
+  $("#trust-yes").addEventListener("click", async () => {
+    $("#trust-question").hidden = true;
+    const d = await api("POST", "/api/trust", { fingerprint: pendingFP });
+    if (!d.ok) { showMsg($("#dest-msg"), false, d.error); return; }
+    setPinned(d.fingerprint);
+    testAccess();
+  });
+  $("#trust-no").addEventListener("click", () => {
+    $("#trust-question").hidden = true;
+    showMsg($("#dest-msg"), false, t("js.nottrusted"));
+  });
+
+  function mailValues() {
+    return {
+      host: $("#mail-host").value, port: parseInt($("#mail-port").value || "0", 10), security: $("#mail-security").value,
+      user: $("#mail-user").value, password: $("#mail-password").value, from: $("#mail-from").value,
+      to: $("#mail-to").value, on: $("#mail-on").value,
+    };
+  }
+  $("#mail-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const d = await api("POST", "/api/settings", { section: "mail", mail: mailValues() });
+    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#mail-msg"), true, t("js.saved")); } else showMsg($("#mail-msg"), false, d.error);
+  });
+  $("#mail-test").addEventListener("click", async () => {
+    showMsg($("#mail-msg"), null, t("js.sending"));
+    const d = await api("POST", "/api/test-mail", mailValues());
+    if (d.ok) showMsg($("#mail-msg"), true, t("js.mailsent", (d.to || []).join(", "))); else showMsg($("#mail-msg"), false, d.error);
+  });
+  $("#keep-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const n = (id) => parseInt($(id).value || "0", 10);
+    const d = await api("POST", "/api/settings", { section: "keep", keep: { keep_last: n("#keep-last"), keep_daily: n("#keep-daily"), keep_weekly: n("#keep-weekly"), keep_monthly: n("#keep-monthly") } });
+    if (d.ok) { S = d.settings; showMsg($("#keep-msg"), true, t("js.saved")); } else showMsg($("#keep-msg"), false, d.error);
+  });
+  $("#install-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const d = await api("POST", "/api/settings", { section: "install", install: { source: $("#set-source").value, role: $("#set-role").value, lang: $("#set-lang").value } });
+    if (d.ok) { S = d.settings; showMsg($("#install-msg"), true, t("js.saved")); } else showMsg($("#install-msg"), false, d.error);
+  });
+
+  // ---------- tasks: backup and restore progress ----------
+  let polling = null;
+  function renderTask(tk) {
+    const view = $('.task-view[data-kind="' + tk.kind + '"]');
+    if (!view) return;
+    view.textContent = "";
+    const frac = tk.total_bytes > 0 ? Math.min(1, tk.bytes / tk.total_bytes) : (tk.running ? 0 : 1);
+    const bar = el("progress", { max: "1000", value: String(Math.round(frac * 1000)), id: tk.kind + "-progress" });
+    if (tk.running) {
+      view.append(el("p", { class: "phase", id: tk.kind + "-phase" }, t("phase." + (tk.phase || "start"))));
+      view.append(bar);
+      const parts = [];
+      if (tk.total_files) parts.push(t("js.files", tk.files, tk.total_files));
+      if (tk.total_bytes) parts.push(bytes(tk.bytes) + " / " + bytes(tk.total_bytes));
+      else if (tk.bytes) parts.push(bytes(tk.bytes));
+      if (tk.rate) parts.push(bytes(tk.rate) + "/s");
+      view.append(el("p", { class: "stats", id: tk.kind + "-stats" }, parts.join(" · ")));
+      if (tk.name) view.append(el("p", { class: "current", id: tk.kind + "-current" }, t("js.current"), " ", el("code", {}, tk.name)));
+    }
+    if (tk.question) {
+      const q = tk.question;
+      const box = el("div", { class: "question", id: "overwrite-question" },
+        el("p", {}, t("js.overwrite", q.count, q.target)),
+        el("ul", {}, q.examples.map((n) => el("li", {}, el("code", {}, n)))));
+      const yes = el("button", { type: "button", class: "primary", id: "overwrite-yes" }, t("js.overwriteyes"));
+      const no = el("button", { type: "button", id: "overwrite-no" }, t("js.overwriteno"));
+      yes.addEventListener("click", () => answer(tk.id, true));
+      no.addEventListener("click", () => answer(tk.id, false));
+      box.append(yes, " ", no);
+      view.append(box);
+    }
+    if (!tk.running) {
+      const res = el("div", { class: "result " + (tk.ok ? "good" : "bad"), id: tk.kind + "-result" });
+      if (tk.ok && tk.kind === "backup" && tk.result) {
+        const r = tk.result;
+        res.append(el("p", { class: "headline" }, t("js.backupok", r.archive, r.location)));
+        res.append(el("p", {}, t("js.backupfacts", r.variant, (r.clients || []).join(", "), r.files, bytes(r.bytes), bytes(r.size), r.seconds.toFixed(1))));
+      } else if (tk.ok && tk.kind === "restore" && tk.result) {
+        const r = tk.result;
+        res.append(el("p", { class: "headline" }, t("js.restoreok", (r.added || []).length + (r.replaced || []).length, r.target)));
+        res.append(el("p", {}, t("js.restorefacts", (r.added || []).length, (r.replaced || []).length, bytes(r.bytes))));
+      } else {
+        res.append(el("p", { class: "headline" }, t(tk.kind === "backup" ? "js.backupfail" : "js.restorefail")));
+        res.append(el("p", {}, tk.error || ""));
+      }
+      view.append(res);
+    }
+    if (tk.warnings && tk.warnings.length) {
+      view.append(el("ul", { class: "warnings", id: tk.kind + "-warnings" }, tk.warnings.map((w) => el("li", { class: "warning" }, w))));
+    }
+  }
+  async function answer(id, yes) {
+    const q = $("#overwrite-question");
+    if (q) q.remove();
+    await api("POST", "/api/task/answer", { id, yes });
+    poll();
+  }
+  async function poll() {
+    const d = await api("GET", "/api/task");
+    if (!d.task) return;
+    renderTask(d.task);
+    const busy = d.task.running;
+    $("#backup-start").disabled = busy;
+    $("#restore-start").disabled = busy;
+    clearTimeout(polling);
+    if (busy) polling = setTimeout(poll, 400);
+    else if (d.task.kind === "backup") loadHistoryQuiet();
+  }
+
+  $("#backup-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const d = await api("POST", "/api/backup", { variant: parseInt($("#backup-variant").value, 10), clients: $("#backup-clients").value, name: $("#backup-name").value });
+    if (!d.ok) { renderTask({ kind: "backup", running: false, ok: false, error: d.error, warnings: [] }); return; }
+    renderTask(d.task);
+    poll();
+  });
+
+  // ---------- restore ----------
+  let chosen = null;
+  async function loadBackups() {
+    const tb = $("#backup-list tbody");
+    tb.textContent = "";
+    $("#restore-where").textContent = t("js.loading");
+    const d = await api("GET", "/api/backups");
+    if (!d.ok) { $("#restore-where").textContent = d.error; return; }
+    $("#restore-where").textContent = t("js.where", d.where, d.backups.length);
+    if (!$("#restore-target").value) $("#restore-target").value = d.target || "";
+    d.backups.forEach((b) => {
+      const tr = el("tr", { tabindex: "0", "data-name": b.name },
+        el("td", {}, when(b.time)), el("td", {}, b.name), el("td", {}, b.variant || "?"),
+        el("td", {}, (b.clients || []).join(", ")), el("td", { class: "num" }, bytes(b.size)));
+      if (b.problem) tr.classList.add("problem");
+      tr.addEventListener("click", () => choose(b.name));
+      tr.addEventListener("keydown", (e) => { if (e.key === "Enter") choose(b.name); });
+      tb.append(tr);
+    });
+    if (!d.backups.length) tb.append(el("tr", {}, el("td", { colspan: "5" }, t("js.nobackups"))));
+  }
+  async function choose(name) {
+    chosen = name;
+    $$("#backup-list tbody tr").forEach((tr) => tr.classList.toggle("selected", tr.dataset.name === name));
+    const q = new URLSearchParams({ name, target: $("#restore-target").value });
+    const d = await api("GET", "/api/backups/details?" + q);
+    if (!d.ok) { showMsg($("#global-msg"), false, d.error); return; }
+    $("#restore-details").hidden = false;
+    $("#detail-name").textContent = name;
+    const b = d.backup;
+    const facts = $("#detail-facts");
+    facts.textContent = "";
+    const fact = (k, v) => facts.append(el("dt", {}, t(k)), el("dd", {}, v || "–"));
+    fact("js.d.time", when(b.time));
+    fact("js.d.variant", (b.variant || "?") + " " + (b.variant_title || ""));
+    fact("js.d.clients", (b.clients || []).join(", "));
+    fact("js.d.files", String(b.files));
+    fact("js.d.size", bytes(b.size));
+    fact("js.d.program", b.program_version);
+    fact("js.d.host", b.host);
+    fact("js.d.source", d.source);
+    if (b.job) fact("js.d.job", b.job);
+    if (b.problem) fact("js.d.problem", b.problem);
+    const vw = $("#version-warning");
+    vw.hidden = !d.version_differs;
+    vw.textContent = d.version_differs ? t("js.versionwarn", d.installed_version, b.program_version) : "";
+    const cl = $("#restore-clients");
+    cl.textContent = "";
+    (d.clients || []).forEach((c) => cl.append(el("label", {}, el("input", { type: "checkbox", name: "only", value: "client:" + c.number }), t("js.client", c.name))));
+    const fl = $("#restore-files");
+    fl.textContent = "";
+    (d.files || []).forEach((f) => fl.append(el("label", { class: "file" }, el("input", { type: "checkbox", name: "file", value: f.name }), el("code", {}, f.name), el("span", { class: "num" }, bytes(f.size)))));
+    $("#detail-count").textContent = String((d.files || []).length);
+  }
+  $("#restore-refresh").addEventListener("click", loadBackups);
+  $("#restore-target").addEventListener("change", () => { if (chosen) choose(chosen); });
+  $$('input[name="mode"]').forEach((r) => r.addEventListener("change", () => { $("#restore-parts").hidden = !$("#restore-individual").checked; }));
+  $("#restore-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const individual = $("#restore-individual").checked;
+    const only = individual ? $$('#restore-parts input[name="only"]:checked').map((i) => i.value) : [];
+    const files = individual ? $$('#restore-files input[name="file"]:checked').map((i) => i.value) : [];
+    if (individual && !only.length && !files.length) {
+      renderTask({ kind: "restore", running: false, ok: false, error: t("js.choosepart"), warnings: [] });
+      return;
+    }
+    const d = await api("POST", "/api/restore", { name: chosen, target: $("#restore-target").value, only, files });
+    if (!d.ok) { renderTask({ kind: "restore", running: false, ok: false, error: d.error, warnings: [] }); return; }
+    renderTask(d.task);
+    poll();
+  });
+
+  // ---------- automatic backup ----------
+  async function loadAutomatic() {
+    if (!S) await loadSettings();
+    const d = await api("GET", "/api/automatic");
+    if (d.ok === false) { showMsg($("#auto-msg"), false, d.error); return; }
+    renderAutomatic(d);
+  }
+  function renderAutomatic(a) {
+    const j = a.job;
+    fillVariants($("#auto-variant"), (j && j.variant) || (S && S.backup.variant) || 3);
+    $("#auto-name").value = (j && j.name) || (S && S.backup.name) || "";
+    if (j && j.time) $("#auto-time").value = j.time;
+    const days = (j && j.weekdays) || [];
+    $$('#auto-form input[name="day"]').forEach((c) => { c.checked = days.includes(c.value); });
+    const st = $("#auto-state");
+    st.textContent = "";
+    const fact = (k, v, id) => st.append(el("dt", {}, t(k)), el("dd", id ? { id } : {}, v || "–"));
+    fact("js.a.installed", a.available ? (a.installed ? t("js.yes") : t("js.no")) : t("js.a.unavailable"), "auto-installed");
+    fact("js.a.schedule", j && j.schedule ? j.schedule : t("js.a.noschedule"));
+    const s = a.status;
+    fact("js.a.next", s && s.next_run && a.installed ? when(s.next_run) : "–", "auto-next");
+    fact("js.a.lastok", s ? when(s.last_success) + (s.last_archive ? " (" + s.last_archive + ")" : "") : "–");
+    fact("js.a.lastfail", s && s.last_failed ? when(s.last_failure) + ": " + s.last_error : "–");
+    if (a.problem) fact("js.a.problem", a.problem);
+    const w = $("#auto-warnings");
+    w.textContent = "";
+    (a.warnings || []).forEach((x) => w.append(el("li", { class: x.severity }, x.message)));
+    $("#auto-uninstall").hidden = !a.installed;
+  }
+  $("#auto-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    showMsg($("#auto-msg"), null, t("js.saving"));
+    if (!(await saveDest())) { showMsg($("#auto-msg"), false, $("#dest-msg").textContent); return; }
+    const d = await api("POST", "/api/automatic/install", {
+      variant: parseInt($("#auto-variant").value, 10), name: $("#auto-name").value, time: $("#auto-time").value,
+      weekdays: $$('#auto-form input[name="day"]:checked').map((c) => c.value), install: $("#auto-install").checked,
+    });
+    if (!d.ok) { showMsg($("#auto-msg"), false, d.error); return; }
+    showMsg($("#auto-msg"), true, d.automatic.installed ? t("js.a.done") : t("js.saved"));
+    renderAutomatic(d.automatic);
+  });
+  $("#auto-uninstall").addEventListener("click", async () => {
+    const d = await api("POST", "/api/automatic/uninstall", {});
+    if (!d.ok) { showMsg($("#auto-msg"), false, d.error); return; }
+    showMsg($("#auto-msg"), true, t("js.a.removed"));
+    renderAutomatic(d.automatic);
+  });
+
+  // ---------- history ----------
+  async function loadHistoryQuiet() {
+    const d = await api("GET", "/api/history");
+    if (!d.report) return;
+    const w = $("#hist-warnings");
+    w.textContent = "";
+    (d.report.warnings || []).forEach((x) => w.append(el("li", { class: x.severity }, x.message)));
+    if (!d.report.warnings.length) w.append(el("li", { class: "good" }, t("js.allgood")));
+    const jb = $("#hist-jobs tbody");
+    jb.textContent = "";
+    (d.report.jobs || []).forEach((j) => jb.append(el("tr", {}, el("td", {}, j.name), el("td", {}, j.schedule),
+      el("td", {}, when(j.last_success)), el("td", {}, j.last_failed ? when(j.last_failure) + ": " + j.last_error : "–"), el("td", {}, when(j.next_run)))));
+    const rb = $("#hist-runs tbody");
+    rb.textContent = "";
+    (d.runs || []).forEach((r) => rb.append(el("tr", { class: r.ok ? "good" : "bad" }, el("td", {}, when(r.started)),
+      el("td", {}, t("kind." + r.kind) + ": " + r.what), el("td", {}, r.ok ? t("js.ok") + (r.warnings.length ? " (" + t("js.nwarn", r.warnings.length) + ")" : "") : r.error))));
+    if (!(d.runs || []).length) rb.append(el("tr", {}, el("td", { colspan: "3" }, t("js.noruns"))));
+  }
+
+  loaders.backup = loadSettings;
+  loaders.settings = loadSettings;
+  loaders.automatic = loadAutomatic;
+  loaders.restore = () => { if (!S) loadSettings(); if (!$("#backup-list tbody").children.length) loadBackups(); };
+  loaders.history = loadHistoryQuiet;
+  window.addEventListener("hashchange", () => showTab(location.hash.slice(1)));
+  showTab(location.hash.slice(1) || "backup");
+  poll();
+})();

@@ -1,0 +1,187 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/runner"
+	"github.com/posbackup/posbackup/internal/schedule"
+	"github.com/posbackup/posbackup/internal/service"
+	"github.com/posbackup/posbackup/internal/status"
+)
+
+// Automatic installs the automatic backup service on this computer.
+type Automatic interface {
+	Install() error
+	Uninstall() error
+	Status() (status.Service, error)
+}
+
+// TestAutomatic is an Automatic for tests and demonstrations: it records
+// "installed" as a file in Dir and never touches the host's init system.
+type TestAutomatic struct{ Dir string }
+
+func (a TestAutomatic) marker() string { return filepath.Join(a.Dir, "automatic-installed") }
+
+// Install records the service as installed (and running).
+func (a TestAutomatic) Install() error {
+	if err := os.MkdirAll(a.Dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(a.marker(), []byte("installed\n"), 0o644)
+}
+
+// Uninstall removes the record.
+func (a TestAutomatic) Uninstall() error {
+	err := os.Remove(a.marker())
+	if os.IsNotExist(err) {
+		return nil
+	}
+	return err
+}
+
+// Status says running when the record exists.
+func (a TestAutomatic) Status() (status.Service, error) {
+	if _, err := os.Stat(a.marker()); err == nil {
+		return status.ServiceRunning, nil
+	}
+	return status.ServiceNotInstalled, nil
+}
+
+// report evaluates the status of the configured jobs.
+func report(cfg *config.Config, cfgPath string, svc status.Service, now time.Time) status.Report {
+	return service.Report(cfg, cfgPath, svc, now)
+}
+
+func (s *Server) serviceStatus() (status.Service, string) {
+	if s.opt.Automatic == nil {
+		return status.ServiceUnknown, ""
+	}
+	svc, err := s.opt.Automatic.Status()
+	if err != nil {
+		return status.ServiceUnknown, sentence(err.Error())
+	}
+	return svc, ""
+}
+
+// automaticView is the Automatic backup tab's state.
+type automaticView struct {
+	Available bool              `json:"available"` // this build can install the service
+	Service   status.Service    `json:"service"`
+	Installed bool              `json:"installed"`
+	Problem   string            `json:"problem,omitempty"`
+	Job       *jobView          `json:"job,omitempty"`
+	Status    *status.JobStatus `json:"status,omitempty"`
+	Warnings  []status.Warning  `json:"warnings"`
+}
+
+type jobView struct {
+	Variant  int      `json:"variant"`
+	Name     string   `json:"name"`
+	Time     string   `json:"time"`
+	Weekdays []string `json:"weekdays"`
+	Schedule string   `json:"schedule"`
+}
+
+func (s *Server) automatic(c *config.Config) automaticView {
+	svc, problem := s.serviceStatus()
+	v := automaticView{Available: s.opt.Automatic != nil, Service: svc, Installed: svc == status.ServiceRunning || svc == status.ServiceStopped, Problem: problem}
+	rep := report(c, s.opt.ConfigPath, svc, s.opt.Now())
+	v.Warnings = rep.Warnings
+	if j := c.Jobs[autoJob]; j != nil {
+		b, _ := c.JobBackup(autoJob)
+		jv := &jobView{Variant: b.Variant, Name: b.Name, Time: j.Time, Weekdays: nonNil(j.Weekdays)}
+		if sp, err := schedule.Parse(j.Time, strings.Join(j.Weekdays, ",")); err == nil && j.Time != "" {
+			jv.Schedule = sp.String()
+		}
+		v.Job = jv
+		for i := range rep.Jobs {
+			if rep.Jobs[i].Name == autoJob {
+				v.Status = &rep.Jobs[i]
+			}
+		}
+	}
+	return v
+}
+
+func (s *Server) getAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	writeJSON(w, http.StatusOK, s.automatic(c))
+}
+
+// installAutomatic writes [jobs.auto] with the chosen variant, name and
+// time, then installs the service ("Install automatic backup on this
+// computer").
+func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	var req struct {
+		Variant  int      `json:"variant"`
+		Name     string   `json:"name"`
+		Time     string   `json:"time"`
+		Weekdays []string `json:"weekdays"`
+		Install  bool     `json:"install"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	if _, err := schedule.Parse(req.Time, strings.Join(req.Weekdays, ",")); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	j := autoJobOf(c)
+	j.Variant, j.Name, j.Time, j.Weekdays = req.Variant, strings.TrimSpace(req.Name), req.Time, req.Weekdays
+	if len(j.Weekdays) == 7 {
+		j.Weekdays = nil
+	}
+	check := *c
+	check.Jobs = map[string]*config.Job{autoJob: j}
+	b, _ := check.JobBackup(autoJob)
+	if _, err := runner.Check(b, runner.Options{}); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	if req.Install && s.opt.Automatic == nil {
+		writeErr(w, http.StatusBadRequest, errors.New("this program cannot install the automatic backup from the page yet: run posbackup service install on this computer"))
+		return
+	}
+	if err := config.SetJob(s.opt.ConfigPath, autoJob, j); err != nil {
+		writeErr(w, http.StatusInternalServerError, err)
+		return
+	}
+	if req.Install {
+		if err := s.opt.Automatic.Install(); err != nil {
+			writeErr(w, http.StatusOK, errors.New("the settings are saved, but the automatic backup could not be installed: "+err.Error()))
+			return
+		}
+	}
+	c, err := s.loadConfig()
+	if err != nil {
+		writeErr(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(c)})
+}
+
+// uninstallAutomatic removes the service; [jobs.auto] stays in the config.
+func (s *Server) uninstallAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	if s.opt.Automatic == nil {
+		writeErr(w, http.StatusBadRequest, errors.New("this program cannot remove the automatic backup from the page yet: run posbackup service uninstall"))
+		return
+	}
+	if err := s.opt.Automatic.Uninstall(); err != nil {
+		writeErr(w, http.StatusOK, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(c)})
+}
+
+// getHistory is the History tab: the status with its warnings and the runs
+// started on this page.
+func (s *Server) getHistory(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	svc, _ := s.serviceStatus()
+	writeJSON(w, http.StatusOK, map[string]any{"report": report(c, s.opt.ConfigPath, svc, s.opt.Now()), "runs": s.recentRuns()})
+}

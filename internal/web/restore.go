@@ -1,0 +1,157 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/archive"
+	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/profile"
+	"github.com/posbackup/posbackup/internal/runner"
+)
+
+// listCache keeps the last list of backups (with their manifests), so that
+// selecting one needs no second trip to the server.
+type listCache struct {
+	where string
+	items []job.Listed
+}
+
+// listedView is one backup in the Restore tab's list.
+type listedView struct {
+	Name     string    `json:"name"`
+	Size     int64     `json:"size"`
+	Time     time.Time `json:"time"`
+	Variant  string    `json:"variant,omitempty"`
+	Clients  []string  `json:"clients"`
+	Files    int       `json:"files"`
+	Program  string    `json:"program_version,omitempty"`
+	Host     string    `json:"host,omitempty"`
+	Job      string    `json:"job,omitempty"`
+	Problem  string    `json:"problem,omitempty"`
+	Title    string    `json:"variant_title,omitempty"`
+	DataTime time.Time `json:"data_time,omitzero"`
+}
+
+func listedOf(l job.Listed) listedView {
+	v := listedView{Name: l.Name, Size: l.Size, Time: l.Time(), Problem: l.Problem, Clients: []string{}}
+	if m := l.Manifest; m != nil {
+		v.Variant, v.Title, v.Program, v.Host, v.Job, v.DataTime = m.VariantCode(), m.VariantTitle, m.ProgramVersion, m.Host, m.Job, m.DataTime
+		v.Clients = append(v.Clients, m.Clients...)
+		for _, f := range m.Files {
+			if !f.IsDir() {
+				v.Files++
+			}
+		}
+	}
+	return v
+}
+
+// listBackups lists the backups at the configured destination, newest first.
+func (s *Server) listBackups(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	where := destOf(c.Backup).Display
+	if where == "" {
+		writeErr(w, http.StatusBadRequest, errors.New("no destination is set: set the folder or server in Settings first"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Minute)
+	defer cancel()
+	d, _, err := runner.OpenDest(ctx, c.Backup, false, s.opt.Timeout)
+	if err != nil {
+		writeErr(w, http.StatusOK, err)
+		return
+	}
+	defer d.Close()
+	items, err := job.List(ctx, d)
+	if err != nil {
+		writeErr(w, http.StatusOK, err)
+		return
+	}
+	s.mu.Lock()
+	s.listed = listCache{where: where, items: items}
+	s.mu.Unlock()
+	out := []listedView{}
+	for _, l := range items {
+		out = append(out, listedOf(l))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "where": where, "backups": out, "target": c.Source})
+}
+
+// fileView is one file of a backup's details.
+type fileView struct {
+	Name    string `json:"name"`
+	Size    int64  `json:"size"`
+	Kind    string `json:"kind,omitempty"`
+	Dataset string `json:"dataset,omitempty"`
+	Client  int    `json:"client,omitempty"`
+}
+
+const maxListedFiles = 5000
+
+// backupDetails shows a listed backup's manifest, and the version warning
+// for the chosen target folder.
+func (s *Server) backupDetails(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	name, target := r.URL.Query().Get("name"), r.URL.Query().Get("target")
+	s.mu.Lock()
+	lc := s.listed
+	s.mu.Unlock()
+	var found *job.Listed
+	for i := range lc.items {
+		if lc.items[i].Name == name {
+			found = &lc.items[i]
+		}
+	}
+	if found == nil || lc.where != destOf(c.Backup).Display {
+		writeErr(w, http.StatusNotFound, errors.New("that backup is not in the list: press Refresh"))
+		return
+	}
+	resp := map[string]any{"ok": true, "backup": listedOf(*found), "files": []fileView{}, "clients": []map[string]any{}}
+	m := found.Manifest
+	if m != nil {
+		files := []fileView{}
+		for _, f := range m.Files {
+			if f.IsDir() {
+				continue
+			}
+			if len(files) == maxListedFiles {
+				resp["files_cut"] = true
+				break
+			}
+			files = append(files, fileView{Name: f.Name, Size: f.Size, Kind: f.Kind, Dataset: f.Dataset, Client: f.Client})
+		}
+		resp["files"] = files
+		p, err := runner.Profile(c.Profile)
+		if err != nil {
+			p = profile.Default()
+		}
+		resp["clients"] = clientsOf(m, p)
+		resp["source"] = m.Source
+		resp["role"] = m.Role
+		resp["started"] = m.Started
+		resp["finished"] = m.Finished
+		resp["warnings"] = nonNil(m.Warnings)
+		if target != "" && m.ProgramVersion != "" {
+			if have, _ := p.ReadVersion(target); have != "" && have != m.ProgramVersion {
+				resp["installed_version"] = have
+				resp["version_differs"] = true
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// clientsOf lists the clients in a backup with their numbers (for client:N).
+func clientsOf(m *archive.Manifest, p *profile.Profile) []map[string]any {
+	seen := map[int]bool{}
+	out := []map[string]any{}
+	for _, f := range m.Files {
+		if f.Client > 0 && !seen[f.Client] {
+			seen[f.Client] = true
+			out = append(out, map[string]any{"number": f.Client, "name": p.ClientName(f.Client)})
+		}
+	}
+	return out
+}

@@ -1,0 +1,350 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	sessionIdle     = time.Hour      // a session unused this long ends
+	sessionLifetime = 12 * time.Hour // and any session after this long
+	maxSessions     = 1000           // anonymous sessions beyond this push out the oldest
+	csrfHeader      = "X-CSRF-Token"
+	csrfField       = "csrf_token"
+)
+
+var fsStat = os.Stat
+
+// token returns 32 random bytes, base64url.
+func token() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("no randomness: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func tokenKey(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+// session is one browser's session. Before login it only carries the CSRF
+// token of the login or setup form.
+type session struct {
+	key      string // sha256 of the cookie's token
+	csrf     string
+	authed   bool
+	created  time.Time
+	seen     time.Time
+	pendingF string // a fingerprint the user was asked to trust
+}
+
+type sessionStore struct {
+	mu  sync.Mutex
+	now func() time.Time
+	m   map[string]*session
+}
+
+func newSessionStore(now func() time.Time) *sessionStore {
+	return &sessionStore{now: now, m: map[string]*session{}}
+}
+
+// create makes a session and returns it with its cookie token.
+func (st *sessionStore) create(authed bool) (*session, string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.now()
+	st.pruneLocked(now)
+	if len(st.m) >= maxSessions {
+		var oldest *session
+		for _, s := range st.m {
+			if !s.authed && (oldest == nil || s.seen.Before(oldest.seen)) {
+				oldest = s
+			}
+		}
+		if oldest != nil {
+			delete(st.m, oldest.key)
+		}
+	}
+	tok := token()
+	s := &session{key: tokenKey(tok), csrf: token(), authed: authed, created: now, seen: now}
+	st.m[s.key] = s
+	return s, tok
+}
+
+func (st *sessionStore) pruneLocked(now time.Time) {
+	for k, s := range st.m {
+		if now.Sub(s.seen) > sessionIdle || now.Sub(s.created) > sessionLifetime {
+			delete(st.m, k)
+		}
+	}
+}
+
+// get returns the live session of the cookie token, or nil.
+func (st *sessionStore) get(tok string) *session {
+	if tok == "" {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s := st.m[tokenKey(tok)]
+	if s == nil {
+		return nil
+	}
+	now := st.now()
+	if now.Sub(s.seen) > sessionIdle || now.Sub(s.created) > sessionLifetime {
+		delete(st.m, s.key)
+		return nil
+	}
+	s.seen = now
+	return s
+}
+
+func (st *sessionStore) remove(s *session) {
+	st.mu.Lock()
+	delete(st.m, s.key)
+	st.mu.Unlock()
+}
+
+// removeAll ends every session (the admin password changed).
+func (st *sessionStore) removeAll() {
+	st.mu.Lock()
+	st.m = map[string]*session{}
+	st.mu.Unlock()
+}
+
+func (st *sessionStore) setPending(s *session, fp string) {
+	st.mu.Lock()
+	s.pendingF = fp
+	st.mu.Unlock()
+}
+
+func (st *sessionStore) pending(s *session) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return s.pendingF
+}
+
+func (s *Server) cookieName() string {
+	if s.opt.TLS {
+		return "__Host-posbackup_session"
+	}
+	return "posbackup_session"
+}
+
+func (s *Server) setCookie(w http.ResponseWriter, tok string) {
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: s.opt.TLS})
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: s.opt.TLS})
+}
+
+// sessionOf returns the request's session, or nil.
+func (s *Server) sessionOf(r *http.Request) *session {
+	c, err := r.Cookie(s.cookieName())
+	if err != nil {
+		return nil
+	}
+	return s.sessions.get(c.Value)
+}
+
+// csrfOK checks the request's CSRF token (header or form field) against
+// the session's, in constant time.
+func csrfOK(r *http.Request, sess *session) bool {
+	got := r.Header.Get(csrfHeader)
+	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		got = r.PostFormValue(csrfField)
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.csrf)) == 1
+}
+
+type ctxKey struct{}
+
+func sessionFrom(r *http.Request) *session {
+	s, _ := r.Context().Value(ctxKey{}).(*session)
+	return s
+}
+
+// authed lets through requests of a logged-in session; state-changing
+// requests must also carry its CSRF token.
+func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess := s.sessionOf(r)
+		if sess == nil || !sess.authed {
+			s.refuse(w, r, http.StatusUnauthorized, "You are not logged in (or the session has ended): reload the page and log in.")
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !csrfOK(r, sess) {
+			s.refuse(w, r, http.StatusForbidden, "The request lacks the page's security token: reload the page and try again.")
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, sess)))
+	}
+}
+
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.opt.Logf("refused %s %s from %s: %d", r.Method, r.URL.Path, r.RemoteAddr, status)
+	if strings.HasPrefix(r.URL.Path, "/api/") || r.Header.Get(csrfHeader) != "" {
+		writeJSON(w, status, map[string]any{"ok": false, "error": msg})
+		return
+	}
+	http.Error(w, msg, status)
+}
+
+// guard sets the security headers and refuses requests whose Host or
+// Origin header names another server.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		if !s.hosts[strings.ToLower(r.Host)] {
+			s.refuse(w, r, http.StatusMisdirectedRequest, "This page is served for another address: open it as http://"+s.opt.Listen+"/.")
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && !s.originOK(o) {
+			s.refuse(w, r, http.StatusForbidden, "The request comes from another web page and is refused.")
+			return
+		}
+		if sf := r.Header.Get("Sec-Fetch-Site"); sf == "cross-site" && r.Method != http.MethodGet {
+			s.refuse(w, r, http.StatusForbidden, "The request comes from another web page and is refused.")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) originOK(o string) bool {
+	u, err := url.Parse(o)
+	if err != nil || u.Host == "" || u.Path != "" {
+		return false
+	}
+	want := "http"
+	if s.opt.TLS {
+		want = "https"
+	}
+	return u.Scheme == want && s.hosts[strings.ToLower(u.Host)]
+}
+
+// allowedHosts lists the Host header values that name this server: the
+// listen address, localhost and the loopback addresses with its port, and
+// for a server listening on all addresses this computer's addresses and
+// name, plus extra names.
+func allowedHosts(listen string, extra []string) (map[string]bool, error) {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return nil, errors.New("the listen address " + listen + " is not host:port, e.g. 127.0.0.1:8470")
+	}
+	if _, err := strconv.Atoi(port); err != nil {
+		return nil, errors.New("the listen address " + listen + " has no valid port")
+	}
+	m := map[string]bool{}
+	add := func(h string) {
+		if h == "" {
+			return
+		}
+		m[strings.ToLower(net.JoinHostPort(strings.Trim(h, "[]"), port))] = true
+		if port == "80" || port == "443" {
+			m[strings.ToLower(h)] = true
+		}
+	}
+	for _, h := range []string{host, "localhost", "127.0.0.1", "::1"} {
+		add(h)
+	}
+	for _, h := range extra {
+		add(h)
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		if name, err := os.Hostname(); err == nil {
+			add(name)
+		}
+		if addrs, err := net.InterfaceAddrs(); err == nil {
+			for _, a := range addrs {
+				if ipn, ok := a.(*net.IPNet); ok {
+					add(ipn.IP.String())
+				}
+			}
+		}
+	}
+	return m, nil
+}
+
+// limiter counts failed logins per client: after maxFails within
+// failWindow further attempts are refused until the window has passed.
+type limiter struct {
+	mu    sync.Mutex
+	now   func() time.Time
+	fails map[string][]time.Time
+}
+
+const (
+	maxFails   = 5
+	failWindow = time.Minute
+)
+
+func newLimiter(now func() time.Time) *limiter {
+	return &limiter{now: now, fails: map[string][]time.Time{}}
+}
+
+func clientOf(r *http.Request) string {
+	h, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return h
+}
+
+func (l *limiter) recent(client string) []time.Time {
+	now := l.now()
+	var keep []time.Time
+	for _, t := range l.fails[client] {
+		if now.Sub(t) < failWindow {
+			keep = append(keep, t)
+		}
+	}
+	if len(keep) == 0 {
+		delete(l.fails, client)
+	} else {
+		l.fails[client] = keep
+	}
+	return keep
+}
+
+// allowed reports whether client may try to log in now.
+func (l *limiter) allowed(client string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.recent(client)) < maxFails
+}
+
+func (l *limiter) fail(client string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fails[client] = append(l.recent(client), l.now())
+}
+
+func (l *limiter) reset(client string) {
+	l.mu.Lock()
+	delete(l.fails, client)
+	l.mu.Unlock()
+}

@@ -1,0 +1,352 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/runlock"
+	"github.com/posbackup/posbackup/internal/runner"
+)
+
+// task is a backup or restore started from the page; the page polls it.
+type task struct {
+	mu       sync.Mutex
+	id       int64
+	kind     string // "backup" or "restore"
+	what     string // archive or destination, for the history
+	started  time.Time
+	ended    time.Time
+	running  bool
+	ev       job.Event
+	rateFrom time.Time // when bytes started to count
+	ok       bool
+	errMsg   string
+	warnings []string
+	result   any
+	ask      *overwriteQuestion
+	answer   chan bool
+}
+
+type overwriteQuestion struct {
+	Count    int      `json:"count"`
+	Examples []string `json:"examples"`
+	Target   string   `json:"target"`
+}
+
+// taskView is a task as the page reads it.
+type taskView struct {
+	ID         int64              `json:"id"`
+	Kind       string             `json:"kind"`
+	What       string             `json:"what"`
+	Running    bool               `json:"running"`
+	Phase      string             `json:"phase"`
+	Name       string             `json:"name"`
+	Files      int                `json:"files"`
+	TotalFiles int                `json:"total_files"`
+	Bytes      int64              `json:"bytes"`
+	TotalBytes int64              `json:"total_bytes"`
+	Written    int64              `json:"written"`
+	Rate       float64            `json:"rate"` // bytes per second read
+	Started    time.Time          `json:"started"`
+	Ended      time.Time          `json:"ended,omitzero"`
+	OK         bool               `json:"ok"`
+	Error      string             `json:"error,omitempty"`
+	Warnings   []string           `json:"warnings"`
+	Result     any                `json:"result,omitempty"`
+	Question   *overwriteQuestion `json:"question,omitempty"`
+}
+
+func (t *task) view(now time.Time) taskView {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	v := taskView{ID: t.id, Kind: t.kind, What: t.what, Running: t.running, Phase: t.ev.Phase, Name: t.ev.Name,
+		Files: t.ev.Files, TotalFiles: t.ev.TotalFiles, Bytes: t.ev.Bytes, TotalBytes: t.ev.TotalBytes, Written: t.ev.Written,
+		Started: t.started, Ended: t.ended, OK: t.ok, Error: t.errMsg, Warnings: nonNil(t.warnings), Result: t.result, Question: t.ask}
+	end := now
+	if !t.running {
+		end = t.ended
+	}
+	if !t.rateFrom.IsZero() {
+		if d := end.Sub(t.rateFrom).Seconds(); d > 0.2 {
+			v.Rate = float64(t.ev.Bytes) / d
+		}
+	}
+	return v
+}
+
+func (t *task) event(now func() time.Time) func(job.Event) {
+	return func(e job.Event) {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.rateFrom.IsZero() && e.Phase == "archive" {
+			t.rateFrom = now()
+		}
+		t.ev = e
+	}
+}
+
+func (t *task) finish(now time.Time, result any, warnings []string, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.running, t.ended, t.result = false, now, result
+	t.warnings = append(t.warnings, warnings...)
+	if err != nil {
+		t.errMsg = sentence(err.Error())
+	} else {
+		t.ok = true
+	}
+	t.ev.Phase = "done"
+}
+
+// begin makes t the current task unless one is running.
+func (s *Server) begin(kind, what string) (*task, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.task != nil {
+		s.task.mu.Lock()
+		running := s.task.running
+		s.task.mu.Unlock()
+		if running {
+			return nil, errors.New("a backup or restore started on this page is still running: wait until it has finished")
+		}
+	}
+	id := int64(1)
+	if s.task != nil {
+		id = s.task.id + 1
+	}
+	t := &task{id: id, kind: kind, what: what, started: s.opt.Now(), running: true, answer: make(chan bool, 1)}
+	s.task = t
+	return t, nil
+}
+
+// done files t into the history.
+func (s *Server) done(t *task) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.history = append([]*task{t}, s.history...)
+	if len(s.history) > 50 {
+		s.history = s.history[:50]
+	}
+}
+
+func (s *Server) getTask(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	s.mu.Lock()
+	t := s.task
+	s.mu.Unlock()
+	if t == nil {
+		writeJSON(w, http.StatusOK, map[string]any{"task": nil})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"task": t.view(s.opt.Now())})
+}
+
+// answerTask answers the overwrite question of the running restore.
+func (s *Server) answerTask(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	var req struct {
+		ID  int64 `json:"id"`
+		Yes bool  `json:"yes"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	s.mu.Lock()
+	t := s.task
+	s.mu.Unlock()
+	if t == nil || t.id != req.ID {
+		writeErr(w, http.StatusBadRequest, errors.New("that restore is no longer waiting for an answer"))
+		return
+	}
+	t.mu.Lock()
+	asked := t.ask != nil
+	t.ask = nil
+	t.mu.Unlock()
+	if !asked {
+		writeErr(w, http.StatusBadRequest, errors.New("that restore is no longer waiting for an answer"))
+		return
+	}
+	t.answer <- req.Yes
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+// startBackup saves the Backup tab's choices and runs the backup.
+func (s *Server) startBackup(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	var f backupForm
+	if err := readJSON(r, &f); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	b := c.Backup
+	b.Variant, b.Clients, b.Name = f.Variant, strings.TrimSpace(f.Clients), strings.TrimSpace(f.Name)
+	if _, err := runner.Check(b, runner.Options{}); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	if err := config.SetSettings(s.opt.ConfigPath, map[string]any{"variant": nilIfZero(b.Variant), "clients": nilIfEmpty(b.Clients), "name": nilIfEmpty(b.Name)}); err != nil {
+		writeErr(w, http.StatusInternalServerError, err)
+		return
+	}
+	t, err := s.begin("backup", destOf(b).Display)
+	if err != nil {
+		writeErr(w, http.StatusConflict, err)
+		return
+	}
+	lockPath := filepath.Join(c.StateDirOf(s.opt.ConfigPath), runlock.FileName)
+	go s.runBackup(t, b, lockPath)
+	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now())})
+}
+
+func (s *Server) runBackup(t *task, b config.Backup, lockPath string) {
+	defer s.done(t)
+	unlock, err := runlock.TryLock(lockPath)
+	if err != nil {
+		if errors.Is(err, runlock.ErrLocked) {
+			err = errors.New("another backup is running on this computer: wait until it has finished, then start this one again")
+		}
+		t.finish(s.opt.Now(), nil, nil, err)
+		return
+	}
+	defer unlock()
+	pr, err := runner.Prepare(s.ctx, b, runner.Options{Timeout: s.opt.Timeout, OnEvent: t.event(s.opt.Now)})
+	if err != nil {
+		t.finish(s.opt.Now(), nil, pr.Warnings, err)
+		return
+	}
+	defer pr.Close()
+	res, err := job.Backup(s.ctx, pr.Request)
+	if err != nil {
+		t.finish(s.opt.Now(), nil, pr.Warnings, err)
+		return
+	}
+	t.mu.Lock()
+	t.what = res.Archive + " → " + res.Location
+	t.mu.Unlock()
+	t.finish(s.opt.Now(), res, append(pr.Warnings, res.Warnings...), nil)
+	s.mu.Lock()
+	s.listed = listCache{} // the list at the destination changed
+	s.mu.Unlock()
+}
+
+// startRestore restores the chosen backup, completely or in parts. Before
+// anything is overwritten the page is asked (the task's question).
+func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	var req struct {
+		Name   string   `json:"name"`
+		Target string   `json:"target"`
+		Only   []string `json:"only"`
+		Files  []string `json:"files"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	req.Target = strings.TrimSpace(req.Target)
+	if req.Name == "" {
+		writeErr(w, http.StatusBadRequest, errors.New("choose a backup in the list first"))
+		return
+	}
+	if req.Target == "" {
+		writeErr(w, http.StatusBadRequest, errors.New("type the target folder to restore into"))
+		return
+	}
+	if !filepath.IsAbs(req.Target) {
+		writeErr(w, http.StatusBadRequest, errors.New("type the target folder as a full path, e.g. C:\\Hypers-! or /srv/pos"))
+		return
+	}
+	only := append([]string{}, req.Only...)
+	for _, f := range req.Files {
+		only = append(only, literalPattern(f))
+	}
+	p, err := runner.Profile(c.Profile)
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	t, err := s.begin("restore", req.Name+" → "+req.Target)
+	if err != nil {
+		writeErr(w, http.StatusConflict, err)
+		return
+	}
+	go func() {
+		defer s.done(t)
+		d, _, err := runner.OpenDest(s.ctx, c.Backup, false, s.opt.Timeout)
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		defer d.Close()
+		a, err := job.OpenArchive(s.ctx, d, req.Name)
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		defer a.Close()
+		confirm := func(over []string) bool {
+			t.mu.Lock()
+			t.ask = &overwriteQuestion{Count: len(over), Examples: limit(over, 10), Target: req.Target}
+			t.mu.Unlock()
+			select {
+			case yes := <-t.answer:
+				return yes
+			case <-time.After(15 * time.Minute):
+			case <-s.ctx.Done():
+			}
+			t.mu.Lock()
+			t.ask = nil
+			t.mu.Unlock()
+			return false
+		}
+		res, err := job.Restore(s.ctx, job.RestoreRequest{Archive: a, Profile: p, Target: req.Target, Only: only, Confirm: confirm, OnEvent: t.event(s.opt.Now)})
+		if err == nil && res.Cancelled {
+			err = errors.New("nothing was restored: overwriting the existing files was not confirmed")
+		}
+		var warns []string
+		if res != nil {
+			warns = res.Warnings
+		}
+		t.finish(s.opt.Now(), res, warns, err)
+	}()
+	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now())})
+}
+
+// literalPattern makes a file name a pattern that matches only that name:
+// the pattern characters are put into brackets.
+func literalPattern(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch r {
+		case '*', '?', '[':
+			b.WriteString("[" + string(r) + "]")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func limit(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// historyView is a finished task in the History tab.
+func (s *Server) recentRuns() []taskView {
+	s.mu.Lock()
+	h := append([]*task{}, s.history...)
+	s.mu.Unlock()
+	out := []taskView{}
+	for _, t := range h {
+		v := t.view(s.opt.Now())
+		v.Result = nil
+		out = append(out, v)
+	}
+	return out
+}
