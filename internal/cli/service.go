@@ -178,10 +178,17 @@ alert or a warning.`,
 				a.warn([]string{err.Error()})
 			}
 			r := service.Report(a.cfg, a.configPath, svc, time.Now())
+			runs := service.History(a.cfg.StateDirOf(a.configPath), 10)
+			if runs == nil {
+				runs = []service.Entry{}
+			}
 			if asJSON {
-				a.printJSON(r)
+				a.printJSON(struct {
+					status.Report
+					History []service.Entry `json:"history"`
+				}{r, runs})
 			} else {
-				a.printStatus(r)
+				a.printStatus(r, runs)
 			}
 			if !r.OK {
 				return &exitErr{ExitFailed}
@@ -193,7 +200,7 @@ alert or a warning.`,
 	return cmd
 }
 
-func (a *app) printStatus(r status.Report) {
+func (a *app) printStatus(r status.Report, runs []service.Entry) {
 	w := a.stdout
 	svc := map[status.Service]string{status.ServiceRunning: "running", status.ServiceStopped: "installed, NOT running", status.ServiceNotInstalled: "NOT installed", status.ServiceUnknown: "unknown"}[r.Service]
 	fmt.Fprintf(w, "Automatic backup service: %s\n", svc)
@@ -218,6 +225,16 @@ func (a *app) printStatus(r status.Report) {
 		}
 		if !j.NextRun.IsZero() {
 			fmt.Fprintf(w, "  next run:     %s\n", when(j.NextRun))
+		}
+	}
+	if len(runs) > 0 {
+		fmt.Fprintln(w, "\nLast runs:")
+		for _, h := range runs {
+			res := "OK     " + h.Archive
+			if !h.OK {
+				res = "FAILED " + h.Error
+			}
+			fmt.Fprintf(w, "  %s  %-10s %s\n", h.End.Local().Format("2006-01-02 15:04"), h.Job, res)
 		}
 	}
 	if len(r.Warnings) == 0 {

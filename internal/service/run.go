@@ -213,6 +213,9 @@ func (r *running) event(e schedule.Event) {
 	res := r.results[e.Job]
 	delete(r.results, e.Job)
 	r.mu.Unlock()
+	if err := appendHistory(r.dir, entryOf(e, res)); err != nil {
+		r.log.printf("the run could not be added to the history in %s: %v", r.dir, err)
+	}
 	m, ok := reportMail(cfg, e, res, r.nextRun(e.Job))
 	if !ok {
 		return

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/posbackup/posbackup/internal/schedule"
+	"github.com/posbackup/posbackup/internal/service"
 	"github.com/posbackup/posbackup/internal/testsrv"
 	"github.com/posbackup/posbackup/internal/testutil"
 )
@@ -171,6 +172,14 @@ mail_to = ["partner@example.org"]
 	}
 	if len(rep.Jobs) != 2 || rep.Jobs[0].Name != "bad" || !rep.Jobs[0].LastFailed || rep.Jobs[1].LastSuccess.IsZero() {
 		t.Errorf("status does not match the runs: %s", js)
+	}
+
+	if h := service.History(stateDir, 0); len(h) != 2 || h[0].OK == h[1].OK {
+		t.Errorf("history: want one success and one failure, got %+v", h)
+	}
+	text, _ := exec.Command(bin, "status", "--config", cfgPath).Output()
+	if !strings.Contains(string(text), "Last runs:") || !strings.Contains(string(text), "OK     "+good.LastArchive) {
+		t.Errorf("status does not show the last runs:\n%s", text)
 	}
 
 	// The log file has both runs; no password anywhere in it or the console.
