@@ -63,7 +63,7 @@ func (a *app) jobSetCmd() *cobra.Command {
 			if err := config.SetJob(a.configPath, args[0], &j); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Job %s written to %s: every %s at %s.\n", args[0], a.configPath, dayText(j.Weekdays), j.Time)
+			fmt.Fprintf(a.stdout, "Job %s written to %s: %s at %s.\n", args[0], a.configPath, dayText(j.Weekdays), j.Time)
 			return nil
 		},
 	}
@@ -162,9 +162,9 @@ func (a *app) jobRemoveCmd() *cobra.Command {
 
 func dayText(days []string) string {
 	if len(days) == 0 {
-		return "day"
+		return "every day"
 	}
-	return strings.Join(days, ",")
+	return "on " + strings.Join(days, ",")
 }
 
 // redactURL shows a destination without a password typed into it.
