@@ -17,6 +17,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -46,8 +47,20 @@ type Source interface {
 
 type osSource struct{}
 
-func (osSource) Open(p string) (io.ReadCloser, error) { return os.Open(p) }
-func (osSource) Stat(p string) (fs.FileInfo, error)   { return os.Stat(p) }
+func (osSource) Open(p string) (io.ReadCloser, error) { return os.OpenFile(p, openFlags, 0) }
+
+// openFlags: on Unix, O_NONBLOCK spares os.OpenFile four fcntl calls per
+// file (it would set and clear non-blocking mode around a failed attempt to
+// register the file with the poller). It does not change reads of regular
+// files; a FIFO no longer blocks the backup.
+var openFlags = func() int {
+	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
+		return os.O_RDONLY
+	}
+	return os.O_RDONLY | syscall.O_NONBLOCK
+}()
+
+func (osSource) Stat(p string) (fs.FileInfo, error) { return os.Stat(p) }
 
 // OSSource reads from the local file systems.
 var OSSource Source = osSource{}
@@ -111,6 +124,7 @@ type done struct {
 	changes int
 	settled bool
 	aes     *aesSealer // set when the archive is encrypted (aes.go)
+	rec     []byte     // the manifest record as JSON, made by the worker
 }
 
 // Write archives entries in order, then the manifest m (its Files and
@@ -143,11 +157,15 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 			totalBytes += e.Size
 		}
 	}
-	// One result slot per entry; the window semaphore bounds how far the
-	// workers may run ahead of the writer (and so the memory in use).
-	slots := make([]chan *done, len(entries))
+	// Entries go to the workers in batches: consecutive small files
+	// together, a large one alone, so that the hand-over between
+	// goroutines costs little per file. One result slot per batch; the
+	// window semaphore bounds how far the workers may run ahead of the
+	// writer (and so the memory in use).
+	batches := makeBatches(entries)
+	slots := make([]chan []*done, len(batches))
 	for i := range slots {
-		slots[i] = make(chan *done, 1)
+		slots[i] = make(chan []*done, 1)
 	}
 	window := make(chan struct{}, 2*opt.Workers)
 	jobs := make(chan int)
@@ -156,14 +174,23 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for idx := range jobs {
-				slots[idx] <- sealDone(compressEntry(ctx, entries[idx], opt), opt)
+			for bi := range jobs {
+				b := batches[bi]
+				ds := make([]*done, 0, b.to-b.from)
+				for idx := b.from; idx < b.to; idx++ {
+					d := sealDone(compressEntry(ctx, entries[idx], opt), opt)
+					if d.err == nil {
+						d.rec = recordJSON(d)
+					}
+					ds = append(ds, d)
+				}
+				slots[bi] <- ds
 			}
 		}()
 	}
 	go func() {
 		defer close(jobs)
-		for i := range entries {
+		for i := range batches {
 			select {
 			case window <- struct{}{}:
 			case <-ctx.Done():
@@ -181,9 +208,11 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 		wg.Wait()
 		for _, s := range slots { // release spools nobody wrote
 			select {
-			case d := <-s:
-				if d.sp != nil {
-					d.sp.release()
+			case ds := <-s:
+				for _, d := range ds {
+					if d.sp != nil {
+						d.sp.release()
+					}
 				}
 			default:
 			}
@@ -194,53 +223,31 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 	zw := zip.NewWriter(cw)
 	res := &Result{}
 	m.Files = m.Files[:0]
-	for i := range entries {
-		var d *done
+	var recs [][]byte // the records as JSON, in order, for the manifest
+	for bi := range batches {
+		var ds []*done
 		select {
-		case d = <-slots[i]:
+		case ds = <-slots[bi]:
 		case <-ctx.Done():
 			return res, ctx.Err()
 		}
 		<-window
-		ev := Event{Name: d.entry.Name, TotalFiles: totalFiles, TotalBytes: totalBytes}
-		if d.err != nil {
-			if errors.Is(d.err, context.Canceled) {
-				return res, ctx.Err()
-			}
-			res.Problems = append(res.Problems, Problem{Name: d.entry.Name, Path: d.entry.Path, Reason: d.err.Error()})
-			ev.Skipped, ev.SkipReason = true, d.err.Error()
-		} else {
-			if err := writeDone(zw, d); err != nil {
-				d.sp.release()
+		for k, d := range ds {
+			if err := writeOne(ctx, d, res, m, &recs, zw, cw, totalFiles, totalBytes, opt); err != nil {
+				for _, rest := range ds[k+1:] {
+					if rest.sp != nil {
+						rest.sp.release()
+					}
+				}
 				return res, err
 			}
-			if d.sp != nil {
-				d.sp.release()
-			}
-			if isDirName(d.entry.Name) {
-				res.Dirs++
-			} else {
-				res.Files++
-				res.Bytes += d.size
-			}
-			if !d.settled {
-				res.Problems = append(res.Problems, Problem{Name: d.entry.Name, Path: d.entry.Path, Kept: true,
-					Reason: fmt.Sprintf("changed during each of %d reads; the last read (%d bytes, modified %s) was kept", d.changes, d.size, d.mtime.Format("2006-01-02 15:04:05"))})
-				ev.Unsettled, ev.ChangeCount = true, d.changes
-			}
-			m.Files = append(m.Files, FileRecord{Name: d.entry.Name, Size: d.size, SHA256: d.sha, ModTime: d.mtime, Mode: uint32(d.mode),
-				Dataset: d.entry.Dataset, Kind: d.entry.Kind, Client: d.entry.Client})
-		}
-		ev.Files, ev.Bytes, ev.Written = res.Files, res.Bytes, cw.n
-		if opt.OnEvent != nil {
-			opt.OnEvent(ev)
 		}
 	}
 	m.Finished = time.Now()
 	if m.Format == 0 {
 		m.Format = FormatVersion
 	}
-	mb, err := json.MarshalIndent(m, "", " ")
+	mb, err := manifestJSON(m, recs)
 	if err != nil {
 		return res, err
 	}
@@ -250,20 +257,186 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 		if err := writeSealedBytes(zw, fh, mb, opt); err != nil {
 			return res, err
 		}
-	} else {
-		mw, err := zw.CreateHeader(fh)
-		if err != nil {
-			return res, err
-		}
-		if _, err := mw.Write(mb); err != nil {
-			return res, err
-		}
+	} else if err := writeBytes(ctx, zw, fh, mb, opt); err != nil {
+		return res, err
 	}
 	if err := zw.Close(); err != nil {
 		return res, err
 	}
 	res.Written = cw.n
 	return res, nil
+}
+
+// batch is a run of entries one worker archives: entries[from:to].
+type batch struct{ from, to int }
+
+// Batches hold consecutive small files up to these limits; a file of
+// batchFileMax bytes or more goes alone.
+const (
+	batchFiles   = 64
+	batchBytes   = 1 << 20
+	batchFileMax = 64 << 10
+)
+
+func makeBatches(entries []Entry) []batch {
+	var out []batch
+	var cur batch
+	var bytes int64
+	flush := func(at int) {
+		if cur.to > cur.from {
+			out = append(out, cur)
+		}
+		cur, bytes = batch{at, at}, 0
+	}
+	for i, e := range entries {
+		if e.Size >= batchFileMax {
+			flush(i)
+			cur.to = i + 1
+			flush(i + 1)
+			continue
+		}
+		cur.to = i + 1
+		bytes += e.Size
+		if cur.to-cur.from >= batchFiles || bytes >= batchBytes {
+			flush(i + 1)
+		}
+	}
+	flush(len(entries))
+	return out
+}
+
+// record is the manifest record of a finished entry.
+func (d *done) record() FileRecord {
+	return FileRecord{Name: d.entry.Name, Size: d.size, SHA256: d.sha, ModTime: d.mtime, Mode: uint32(d.mode),
+		Dataset: d.entry.Dataset, Kind: d.entry.Kind, Client: d.entry.Client}
+}
+
+// recordJSON encodes the record on the worker, in parallel; nil when it
+// cannot be encoded (manifestJSON then reports why).
+func recordJSON(d *done) []byte {
+	b, err := json.Marshal(d.record())
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// manifestJSON is m as indented JSON, but with one file record per line:
+// the records were encoded by the workers, and a manifest of 100,000 files
+// stays readable without costing a second of indenting.
+func manifestJSON(m *Manifest, recs [][]byte) ([]byte, error) {
+	files := m.Files
+	m.Files = nil
+	head, err := json.MarshalIndent(m, "", " ")
+	m.Files = files
+	if err != nil {
+		return nil, err
+	}
+	// The key cannot occur inside a JSON string (its quotes would be
+	// escaped there), so the first match is the top-level field.
+	const key = `"files": null`
+	at := bytes.Index(head, []byte(key))
+	if at < 0 {
+		return nil, errors.New("manifest: no files field")
+	}
+	n := len(head) + 8
+	for _, r := range recs {
+		n += len(r) + 4
+	}
+	out := make([]byte, 0, n)
+	out = append(out, head[:at]...)
+	out = append(out, `"files": [`...)
+	for i, r := range recs {
+		if r == nil { // could not be encoded: say why
+			if _, err := json.Marshal(files[i]); err != nil {
+				return nil, fmt.Errorf("manifest record of %s: %v", files[i].Name, err)
+			}
+			return nil, fmt.Errorf("manifest record of %s could not be encoded", files[i].Name)
+		}
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, "\n  "...)
+		out = append(out, r...)
+	}
+	if len(recs) > 0 {
+		out = append(out, "\n "...)
+	}
+	out = append(out, ']')
+	out = append(out, head[at+len(key):]...)
+	return out, nil
+}
+
+// writeBytes writes data as one deflated entry (the manifest), compressed
+// on all workers as pigz does; stored when it does not shrink.
+func writeBytes(ctx context.Context, zw *zip.Writer, fh *zip.FileHeader, data []byte, opt Options) error {
+	sp := newSpool(opt.MemPerJob, opt.TempDir)
+	defer sp.release()
+	c := crc32.NewIEEE()
+	first := data[:min(len(data), blockSize)]
+	if _, err := deflateParallel(ctx, first, bytes.NewReader(data[len(first):]), sp, []hash.Hash{c}, opt.Level, opt.Workers); err != nil {
+		return err
+	}
+	fh.Method = zip.Deflate
+	if sp.n >= int64(len(data)) {
+		sp.reset()
+		sp.Write(data)
+		fh.Method = zip.Store
+	}
+	fh.CRC32 = c.Sum32()
+	fh.UncompressedSize64 = uint64(len(data))
+	fh.CompressedSize64 = uint64(sp.n)
+	if fh.UncompressedSize64 >= 0xffffffff || fh.CompressedSize64 >= 0xffffffff {
+		fh.Flags |= 0x8
+		fh.ReaderVersion = max(fh.ReaderVersion, 45)
+	}
+	fw, err := zw.CreateRaw(fh)
+	if err != nil {
+		return err
+	}
+	_, err = sp.WriteTo(fw)
+	return err
+}
+
+// writeOne writes one finished entry (or records why it is missing) and
+// reports it.
+func writeOne(ctx context.Context, d *done, res *Result, m *Manifest, recs *[][]byte, zw *zip.Writer, cw *countWriter, totalFiles int, totalBytes int64, opt Options) error {
+	ev := Event{Name: d.entry.Name, TotalFiles: totalFiles, TotalBytes: totalBytes}
+	if d.err != nil {
+		if errors.Is(d.err, context.Canceled) {
+			return ctx.Err()
+		}
+		res.Problems = append(res.Problems, Problem{Name: d.entry.Name, Path: d.entry.Path, Reason: d.err.Error()})
+		ev.Skipped, ev.SkipReason = true, d.err.Error()
+	} else {
+		if err := writeDone(zw, d); err != nil {
+			if d.sp != nil {
+				d.sp.release()
+			}
+			return err
+		}
+		if d.sp != nil {
+			d.sp.release()
+		}
+		if isDirName(d.entry.Name) {
+			res.Dirs++
+		} else {
+			res.Files++
+			res.Bytes += d.size
+		}
+		if !d.settled {
+			res.Problems = append(res.Problems, Problem{Name: d.entry.Name, Path: d.entry.Path, Kept: true,
+				Reason: fmt.Sprintf("changed during each of %d reads; the last read (%d bytes, modified %s) was kept", d.changes, d.size, d.mtime.Format("2006-01-02 15:04:05"))})
+			ev.Unsettled, ev.ChangeCount = true, d.changes
+		}
+		m.Files = append(m.Files, d.record())
+		*recs = append(*recs, d.rec)
+	}
+	ev.Files, ev.Bytes, ev.Written = res.Files, res.Bytes, cw.n
+	if opt.OnEvent != nil {
+		opt.OnEvent(ev)
+	}
+	return nil
 }
 
 func writeDone(zw *zip.Writer, d *done) error {
@@ -400,7 +573,7 @@ func compressEntry(ctx context.Context, e Entry, opt Options) *done {
 			}
 			before = fileState{st.Size(), st.ModTime(), st.Mode()}
 		}
-		method, crc, size, sha, err := compressOnce(ctx, e.Path, sp, opt)
+		method, crc, size, sha, after, err := compressOnce(ctx, e.Path, sp, opt)
 		if err != nil {
 			if ctx.Err() != nil {
 				sp.release()
@@ -411,7 +584,9 @@ func compressEntry(ctx context.Context, e Entry, opt Options) *done {
 			continue
 		}
 		lastErr = nil
-		after, err := opt.Source.Stat(e.Path)
+		if after == nil {
+			after, err = opt.Source.Stat(e.Path)
+		}
 		d.method, d.crc, d.size, d.sha, d.mtime, d.mode = method, crc, size, sha, before.mtime, before.mode
 		if err == nil && after.Size() == before.size && after.ModTime().Equal(before.mtime) && size == after.Size() {
 			d.settled = true
@@ -441,43 +616,86 @@ func readReason(err error) string {
 	return "cannot be read: " + err.Error()
 }
 
+// statter is an open file that can say what it is (an *os.File: fstat).
+type statter interface{ Stat() (fs.FileInfo, error) }
+
 // compressOnce reads path once, deflating it into sp. Small files that do
-// not get smaller are stored instead.
-func compressOnce(ctx context.Context, path string, sp *spool, opt Options) (method uint16, crc uint32, size int64, sum string, err error) {
+// not get smaller are stored instead. after is the file's state once read,
+// taken from the open handle (fstat, no second path lookup) when the
+// Source's files can tell; nil otherwise.
+func compressOnce(ctx context.Context, path string, sp *spool, opt Options) (method uint16, crc uint32, size int64, sum string, after fs.FileInfo, err error) {
 	f, err := opt.Source.Open(path)
 	if err != nil {
-		return 0, 0, 0, "", err
+		return 0, 0, 0, "", nil, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	c := crc32.NewIEEE() // hash.Hash32
+	sf, _ := f.(statter)
 	bp := readBufPool.Get().(*[]byte)
 	defer readBufPool.Put(bp)
 	buf := *bp
 	// Read the first block: if the whole file fits, decide deflate or store
-	// on it; otherwise stream-deflate the rest.
-	n, err := io.ReadFull(f, buf)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return 0, 0, 0, "", err
+	// on it; otherwise stream-deflate the rest. A small file usually comes
+	// in one read: when the open file's size is what was read, that read
+	// was all of it.
+	n, err := f.Read(buf)
+	if err != nil && err != io.EOF {
+		return 0, 0, 0, "", nil, err
+	}
+	if err == nil && n < len(buf) {
+		if sf != nil {
+			if st, serr := sf.Stat(); serr == nil && st.Mode().IsRegular() && st.Size() == int64(n) {
+				after = st
+			}
+		}
+		if after == nil {
+			m, rerr := io.ReadFull(f, buf[n:])
+			n += m
+			if rerr != nil && rerr != io.ErrUnexpectedEOF && rerr != io.EOF {
+				return 0, 0, 0, "", nil, rerr
+			}
+		}
 	}
 	first := buf[:n]
-	h.Write(first)
-	c.Write(first)
 	if n < len(buf) {
-		var cb bytes.Buffer
-		fw := getFlate(opt.Level, &cb)
+		crc = crc32.ChecksumIEEE(first)
+		shaSum := sha256.Sum256(first)
+		fw := getFlate(opt.Level, sp)
 		fw.Write(first)
-		fw.Close()
+		err = fw.Close()
 		putFlate(opt.Level, fw)
-		if cb.Len() < n {
-			_, err = sp.Write(cb.Bytes())
-			method = zip.Deflate
-		} else {
+		method = zip.Deflate
+		if err == nil && sp.n >= int64(n) {
+			sp.reset()
 			_, err = sp.Write(first)
 			method = zip.Store
 		}
-		return method, c.Sum32(), int64(n), hex.EncodeToString(h.Sum(nil)), err
+		if err != nil {
+			return 0, 0, 0, "", nil, err
+		}
+		if after == nil && sf != nil {
+			after, _ = sf.Stat()
+		}
+		return method, crc, int64(n), hex.EncodeToString(shaSum[:]), after, nil
 	}
+	h := sha256.New()
+	c := crc32.NewIEEE() // hash.Hash32
+	h.Write(first)
+	c.Write(first)
+	method, size, err = compressRest(ctx, f, buf, sp, h, c, opt)
+	if err != nil {
+		return 0, 0, 0, "", nil, err
+	}
+	if sf != nil {
+		after, _ = sf.Stat()
+	}
+	return method, c.Sum32(), size, hex.EncodeToString(h.Sum(nil)), after, nil
+}
+
+// compressRest compresses a file larger than buf, whose first len(buf)
+// bytes are in buf and already hashed, into sp.
+func compressRest(ctx context.Context, f io.Reader, buf []byte, sp *spool, h hash.Hash, c hash.Hash32, opt Options) (method uint16, size int64, err error) {
+	first := buf
+	n := len(buf)
 	// A cheap trial on the first block: data that does not shrink (packed
 	// images, archives, encrypted files) is stored, not deflated.
 	var trial bytes.Buffer
@@ -487,13 +705,13 @@ func compressOnce(ctx context.Context, path string, sp *spool, opt Options) (met
 	putFlate(opt.Level, tw)
 	if trial.Len() >= n*98/100 {
 		if _, err := sp.Write(first); err != nil {
-			return 0, 0, 0, "", err
+			return 0, 0, err
 		}
 		rest, err := io.Copy(sp, io.TeeReader(ctxReader{ctx, f}, io.MultiWriter(h, c)))
 		if err != nil {
-			return 0, 0, 0, "", err
+			return 0, 0, err
 		}
-		return zip.Store, c.Sum32(), int64(n) + rest, hex.EncodeToString(h.Sum(nil)), nil
+		return zip.Store, int64(n) + rest, nil
 	}
 	if opt.Workers > 1 {
 		// The first block is hashed by deflateParallel along with the rest.
@@ -501,19 +719,19 @@ func compressOnce(ctx context.Context, path string, sp *spool, opt Options) (met
 		c.Reset()
 		size, err := deflateParallel(ctx, first, f, sp, []hash.Hash{h, c}, opt.Level, opt.Workers)
 		if err != nil {
-			return 0, 0, 0, "", err
+			return 0, 0, err
 		}
-		return zip.Deflate, c.Sum32(), size, hex.EncodeToString(h.Sum(nil)), nil
+		return zip.Deflate, size, nil
 	}
 	fw := getFlate(opt.Level, sp)
 	defer putFlate(opt.Level, fw)
 	size = int64(n)
 	if _, err := fw.Write(first); err != nil {
-		return 0, 0, 0, "", err
+		return 0, 0, err
 	}
 	for {
 		if err := ctx.Err(); err != nil {
-			return 0, 0, 0, "", err
+			return 0, 0, err
 		}
 		n, rerr := f.Read(buf)
 		if n > 0 {
@@ -521,20 +739,20 @@ func compressOnce(ctx context.Context, path string, sp *spool, opt Options) (met
 			c.Write(buf[:n])
 			size += int64(n)
 			if _, err := fw.Write(buf[:n]); err != nil {
-				return 0, 0, 0, "", err
+				return 0, 0, err
 			}
 		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			return 0, 0, 0, "", rerr
+			return 0, 0, rerr
 		}
 	}
 	if err := fw.Close(); err != nil {
-		return 0, 0, 0, "", err
+		return 0, 0, err
 	}
-	return zip.Deflate, c.Sum32(), size, hex.EncodeToString(h.Sum(nil)), nil
+	return zip.Deflate, size, nil
 }
 
 type countWriter struct {
