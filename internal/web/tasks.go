@@ -80,14 +80,17 @@ func (t *task) view(now time.Time) taskView {
 	return v
 }
 
-func (t *task) event(now func() time.Time) func(job.Event) {
+func (t *task) event(now func() time.Time, hook func(job.Event)) func(job.Event) {
 	return func(e job.Event) {
 		t.mu.Lock()
-		defer t.mu.Unlock()
 		if t.rateFrom.IsZero() && e.Phase == "archive" {
 			t.rateFrom = now()
 		}
 		t.ev = e
+		t.mu.Unlock()
+		if hook != nil {
+			hook(e)
+		}
 	}
 }
 
@@ -213,7 +216,7 @@ func (s *Server) runBackup(t *task, b config.Backup, lockPath string) {
 		return
 	}
 	defer unlock()
-	pr, err := runner.Prepare(s.ctx, b, runner.Options{Timeout: s.opt.Timeout, OnEvent: t.event(s.opt.Now)})
+	pr, err := runner.Prepare(s.ctx, b, runner.Options{Timeout: s.opt.Timeout, OnEvent: t.event(s.opt.Now, s.eventHook)})
 	if err != nil {
 		t.finish(s.opt.Now(), nil, pr.Warnings, err)
 		return
@@ -302,7 +305,7 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 			t.mu.Unlock()
 			return false
 		}
-		res, err := job.Restore(s.ctx, job.RestoreRequest{Archive: a, Profile: p, Target: req.Target, Only: only, Confirm: confirm, OnEvent: t.event(s.opt.Now)})
+		res, err := job.Restore(s.ctx, job.RestoreRequest{Archive: a, Profile: p, Target: req.Target, Only: only, Confirm: confirm, OnEvent: t.event(s.opt.Now, s.eventHook)})
 		if err == nil && res.Cancelled {
 			err = errors.New("nothing was restored: overwriting the existing files was not confirmed")
 		}

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/job"
 )
 
 //go:embed assets
@@ -72,6 +73,8 @@ type Server struct {
 	task    *task   // the current or last backup or restore
 	history []*task // finished tasks, newest first
 	listed  listCache
+
+	eventHook func(job.Event) // tests: slows a run down to watch its progress
 }
 
 // New makes the dialog's server.

@@ -54,7 +54,7 @@
     const u = ["B", "KiB", "MiB", "GiB", "TiB"];
     let i = 0;
     while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
-    return (i === 0 ? n : n.toFixed(1)) + " " + u[i];
+    return (i === 0 ? Math.round(n) : n.toFixed(1)) + " " + u[i];
   }
   function when(s) {
     if (!s || s.startsWith("0001-")) return "–";
@@ -71,8 +71,14 @@
       $("#tab-" + n).setAttribute("aria-selected", n === name ? "true" : "false");
     });
     const slot = $("#dest-slot-" + name);
-    if (slot) slot.append($("#dest-form"));
+    if (slot && !slot.contains($("#dest-form"))) {
+      slot.append($("#dest-form"));
+      $("#access-steps").textContent = "";
+      showMsg($("#dest-msg"), null, "");
+    }
     if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
+    const ls = $("#lang-switch");
+    ls.href = ls.getAttribute("href").split("#")[0] + "#" + name; // switching the language keeps the tab
     if (loaders[name]) loaders[name]();
   }
   $$(".tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
@@ -244,6 +250,7 @@
       no.addEventListener("click", () => answer(tk.id, false));
       box.append(yes, " ", no);
       view.append(box);
+      box.scrollIntoView({ block: "nearest" });
     }
     if (!tk.running) {
       const res = el("div", { class: "result " + (tk.ok ? "good" : "bad"), id: tk.kind + "-result" });
