@@ -461,3 +461,34 @@ func TestListenAddresses(t *testing.T) {
 		t.Error("foreign host allowed")
 	}
 }
+
+func TestSetupOnlyFromThisComputer(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(Options{ConfigPath: filepath.Join(dir, "pb.toml"), Listen: "0.0.0.0:8470", Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Host, req.RemoteAddr = "localhost:8470", "192.0.2.7:40000"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if !strings.Contains(rec.Body.String(), "only be set on this computer") || strings.Contains(rec.Body.String(), `action="/setup"`) {
+		t.Fatalf("a remote client is offered the first-start setup:\n%s", rec.Body.String())
+	}
+	m := csrfRe.FindStringSubmatch(rec.Body.String())
+	post := httptest.NewRequest("POST", "/setup", strings.NewReader(url.Values{"password": {adminPW}, "password2": {adminPW}, csrfField: {m[1]}}.Encode()))
+	post.Host, post.RemoteAddr = "localhost:8470", "192.0.2.7:40000"
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, ck := range rec.Result().Cookies() {
+		post.AddCookie(ck)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, post)
+	if rec.Code != http.StatusForbidden {
+		t.Fatalf("remote setup: %d, want 403", rec.Code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pb.toml")); err == nil {
+		t.Fatal("a remote client set the admin password")
+	}
+}
