@@ -17,18 +17,7 @@ func (d *FTP) notFound(name string) error {
 
 // netError is a broken connection during an operation: transient.
 func (d *FTP) netError(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	var pe *retry.Error
-	if errors.As(err, &pe) {
-		return err
-	}
-	msg := "the connection to " + d.host() + " was interrupted: check the network connection and try again"
-	if isTimeoutText(err) {
-		msg = d.host() + " stopped answering: check the network connection and the server"
-	}
-	return &retry.Error{Msg: msg, Err: err, Temp: true}
+	return retry.Broken(d.host(), err, isTimeoutText(err))
 }
 
 func (d *FTP) wrapNet(err error) error {

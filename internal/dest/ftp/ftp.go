@@ -67,9 +67,9 @@ type FTP struct {
 	dir   string // the folder as sent in CWD
 	mlsd  bool   // the server offers MLST/MLSD: list with MLSD, not LIST -a
 
-	mu    sync.Mutex // guards conns (closed from context.AfterFunc)
-	c     *ftp.ServerConn
-	conns []net.Conn // raw connections of c, to close on cancel
+	cn    *retry.Conn[*ftp.ServerConn] // the control connection, retries
+	mu    sync.Mutex                   // guards conns (closed from context.AfterFunc)
+	conns []net.Conn                   // raw connections of the client, to close on cancel
 }
 
 var _ dest.Destination = (*FTP)(nil)
@@ -87,6 +87,13 @@ func Open(ctx context.Context, cfg Config) (*FTP, error) {
 	}
 	d := &FTP{cfg: cfg, cache: tls.NewLRUClientSessionCache(32)}
 	d.dir = cfg.Folder
+	d.cn = &retry.Conn[*ftp.ServerConn]{
+		Policy:  cfg.Retry,
+		Timeout: cfg.timeout(),
+		Connect: func(ctx context.Context) error { return d.connect(ctx, false) },
+		Abort:   d.closeRaw,
+		Release: d.release,
+	}
 	if err := d.connect(ctx, true); err != nil {
 		return nil, err
 	}
@@ -175,7 +182,7 @@ func (d *FTP) tlsConfig() *tls.Config {
 // connect opens a new control connection, logs in and changes to the
 // folder. first is true for Open: the folder is created when missing.
 func (d *FTP) connect(ctx context.Context, first bool) error {
-	d.drop()
+	d.cn.Drop()
 	opts := []ftp.DialOption{
 		ftp.DialWithContext(ctx),
 		ftp.DialWithDialFunc(d.dialFunc(ctx)),
@@ -191,28 +198,26 @@ func (d *FTP) connect(ctx context.Context, first bool) error {
 		opts = append(opts, ftp.DialWithTLS(d.tlsConfig()))
 	}
 	var c *ftp.ServerConn
-	err := d.guard(ctx, func() error {
+	err := d.cn.Guard(ctx, func() error {
 		var err error
 		c, err = ftp.Dial(net.JoinHostPort(d.cfg.Host, strconv.Itoa(d.cfg.port())), opts...)
 		return err
 	})
 	if err != nil {
-		d.drop()
+		d.cn.Drop()
 		err = d.connectError(ctx, err)
 		if retry.StageOf(err) == "" {
 			err = retry.InStage(retry.StageConnect, err)
 		}
 		return err
 	}
-	d.mu.Lock()
-	d.c = c
-	d.mu.Unlock()
+	d.cn.Set(c)
 	user, pass := d.cfg.User, d.cfg.Password
 	if user == "" {
 		user, pass = "anonymous", "anonymous"
 	}
-	if err := d.guard(ctx, func() error { return c.Login(user, pass) }); err != nil {
-		d.drop()
+	if err := d.cn.Guard(ctx, func() error { return c.Login(user, pass) }); err != nil {
+		d.cn.Drop()
 		return retry.InStage(retry.StageLogin, d.loginError(ctx, err))
 	}
 	if first && !d.mlsd && c.IsTimePreciseInList() {
@@ -222,8 +227,8 @@ func (d *FTP) connect(ctx context.Context, first bool) error {
 		return d.connect(ctx, first)
 	}
 	if d.dir != "" {
-		if err := d.guard(ctx, func() error { return d.changeDir(c, first) }); err != nil {
-			d.drop()
+		if err := d.cn.Guard(ctx, func() error { return d.changeDir(c, first) }); err != nil {
+			d.cn.Drop()
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -284,20 +289,8 @@ func (d *FTP) changeDir(c *ftp.ServerConn, create bool) error {
 	return nil
 }
 
-// guard runs fn, closing the connections when ctx ends meanwhile so that a
-// blocked network call returns.
-func (d *FTP) guard(ctx context.Context, fn func() error) error {
-	stop := context.AfterFunc(ctx, d.closeRaw)
-	err := fn()
-	if !stop() {
-		d.drop()
-		if err == nil {
-			err = ctx.Err()
-		}
-	}
-	return err
-}
-
+// closeRaw closes the raw connections, so that a blocked call returns
+// (retry.Conn's Abort).
 func (d *FTP) closeRaw() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -306,82 +299,28 @@ func (d *FTP) closeRaw() {
 	}
 }
 
-// drop forgets the connection after closing it.
-func (d *FTP) drop() {
+// release closes the raw connections and forgets them (retry.Conn's
+// Release); the client needs no closing of its own.
+func (d *FTP) release(*ftp.ServerConn) {
 	d.mu.Lock()
 	conns := d.conns
-	d.conns, d.c = nil, nil
+	d.conns = nil
 	d.mu.Unlock()
 	for _, c := range conns {
 		c.Close()
 	}
 }
 
-func (d *FTP) connected() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.c != nil
-}
-
-// conn returns the live connection, connecting again after a drop.
-func (d *FTP) conn(ctx context.Context) (*ftp.ServerConn, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d.mu.Lock()
-	c := d.c
-	d.mu.Unlock()
-	if c != nil {
-		return c, nil
-	}
-	if err := d.connect(ctx, false); err != nil {
-		return nil, err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.c, nil
-}
-
-// do runs op on a connection, connecting again and retrying (within the
-// policy) when the connection broke.
-func (d *FTP) do(ctx context.Context, op func(c *ftp.ServerConn, try int) error) error {
-	return d.cfg.Retry.Do(ctx, func(try int) error {
-		c, err := d.conn(ctx)
-		if err != nil {
-			return err
-		}
-		err = d.guard(ctx, func() error { return op(c, try) })
-		if err != nil && retry.Transient(err) {
-			d.drop()
-		}
-		if err != nil && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return err
-	})
-}
-
 // Close ends the session (QUIT) and closes the connection.
 func (d *FTP) Close() error {
-	d.mu.Lock()
-	c := d.c
-	d.mu.Unlock()
-	if c != nil {
-		done := make(chan struct{})
-		go func() { c.Quit(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-		}
-	}
-	d.drop()
+	d.cn.Close(func(c *ftp.ServerConn) { c.Quit() })
 	return nil
 }
 
 // List returns the regular files in the folder.
 func (d *FTP) List(ctx context.Context) ([]dest.Info, error) {
 	var out []dest.Info
-	err := d.do(ctx, func(c *ftp.ServerConn, _ int) error {
+	err := d.cn.Do(ctx, func(c *ftp.ServerConn, _ int) error {
 		out = out[:0]
 		ents, err := c.List("")
 		if err != nil {
@@ -404,7 +343,7 @@ func (d *FTP) Stat(ctx context.Context, name string) (dest.Info, error) {
 		return dest.Info{}, err
 	}
 	var info dest.Info
-	err := d.do(ctx, func(c *ftp.ServerConn, _ int) error {
+	err := d.cn.Do(ctx, func(c *ftp.ServerConn, _ int) error {
 		var err error
 		info, err = d.stat(c, name)
 		return err
@@ -460,7 +399,7 @@ func (d *FTP) Open(ctx context.Context, name string, offset int64) (io.ReadClose
 		return nil, err
 	}
 	var resp *ftp.Response
-	err := d.do(ctx, func(c *ftp.ServerConn, _ int) error {
+	err := d.cn.Do(ctx, func(c *ftp.ServerConn, _ int) error {
 		if _, err := d.stat(c, name); err != nil {
 			return err
 		}
@@ -507,7 +446,7 @@ func (r *reader) Read(p []byte) (int, error) {
 func (r *reader) Close() error {
 	err := r.resp.Close()
 	if !r.stop() || r.err != nil || err != nil {
-		r.d.drop()
+		r.d.cn.Drop()
 	}
 	if err != nil && r.err == nil && r.eof {
 		return r.d.opError("read", "", err)
@@ -520,7 +459,7 @@ func (d *FTP) Delete(ctx context.Context, name string) error {
 	if err := dest.CheckName(name); err != nil {
 		return err
 	}
-	return d.do(ctx, func(c *ftp.ServerConn, try int) error {
+	return d.cn.Do(ctx, func(c *ftp.ServerConn, try int) error {
 		err := c.Delete(name)
 		if err == nil {
 			return nil
@@ -548,7 +487,7 @@ func (d *FTP) Rename(ctx context.Context, from, to string) error {
 	if err := dest.CheckName(to); err != nil {
 		return err
 	}
-	return d.do(ctx, func(c *ftp.ServerConn, try int) error {
+	return d.cn.Do(ctx, func(c *ftp.ServerConn, try int) error {
 		_, err := d.stat(c, from)
 		if errors.Is(err, dest.ErrNotFound) && try > 0 {
 			if _, err2 := d.stat(c, to); err2 == nil {

@@ -3,7 +3,6 @@ package ftp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/textproto"
 
@@ -22,122 +21,61 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 	if err := dest.CheckName(name); err != nil {
 		return 0, err
 	}
-	src := retry.NewSource(ctx, r)
-	noRest := false
-	var lastErr error
-	for try := 0; try < d.cfg.Retry.Tries(); try++ {
-		if try > 0 {
-			if err := d.cfg.Retry.Wait(ctx, try); err != nil {
-				break
+	return d.cn.Put(ctx, r, retry.Upload[*ftp.ServerConn]{
+		Name: name,
+		Host: d.host(),
+		Resume: func(ctx context.Context, c *ftp.ServerConn, src *retry.Source, fromStart bool) (int64, error) {
+			have, ok := d.remoteSize(ctx, c, name)
+			if !ok || fromStart {
+				have = 0
 			}
-		}
-		c, err := d.conn(ctx)
-		if err != nil {
-			lastErr = err
-			if retry.Transient(err) {
-				continue
+			offset, ok := src.Restart(have)
+			if !ok {
+				return 0, retry.ErrNoRestart
 			}
-			break
-		}
-		var offset int64
-		if src.N() > 0 {
-			if have, ok := d.remoteSize(ctx, c, name); ok && have > 0 && !noRest && src.SeekTo(have) {
-				offset = have
-			} else if !src.SeekTo(0) {
-				lastErr = retry.Plain(fmt.Sprintf("the upload of %s to %s broke off and cannot be started again from this source", quote(name), d.host()), lastErr)
-				break
+			if !d.cn.Connected() { // remoteSize lost the connection
+				return 0, d.netError(io.ErrUnexpectedEOF)
 			}
-			if !d.connected() { // remoteSize lost the connection
-				lastErr = d.netError(io.ErrUnexpectedEOF)
-				continue
-			}
-		}
-		err = d.guard(ctx, func() error { return c.StorFrom(name, src, uint64(offset)) })
-		if src.Err() != nil || ctx.Err() != nil {
-			lastErr = src.Err()
-			if ctx.Err() != nil {
-				lastErr = ctx.Err()
-			}
-			break
-		}
-		if err != nil {
+			return offset, nil
+		},
+		Store: func(c *ftp.ServerConn, src io.Reader, offset int64) error {
+			err := c.StorFrom(name, src, uint64(offset))
 			// The server's answer, when there is one, says more than the
 			// broken data connection it may have caused (disk full: the
 			// server closes the data connection and answers 451/452/552).
 			var te *textproto.Error
 			if errors.As(err, &te) && te.Code != 421 && te.Code != 425 && te.Code != 426 {
-				err = te
+				return te
 			}
-			if offset > 0 && isCode(err, 500, 501, 502, 504) {
-				noRest = true // the server cannot resume: start over
-				lastErr = d.opError("resume", name, err)
-				continue
-			}
-			lastErr = d.opError("store", name, err)
-			if retry.Transient(lastErr) {
-				d.drop()
-				continue
-			}
-			break
-		}
-		var size int64
-		err = d.guard(ctx, func() error {
-			var err error
-			size, err = d.fileSize(c, name)
 			return err
-		})
-		if err != nil {
-			lastErr = d.opError("check the size of", name, err)
-			if retry.Transient(lastErr) {
-				d.drop()
-				continue
+		},
+		// The server cannot resume (REST refused): start over.
+		NoResume: func(err error) bool { return isCode(err, 500, 501, 502, 504) },
+		Size:     func(c *ftp.ServerConn) (int64, error) { return d.fileSize(c, name) },
+		Explain:  func(what string, err error) error { return d.opError(what, name, err) },
+		Remove: func(c *ftp.ServerConn) error {
+			if err := c.Delete(name); err != nil && retry.IsNetError(err) {
+				return d.netError(err)
 			}
-			break
-		}
-		if size != src.N() {
-			lastErr = retry.Plain(fmt.Sprintf("%s holds %d bytes of %s after sending %d: the upload is incomplete; check free space and quota on the server", d.host(), size, quote(name), src.N()), nil)
-			break
-		}
-		return src.N(), nil
-	}
-	d.removePartial(name)
-	if lastErr == nil {
-		lastErr = ctx.Err()
-	}
-	if retry.Transient(lastErr) || (src.N() > 0 && retry.IsNetError(lastErr)) {
-		lastErr = &retry.Error{Msg: fmt.Sprintf("the upload of %s to %s broke off and %d more tries failed; the last one: %s", quote(name), d.host(), d.cfg.Retry.Tries()-1, lastErr), Err: lastErr, Temp: true}
-	}
-	return src.N(), lastErr
+			return nil
+		},
+		NetBrokeOff: true,
+	})
 }
 
 // remoteSize is the size of name on the server, ok false when unknown.
 func (d *FTP) remoteSize(ctx context.Context, c *ftp.ServerConn, name string) (int64, bool) {
 	var size int64
-	err := d.guard(ctx, func() error {
+	err := d.cn.Guard(ctx, func() error {
 		var err error
 		size, err = d.fileSize(c, name)
 		return err
 	})
 	if err != nil {
 		if retry.IsNetError(err) {
-			d.drop()
+			d.cn.Drop()
 		}
 		return 0, false
 	}
 	return size, true
-}
-
-// removePartial deletes name after a failed upload, on a new connection if
-// needed; errors are ignored.
-func (d *FTP) removePartial(name string) {
-	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.timeout())
-	defer cancel()
-	c, err := d.conn(ctx)
-	if err != nil {
-		return
-	}
-	err = d.guard(ctx, func() error { return c.Delete(name) })
-	if err != nil && retry.IsNetError(err) {
-		d.drop()
-	}
 }

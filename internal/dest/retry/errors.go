@@ -70,6 +70,25 @@ func Transient(err error) bool {
 	return IsNetError(err)
 }
 
+// Broken explains err, a broken connection to host during an operation, as
+// a Transient *Error; stalled says that host stopped answering (a timeout)
+// rather than that the connection was interrupted. A context error or an
+// *Error is returned as it is.
+func Broken(host string, err error, stalled bool) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var pe *Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	msg := "the connection to " + host + " was interrupted: check the network connection and try again"
+	if stalled {
+		msg = host + " stopped answering: check the network connection and the server"
+	}
+	return &Error{Msg: msg, Err: err, Temp: true}
+}
+
 // IsNetError reports whether err comes from a broken or failed network
 // connection (reset, closed, EOF, timeout), not from a server's answer.
 func IsNetError(err error) bool {

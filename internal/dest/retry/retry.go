@@ -1,7 +1,9 @@
 // Package retry holds what the server destinations share: a bounded retry
 // policy with backoff, the classification of errors into transient
-// (connection dropped, worth a new try) and permanent ones, and plain
-// messages for network errors.
+// (connection dropped, worth a new try) and permanent ones, plain messages
+// for network errors, the connection holder Conn (reconnect after a drop,
+// retried operations, closing on cancel) and its resumable Put loop, to
+// which each kind gives its protocol's steps.
 package retry
 
 import (

@@ -66,3 +66,13 @@ func (s *Source) SeekTo(off int64) bool {
 	s.n = off
 	return true
 }
+
+// Restart positions the source at off when off > 0 and SeekTo can go there,
+// else at its start. It returns where the source now is, and false when it
+// can go to neither.
+func (s *Source) Restart(off int64) (int64, bool) {
+	if off > 0 && s.SeekTo(off) {
+		return off, true
+	}
+	return 0, s.SeekTo(0)
+}

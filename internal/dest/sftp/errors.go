@@ -17,19 +17,9 @@ func (d *SFTP) notFound(name string) error {
 	return &retry.Error{Msg: fmt.Sprintf("%s does not exist in %s", quote(name), d.String()), Err: dest.ErrNotFound}
 }
 
+// netError is a broken connection during an operation: transient.
 func (d *SFTP) netError(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	var pe *retry.Error
-	if errors.As(err, &pe) {
-		return err
-	}
-	msg := "the connection to " + d.host() + " was interrupted: check the network connection and try again"
-	if strings.Contains(err.Error(), "timeout") {
-		msg = d.host() + " stopped answering: check the network connection and the server"
-	}
-	return &retry.Error{Msg: msg, Err: err, Temp: true}
+	return retry.Broken(d.host(), err, strings.Contains(err.Error(), "timeout"))
 }
 
 func (d *SFTP) wrapNet(err error) error {

@@ -2,7 +2,6 @@ package sftp
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 
@@ -26,26 +25,12 @@ func (d *SFTP) Put(ctx context.Context, name string, r io.Reader) (int64, error)
 		return 0, err
 	}
 	p := d.path(name)
-	src := retry.NewSource(ctx, r)
-	var lastErr error
-	for try := 0; try < d.cfg.Retry.Tries(); try++ {
-		if try > 0 {
-			if err := d.cfg.Retry.Wait(ctx, try); err != nil {
-				break
-			}
-		}
-		c, err := d.conn(ctx)
-		if err != nil {
-			lastErr = err
-			if retry.Transient(err) {
-				continue
-			}
-			break
-		}
-		var offset int64
-		if src.N() > 0 {
+	return d.cn.Put(ctx, r, retry.Upload[*sftp.Client]{
+		Name: name,
+		Host: d.host(),
+		Resume: func(ctx context.Context, c *sftp.Client, src *retry.Source, _ bool) (int64, error) {
 			var have int64
-			err := d.guard(ctx, func() error {
+			err := d.cn.Guard(ctx, func() error {
 				st, err := c.Stat(p)
 				if err == nil {
 					have = st.Size()
@@ -53,63 +38,31 @@ func (d *SFTP) Put(ctx context.Context, name string, r io.Reader) (int64, error)
 				return err
 			})
 			if err != nil && isConnLost(err) {
-				d.drop()
-				lastErr = d.netError(err)
-				continue
+				d.cn.Drop()
+				return 0, d.netError(err)
 			}
-			if resume := have - window; resume > 0 && src.SeekTo(resume) {
-				offset = resume
-			} else if !src.SeekTo(0) {
-				lastErr = retry.Plain(fmt.Sprintf("the upload of %s to %s broke off and cannot be started again from this source", quote(name), d.host()), lastErr)
-				break
+			offset, ok := src.Restart(have - window)
+			if !ok {
+				return 0, retry.ErrNoRestart
 			}
-		}
-		err = d.guard(ctx, func() error { return d.putOnce(c, p, src, offset) })
-		if src.Err() != nil || ctx.Err() != nil {
-			lastErr = src.Err()
-			if ctx.Err() != nil {
-				lastErr = ctx.Err()
-			}
-			break
-		}
-		if err != nil {
-			lastErr = d.opError("store", name, err)
-			if retry.Transient(lastErr) {
-				d.drop()
-				continue
-			}
-			break
-		}
-		var size int64
-		err = d.guard(ctx, func() error {
+			return offset, nil
+		},
+		Store: func(c *sftp.Client, src io.Reader, offset int64) error { return d.putOnce(c, p, src, offset) },
+		Size: func(c *sftp.Client) (int64, error) {
 			st, err := c.Stat(p)
-			if err == nil {
-				size = st.Size()
+			if err != nil {
+				return 0, err
 			}
-			return err
-		})
-		if err != nil {
-			lastErr = d.opError("check the size of", name, err)
-			if retry.Transient(lastErr) {
-				d.drop()
-				continue
+			return st.Size(), nil
+		},
+		Explain: func(what string, err error) error { return d.opError(what, name, err) },
+		Remove: func(c *sftp.Client) error {
+			if err := c.Remove(p); err != nil && isConnLost(err) {
+				return d.netError(err)
 			}
-			break
-		}
-		if size != src.N() {
-			lastErr = retry.Plain(fmt.Sprintf("%s holds %d bytes of %s after sending %d: the upload is incomplete; check free space and quota on the server", d.host(), size, quote(name), src.N()), nil)
-			break
-		}
-		return src.N(), nil
-	}
-	d.removePartial(p)
-	if lastErr == nil {
-		lastErr = ctx.Err()
-	}
-	if retry.Transient(lastErr) {
-		lastErr = &retry.Error{Msg: fmt.Sprintf("the upload of %s to %s broke off and %d more tries failed; the last one: %s", quote(name), d.host(), d.cfg.Retry.Tries()-1, lastErr), Err: lastErr, Temp: true}
-	}
-	return src.N(), lastErr
+			return nil
+		},
+	})
 }
 
 func (d *SFTP) putOnce(c *sftp.Client, p string, src io.Reader, offset int64) error {
@@ -138,18 +91,4 @@ func (d *SFTP) putOnce(c *sftp.Client, p string, src io.Reader, offset int64) er
 		}
 	}
 	return f.Close()
-}
-
-// removePartial deletes p after a failed upload, on a new connection if
-// needed; errors are ignored.
-func (d *SFTP) removePartial(p string) {
-	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.timeout())
-	defer cancel()
-	c, err := d.conn(ctx)
-	if err != nil {
-		return
-	}
-	if err := d.guard(ctx, func() error { return c.Remove(p) }); err != nil && isConnLost(err) {
-		d.drop()
-	}
 }

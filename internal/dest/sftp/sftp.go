@@ -70,10 +70,10 @@ type SFTP struct {
 	// newClient, when set (tests), replaces dialing and SSH.
 	newClient func() (*sftp.Client, error)
 
-	mu  sync.Mutex
+	cn  *retry.Conn[*sftp.Client] // the SFTP client, retries
+	mu  sync.Mutex                // guards raw and ssh (raw closed from context.AfterFunc)
 	raw net.Conn
 	ssh *ssh.Client
-	c   *sftp.Client
 }
 
 var _ dest.Destination = (*SFTP)(nil)
@@ -86,7 +86,7 @@ func Open(ctx context.Context, cfg Config) (*SFTP, error) {
 	if cfg.User == "" {
 		return nil, fmt.Errorf("no login name given for %s: SFTP needs a user name", cfg.Host)
 	}
-	d := &SFTP{cfg: cfg, dir: strings.TrimSuffix(cfg.Folder, "/")}
+	d := newSFTP(cfg)
 	if err := d.setupAuth(); err != nil {
 		return nil, err
 	}
@@ -99,6 +99,19 @@ func Open(ctx context.Context, cfg Config) (*SFTP, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// newSFTP returns an SFTP for cfg, not yet connected.
+func newSFTP(cfg Config) *SFTP {
+	d := &SFTP{cfg: cfg, dir: strings.TrimSuffix(cfg.Folder, "/")}
+	d.cn = &retry.Conn[*sftp.Client]{
+		Policy:  cfg.Retry,
+		Timeout: cfg.timeout(),
+		Connect: func(ctx context.Context) error { return d.connect(ctx, false) },
+		Abort:   d.closeRaw,
+		Release: d.release,
+	}
+	return d
 }
 
 func (d *SFTP) setupAuth() error {
@@ -173,15 +186,13 @@ func (d *SFTP) path(name string) string {
 }
 
 func (d *SFTP) connect(ctx context.Context, first bool) error {
-	d.drop()
+	d.cn.Drop()
 	if d.newClient != nil {
 		c, err := d.newClient()
 		if err != nil {
 			return err
 		}
-		d.mu.Lock()
-		d.c = c
-		d.mu.Unlock()
+		d.cn.Set(c)
 		return nil
 	}
 	addr := net.JoinHostPort(d.cfg.Host, strconv.Itoa(d.cfg.port()))
@@ -212,7 +223,7 @@ func (d *SFTP) connect(ctx context.Context, first bool) error {
 	})
 	stop()
 	if err != nil {
-		d.drop()
+		d.cn.Drop()
 		return d.handshakeError(ctx, err)
 	}
 	sc := ssh.NewClient(cc, chans, reqs)
@@ -220,13 +231,13 @@ func (d *SFTP) connect(ctx context.Context, first bool) error {
 	d.ssh = sc
 	d.mu.Unlock()
 	var c *sftp.Client
-	err = d.guard(ctx, func() error {
+	err = d.cn.Guard(ctx, func() error {
 		var err error
 		c, err = sftp.NewClient(sc, sftp.UseConcurrentWrites(true), sftp.UseFstat(false))
 		return err
 	})
 	if err != nil {
-		d.drop()
+		d.cn.Drop()
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -235,12 +246,10 @@ func (d *SFTP) connect(ctx context.Context, first bool) error {
 		}
 		return &retry.Error{Msg: fmt.Sprintf("%s does not offer SFTP for user %s: check that SFTP is enabled for this account", d.host(), d.cfg.User), Err: err, Stage: retry.StageLogin}
 	}
-	d.mu.Lock()
-	d.c = c
-	d.mu.Unlock()
+	d.cn.Set(c)
 	if d.dir != "" {
-		if err := d.guard(ctx, func() error { return d.openDir(c, first) }); err != nil {
-			d.drop()
+		if err := d.cn.Guard(ctx, func() error { return d.openDir(c, first) }); err != nil {
+			d.cn.Drop()
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -276,19 +285,8 @@ func (d *SFTP) openDir(c *sftp.Client, create bool) error {
 	return nil
 }
 
-// guard runs fn, closing the connection when ctx ends meanwhile.
-func (d *SFTP) guard(ctx context.Context, fn func() error) error {
-	stop := context.AfterFunc(ctx, d.closeRaw)
-	err := fn()
-	if !stop() {
-		d.drop()
-		if err == nil {
-			err = ctx.Err()
-		}
-	}
-	return err
-}
-
+// closeRaw closes the network connection, so that a blocked call returns
+// (retry.Conn's Abort).
 func (d *SFTP) closeRaw() {
 	d.mu.Lock()
 	raw := d.raw
@@ -298,10 +296,12 @@ func (d *SFTP) closeRaw() {
 	}
 }
 
-func (d *SFTP) drop() {
+// release closes c, the SSH connection and the network connection, and
+// forgets them (retry.Conn's Release).
+func (d *SFTP) release(c *sftp.Client) {
 	d.mu.Lock()
-	raw, sc, c := d.raw, d.ssh, d.c
-	d.raw, d.ssh, d.c = nil, nil, nil
+	raw, sc := d.raw, d.ssh
+	d.raw, d.ssh = nil, nil
 	d.mu.Unlock()
 	if c != nil {
 		go c.Close() // may block on a dead connection; raw.Close ends it
@@ -314,68 +314,16 @@ func (d *SFTP) drop() {
 	}
 }
 
-func (d *SFTP) connected() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.c != nil
-}
-
-func (d *SFTP) conn(ctx context.Context) (*sftp.Client, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	d.mu.Lock()
-	c := d.c
-	d.mu.Unlock()
-	if c != nil {
-		return c, nil
-	}
-	if err := d.connect(ctx, false); err != nil {
-		return nil, err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.c, nil
-}
-
-func (d *SFTP) do(ctx context.Context, op func(c *sftp.Client, try int) error) error {
-	return d.cfg.Retry.Do(ctx, func(try int) error {
-		c, err := d.conn(ctx)
-		if err != nil {
-			return err
-		}
-		err = d.guard(ctx, func() error { return op(c, try) })
-		if err != nil && retry.Transient(err) {
-			d.drop()
-		}
-		if err != nil && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return err
-	})
-}
-
 // Close closes the SFTP session and the SSH connection.
 func (d *SFTP) Close() error {
-	d.mu.Lock()
-	c := d.c
-	d.mu.Unlock()
-	if c != nil {
-		done := make(chan struct{})
-		go func() { c.Close(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-		}
-	}
-	d.drop()
+	d.cn.Close(func(c *sftp.Client) { c.Close() })
 	return nil
 }
 
 // List returns the regular files in the folder.
 func (d *SFTP) List(ctx context.Context) ([]dest.Info, error) {
 	var out []dest.Info
-	err := d.do(ctx, func(c *sftp.Client, _ int) error {
+	err := d.cn.Do(ctx, func(c *sftp.Client, _ int) error {
 		out = out[:0]
 		dir := d.dir
 		if dir == "" {
@@ -402,7 +350,7 @@ func (d *SFTP) Stat(ctx context.Context, name string) (dest.Info, error) {
 		return dest.Info{}, err
 	}
 	var info dest.Info
-	err := d.do(ctx, func(c *sftp.Client, _ int) error {
+	err := d.cn.Do(ctx, func(c *sftp.Client, _ int) error {
 		var err error
 		info, err = d.stat(c, name)
 		return err
@@ -430,7 +378,7 @@ func (d *SFTP) Open(ctx context.Context, name string, offset int64) (io.ReadClos
 		return nil, err
 	}
 	var f *sftp.File
-	err := d.do(ctx, func(c *sftp.Client, _ int) error {
+	err := d.cn.Do(ctx, func(c *sftp.Client, _ int) error {
 		var err error
 		f, err = c.Open(d.path(name))
 		if err != nil {
@@ -470,7 +418,7 @@ func (r *reader) Read(p []byte) (int, error) {
 func (r *reader) Close() error {
 	r.f.Close()
 	if !r.stop() {
-		r.d.drop()
+		r.d.cn.Drop()
 	}
 	return nil
 }
@@ -480,7 +428,7 @@ func (d *SFTP) Delete(ctx context.Context, name string) error {
 	if err := dest.CheckName(name); err != nil {
 		return err
 	}
-	return d.do(ctx, func(c *sftp.Client, try int) error {
+	return d.cn.Do(ctx, func(c *sftp.Client, try int) error {
 		err := c.Remove(d.path(name))
 		if err == nil {
 			return nil
@@ -508,7 +456,7 @@ func (d *SFTP) Rename(ctx context.Context, from, to string) error {
 		return err
 	}
 	pf, pt := d.path(from), d.path(to)
-	return d.do(ctx, func(c *sftp.Client, try int) error {
+	return d.cn.Do(ctx, func(c *sftp.Client, try int) error {
 		if _, err := d.stat(c, from); err != nil {
 			if errors.Is(err, dest.ErrNotFound) && try > 0 {
 				if _, err2 := d.stat(c, to); err2 == nil {

@@ -325,7 +325,8 @@ func TestTruncatedUploadCaught(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &SFTP{cfg: Config{Host: "fake", User: "u", Retry: retry.Policy{Attempts: 1}}, c: client}
+	d := newSFTP(Config{Host: "fake", User: "u", Retry: retry.Policy{Attempts: 1}})
+	d.cn.Set(client)
 	defer d.Close()
 	_, err = d.Put(context.Background(), "short.zip", bytes.NewReader(desttest.RandomBytes(5000)))
 	expectErr(t, err, "1000 bytes", "5000", "incomplete")
@@ -371,7 +372,9 @@ func memServer(t *testing.T, folder string) *SFTP {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &SFTP{cfg: Config{Host: "memory", User: "u", Folder: folder, Retry: retry.Policy{Attempts: 1}}, dir: folder, c: client, noPosix: true, newClient: connect}
+	d := newSFTP(Config{Host: "memory", User: "u", Folder: folder, Retry: retry.Policy{Attempts: 1}})
+	d.cn.Set(client)
+	d.noPosix, d.newClient = true, connect
 	if err := d.openDir(client, true); err != nil {
 		t.Fatal(err)
 	}
