@@ -2,17 +2,22 @@ package archive
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // ErrNoManifest means the file is a ZIP archive but not one posbackup made.
@@ -21,6 +26,7 @@ var ErrNoManifest = errors.New("the archive has no posbackup manifest")
 // Reader reads an archive.
 type Reader struct {
 	zr       *zip.Reader
+	ra       io.ReaderAt // what zr reads; Verify reads runs of small entries from it in one go
 	f        *os.File
 	Size     int64
 	Manifest *Manifest // nil when the archive has none or it is damaged
@@ -70,7 +76,10 @@ func NewReaderPassword(ra io.ReaderAt, size int64, password string) (*Reader, er
 	if err != nil {
 		return nil, fmt.Errorf("it is not a readable ZIP archive (%v)", err)
 	}
-	r := &Reader{zr: zr, Size: size, byName: make(map[string]*zip.File, len(zr.File))}
+	// klauspost's inflate is about a quarter faster than the standard one
+	// (the manifest of a large backup is tens of MiB).
+	zr.RegisterDecompressor(zip.Deflate, newPooledInflater)
+	r := &Reader{zr: zr, ra: ra, Size: size, byName: make(map[string]*zip.File, len(zr.File))}
 	if r.Encrypted, err = setupAES(zr, password); err != nil {
 		return nil, err
 	}
@@ -171,33 +180,42 @@ func (r *Reader) Verify(ctx context.Context, want func(name string) bool, progre
 		todo = append(todo, f)
 	}
 	var mu sync.Mutex
-	work := make(chan *zip.File)
+	report := func(name string, n int64, why string) {
+		mu.Lock()
+		rep.Checked++
+		rep.Bytes += n
+		if why != "" {
+			rep.Damaged = append(rep.Damaged, Damage{name, why})
+		}
+		if progress != nil {
+			progress(name, n)
+		}
+		mu.Unlock()
+	}
+	haveManifest := r.Manifest != nil
+	work := make(chan []*zip.File)
 	var wg sync.WaitGroup
 	for i := 0; i < runtime.NumCPU(); i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for f := range work {
-				rec, inManifest := recs[f.Name]
-				n, why := checkEntry(f, rec, inManifest, r.Manifest != nil)
-				mu.Lock()
-				rep.Checked++
-				rep.Bytes += n
-				if why != "" {
-					rep.Damaged = append(rep.Damaged, Damage{f.Name, why})
+			for run := range work {
+				if len(run) > 1 {
+					run = r.checkRun(run, recs, haveManifest, report)
 				}
-				if progress != nil {
-					progress(f.Name, n)
+				for _, f := range run {
+					rec, inManifest := recs[f.Name]
+					n, why := checkEntry(f, rec, inManifest, haveManifest)
+					report(f.Name, n, why)
 				}
-				mu.Unlock()
 			}
 		}()
 	}
-	for _, f := range todo {
+	for _, run := range smallRuns(todo, r.ra != nil) {
 		if ctx.Err() != nil {
 			break
 		}
-		work <- f
+		work <- run
 	}
 	close(work)
 	wg.Wait()
@@ -232,6 +250,194 @@ func checkEntry(f *zip.File, rec FileRecord, inManifest, haveManifest bool) (int
 			return n, fmt.Sprintf("holds %d bytes, the manifest says %d", n, rec.Size)
 		}
 		if got := hex.EncodeToString(h.Sum(nil)); got != rec.SHA256 {
+			return n, "its SHA-256 does not match the manifest"
+		}
+	}
+	return n, ""
+}
+
+// Runs of consecutive small entries are verified from one read of the
+// archive (see checkRun) instead of two reads per entry.
+const (
+	runEntryMax = 64 << 10 // compressed bytes of an entry that can be in a run
+	runEntryOut = 1 << 20  // and its uncompressed bytes
+	runBytes    = 1 << 20
+	runEntries  = 256
+)
+
+// simpleEntry: stored or deflated, not encrypted, no data descriptor,
+// small: what checkRun can check from the bytes of a run.
+func simpleEntry(f *zip.File) bool {
+	return f.Flags&(0x1|0x8) == 0 && (f.Method == zip.Store || f.Method == zip.Deflate) &&
+		f.CompressedSize64 < runEntryMax && f.UncompressedSize64 < runEntryOut
+}
+
+// smallRuns groups todo (in archive order) into runs of consecutive simple
+// entries; every other entry is a run of its own.
+func smallRuns(todo []*zip.File, batch bool) [][]*zip.File {
+	var out [][]*zip.File
+	var cur []*zip.File
+	var bytes uint64
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, cur)
+		}
+		cur, bytes = nil, 0
+	}
+	for _, f := range todo {
+		if !batch || !simpleEntry(f) {
+			flush()
+			out = append(out, []*zip.File{f})
+			continue
+		}
+		cur = append(cur, f)
+		bytes += f.CompressedSize64
+		if len(cur) >= runEntries || bytes >= runBytes {
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// checkRun verifies a run of consecutive simple entries from one read of
+// the archive: it finds the first entry's data, then walks the local
+// headers that follow, checking that each names the expected entry. Each
+// entry's stored bytes are decompressed and checked as checkEntry does
+// (CRC-32, size, SHA-256 against the manifest). It returns the entries it
+// could not take this way (the archive is not laid out as expected), for
+// checkEntry to do one by one.
+func (r *Reader) checkRun(run []*zip.File, recs map[string]FileRecord, haveManifest bool, report func(string, int64, string)) []*zip.File {
+	start, err := run[0].DataOffset()
+	if err != nil {
+		return run
+	}
+	var span int64
+	for i, f := range run {
+		span += int64(f.CompressedSize64)
+		if i > 0 {
+			span += 30 + int64(len(f.Name)) + 64 // local header, name, room for extras
+		}
+	}
+	span = min(span, r.Size-start)
+	if span < 0 {
+		return run
+	}
+	bp := runBufPool.Get().(*[]byte)
+	defer runBufPool.Put(bp)
+	if int64(cap(*bp)) < span {
+		*bp = make([]byte, span)
+	}
+	buf := (*bp)[:span]
+	if n, err := r.ra.ReadAt(buf, start); int64(n) != span && err != nil {
+		return run
+	}
+	pos := int64(0)
+	for i, f := range run {
+		if i > 0 { // the local header of f
+			if pos+30 > span || binary.LittleEndian.Uint32(buf[pos:]) != 0x04034b50 {
+				return run[i:]
+			}
+			nl := int64(binary.LittleEndian.Uint16(buf[pos+26:]))
+			el := int64(binary.LittleEndian.Uint16(buf[pos+28:]))
+			if pos+30+nl > span || string(buf[pos+30:pos+30+nl]) != f.Name {
+				return run[i:]
+			}
+			pos += 30 + nl + el
+		}
+		end := pos + int64(f.CompressedSize64)
+		if end > span {
+			return run[i:]
+		}
+		rec, inManifest := recs[f.Name]
+		n, why := checkStored(f, buf[pos:end], rec, inManifest, haveManifest)
+		report(f.Name, n, why)
+		pos = end
+	}
+	return nil
+}
+
+var (
+	runBufPool   = sync.Pool{New: func() any { b := make([]byte, 0, runBytes+runEntries*(30+256)); return &b }}
+	runInflaters = sync.Pool{New: func() any { return flate.NewReader(nil) }}
+	outBufPool   = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+)
+
+// pooledInflater is a klauspost inflater that goes back to its pool when
+// closed, as archive/zip's own does.
+type pooledInflater struct {
+	mu sync.Mutex
+	fr io.ReadCloser
+}
+
+func newPooledInflater(r io.Reader) io.ReadCloser {
+	fr := runInflaters.Get().(io.ReadCloser)
+	fr.(flate.Resetter).Reset(r, nil)
+	return &pooledInflater{fr: fr}
+}
+
+func (p *pooledInflater) Read(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fr == nil {
+		return 0, errors.New("read of a closed entry")
+	}
+	return p.fr.Read(b)
+}
+
+func (p *pooledInflater) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fr != nil {
+		runInflaters.Put(p.fr)
+		p.fr = nil
+	}
+	return nil
+}
+
+// checkStored is checkEntry for an entry whose stored bytes are in data.
+func checkStored(f *zip.File, data []byte, rec FileRecord, inManifest, haveManifest bool) (int64, string) {
+	if haveManifest && !inManifest && !strings.HasPrefix(f.Name, ReservedPrefix) {
+		return 0, "in the archive but not in its manifest"
+	}
+	if strings.HasSuffix(f.Name, "/") {
+		return 0, ""
+	}
+	out := data
+	if f.Method == zip.Deflate {
+		fr := runInflaters.Get().(io.ReadCloser)
+		defer runInflaters.Put(fr)
+		if err := fr.(flate.Resetter).Reset(bytes.NewReader(data), nil); err != nil {
+			return 0, zipReason(err)
+		}
+		bp := outBufPool.Get().(*[]byte)
+		defer outBufPool.Put(bp)
+		if want := int(f.UncompressedSize64) + 1; cap(*bp) < want {
+			*bp = make([]byte, want)
+		}
+		// One byte more than declared, to see an entry that expands beyond it.
+		n, err := io.ReadFull(fr, (*bp)[:f.UncompressedSize64+1])
+		switch {
+		case err == nil:
+			return int64(n), zipReason(zip.ErrFormat)
+		case err != io.ErrUnexpectedEOF && err != io.EOF:
+			return int64(n), zipReason(err)
+		}
+		out = (*bp)[:n]
+	}
+	n := int64(len(out))
+	if uint64(n) != f.UncompressedSize64 {
+		return n, zipReason(io.ErrUnexpectedEOF)
+	}
+	// Like archive/zip: a CRC of 0 means "not recorded".
+	if f.CRC32 != 0 && crc32.ChecksumIEEE(out) != f.CRC32 {
+		return n, zipReason(zip.ErrChecksum)
+	}
+	if inManifest {
+		if n != rec.Size {
+			return n, fmt.Sprintf("holds %d bytes, the manifest says %d", n, rec.Size)
+		}
+		if sum := sha256.Sum256(out); hex.EncodeToString(sum[:]) != rec.SHA256 {
 			return n, "its SHA-256 does not match the manifest"
 		}
 	}

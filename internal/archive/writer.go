@@ -15,7 +15,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"reflect"
 	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -314,11 +316,74 @@ func (d *done) record() FileRecord {
 // recordJSON encodes the record on the worker, in parallel; nil when it
 // cannot be encoded (manifestJSON then reports why).
 func recordJSON(d *done) []byte {
-	b, err := json.Marshal(d.record())
+	r := d.record()
+	if b, ok := appendRecord(make([]byte, 0, 96+len(r.Name)+len(r.SHA256)), r); ok {
+		return b
+	}
+	b, err := json.Marshal(r)
 	if err != nil {
 		return nil
 	}
 	return b
+}
+
+// appendRecord appends r as encoding/json would write it, byte for byte,
+// when its strings need no escaping; ok is false otherwise (the caller
+// then uses encoding/json). Reflection costs more than reading a small
+// file.
+func appendRecord(b []byte, r FileRecord) (_ []byte, ok bool) {
+	if !recordFieldsKnown || !plainJSON(r.Name) || !plainJSON(r.SHA256) || !plainJSON(r.Dataset) || !plainJSON(r.Kind) {
+		return b, false
+	}
+	mt, err := r.ModTime.MarshalJSON()
+	if err != nil {
+		return b, false
+	}
+	b = append(b, `{"name":"`...)
+	b = append(b, r.Name...)
+	b = append(b, `","size":`...)
+	b = strconv.AppendInt(b, r.Size, 10)
+	if r.SHA256 != "" {
+		b = append(b, `,"sha256":"`...)
+		b = append(b, r.SHA256...)
+		b = append(b, '"')
+	}
+	b = append(b, `,"mtime":`...)
+	b = append(b, mt...)
+	b = append(b, `,"mode":`...)
+	b = strconv.AppendUint(b, uint64(r.Mode), 10)
+	if r.Dataset != "" {
+		b = append(b, `,"dataset":"`...)
+		b = append(b, r.Dataset...)
+		b = append(b, '"')
+	}
+	if r.Kind != "" {
+		b = append(b, `,"kind":"`...)
+		b = append(b, r.Kind...)
+		b = append(b, '"')
+	}
+	if r.Client != 0 {
+		b = append(b, `,"client":`...)
+		b = strconv.AppendInt(b, int64(r.Client), 10)
+	}
+	return append(b, '}'), true
+}
+
+// recordFieldsKnown: FileRecord has the fields appendRecord writes; a
+// field added later sends every record through encoding/json until
+// appendRecord learns it.
+var recordFieldsKnown = reflect.TypeOf(FileRecord{}).NumField() == 8
+
+// plainJSON: printable ASCII that encoding/json writes as it is (it
+// escapes quotes, backslashes and, for HTML, < > &).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // manifestJSON is m as indented JSON, but with one file record per line:
@@ -616,6 +681,12 @@ func readReason(err error) string {
 	return "cannot be read: " + err.Error()
 }
 
+// tinyFile: files smaller than this are stored without a deflate attempt.
+// Deflate can only make them Huffman-coded, which saves a few bytes at most
+// (Info-ZIP stores nearly all of them too) and costs more CPU than reading
+// the file.
+const tinyFile = 128
+
 // statter is an open file that can say what it is (an *os.File: fstat).
 type statter interface{ Stat() (fs.FileInfo, error) }
 
@@ -656,15 +727,20 @@ func compressOnce(ctx context.Context, path string, sp *spool, opt Options) (met
 		}
 	}
 	first := buf[:n]
+	err = nil
 	if n < len(buf) {
 		crc = crc32.ChecksumIEEE(first)
 		shaSum := sha256.Sum256(first)
-		fw := getFlate(opt.Level, sp)
-		fw.Write(first)
-		err = fw.Close()
-		putFlate(opt.Level, fw)
+		deflated := false
+		if n >= tinyFile {
+			fw := getFlate(opt.Level, sp)
+			fw.Write(first)
+			err = fw.Close()
+			putFlate(opt.Level, fw)
+			deflated = err == nil && sp.n < int64(n)
+		}
 		method = zip.Deflate
-		if err == nil && sp.n >= int64(n) {
+		if err == nil && !deflated {
 			sp.reset()
 			_, err = sp.Write(first)
 			method = zip.Store

@@ -6,11 +6,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,6 +123,202 @@ func TestCheckName(t *testing.T) {
 	} {
 		if err := CheckName(name); (err == nil) != ok {
 			t.Errorf("CheckName(%q) = %v", name, err)
+		}
+	}
+}
+
+// writeOrdered archives bodies under names in the order given; the files on
+// disk get plain names.
+func writeOrdered(t *testing.T, names []string, bodies [][]byte, opt Options) (string, *Manifest) {
+	t.Helper()
+	dir := t.TempDir()
+	var entries []Entry
+	for i, name := range names {
+		if isDirName(name) {
+			entries = append(entries, Entry{Name: name, Path: dir, ModTime: time.Now(), Mode: os.ModeDir | 0o755})
+			continue
+		}
+		p := filepath.Join(dir, fmt.Sprintf("f%06d", i))
+		if err := os.WriteFile(p, bodies[i], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		st, _ := os.Stat(p)
+		entries = append(entries, Entry{Name: name, Path: p, Size: st.Size(), ModTime: st.ModTime(), Mode: 0o644})
+	}
+	out := filepath.Join(t.TempDir(), "a.zip")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Manifest{Started: time.Now(), Warnings: []string{`a warning with "files": null in it`}}
+	if _, err := Write(context.Background(), f, entries, m, opt); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out, m
+}
+
+// The manifest is written with one record per line; whatever the names,
+// it reads back as exactly the records the writer returned.
+func TestManifestRecordsReadBack(t *testing.T) {
+	names := []string{"Daten/", "Daten/a \"quoted\" name.cfg", "Daten/ctl\x01char.cfg", "Daten/<html>&amp;.cfg", "Daten/Größe €.cfg", "Daten/tab\tand\u2028sep.cfg", "Daten/empty.cfg", "version.ini"}
+	bodies := make([][]byte, len(names))
+	for i := range names {
+		bodies[i] = []byte(strings.Repeat(fmt.Sprintf("line %d\r\n", i), i*50))
+	}
+	for _, workers := range []int{1, 2} {
+		path, m := writeOrdered(t, names, bodies, Options{Workers: workers})
+		r, err := OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Manifest == nil || r.ManifestErr != nil {
+			t.Fatalf("manifest: %v", r.ManifestErr)
+		}
+		got, want := r.Manifest.Files, m.Files
+		if len(got) != len(names) || len(got) != len(want) {
+			t.Fatalf("workers=%d: %d records read back, %d written, %d entries", workers, len(got), len(want), len(names))
+		}
+		for i := range got {
+			if got[i].Name != names[i] || got[i].Name != want[i].Name || got[i].SHA256 != want[i].SHA256 || got[i].Size != want[i].Size || !got[i].ModTime.Equal(want[i].ModTime) || got[i].Mode != want[i].Mode {
+				t.Errorf("record %d: read %+v, wrote %+v", i, got[i], want[i])
+			}
+		}
+		if len(r.Manifest.Warnings) != 1 || !r.Manifest.Finished.Equal(m.Finished) || r.Manifest.Format != FormatVersion {
+			t.Errorf("manifest header: %+v", r.Manifest)
+		}
+		rc, _ := r.Lookup(ManifestName).Open()
+		raw, _ := io.ReadAll(rc)
+		rc.Close()
+		if n := bytes.Count(raw, []byte("\n  {\"name\":")); n != len(names) {
+			t.Errorf("%d records on lines of their own, want %d:\n%s", n, len(names), raw)
+		}
+		if rep, err := r.Verify(context.Background(), nil, nil); err != nil || !rep.OK() {
+			t.Errorf("verify: %v %+v", err, rep)
+		}
+		r.Close()
+	}
+	// No files at all.
+	path, _ := writeOrdered(t, nil, nil, Options{})
+	r, err := OpenFile(path)
+	if err != nil || r.Manifest == nil || len(r.Manifest.Files) != 0 {
+		t.Fatalf("empty archive: %v %v", err, r.ManifestErr)
+	}
+	r.Close()
+}
+
+func TestMakeBatches(t *testing.T) {
+	var entries []Entry
+	for i := 0; i < 500; i++ {
+		size := int64(100 + i)
+		switch {
+		case i%97 == 0:
+			size = batchFileMax // large: alone
+		case i%13 == 0:
+			size = 60 << 10
+		}
+		entries = append(entries, Entry{Size: size})
+	}
+	next := 0
+	for _, b := range makeBatches(entries) {
+		if b.from != next || b.to <= b.from || b.to-b.from > batchFiles {
+			t.Fatalf("batch %+v after %d", b, next)
+		}
+		var sum int64
+		for i := b.from; i < b.to; i++ {
+			sum += entries[i].Size
+			if entries[i].Size >= batchFileMax && b.to-b.from != 1 {
+				t.Errorf("large entry %d shares batch %+v", i, b)
+			}
+		}
+		if b.to-b.from > 1 && sum-entries[b.to-1].Size >= batchBytes {
+			t.Errorf("batch %+v holds %d bytes", b, sum)
+		}
+		next = b.to
+	}
+	if next != len(entries) {
+		t.Errorf("batches end at %d of %d", next, len(entries))
+	}
+}
+
+// Verify checks runs of small entries from one read of the archive; damage
+// anywhere in a run (first, middle, last entry) is found and named, and
+// nothing else is reported.
+func TestVerifyRunsFindDamage(t *testing.T) {
+	var names []string
+	var bodies [][]byte
+	rng := rand.New(rand.NewSource(5))
+	for i := 0; i < 700; i++ {
+		if i%100 == 0 {
+			names, bodies = append(names, fmt.Sprintf("d%d/", i)), append(bodies, nil)
+			continue
+		}
+		b := []byte(strings.Repeat(fmt.Sprintf("[Artikel]\r\nNr=%d\r\n", i), 1+rng.Intn(40)))
+		if i%7 == 0 {
+			b = make([]byte, 300) // stored, not deflated
+			rng.Read(b)
+		}
+		names, bodies = append(names, fmt.Sprintf("d%d/f%03d.cfg", i/100*100, i)), append(bodies, b)
+	}
+	path, _ := writeOrdered(t, names, bodies, Options{})
+	clean, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, _ := zip.NewReader(bytes.NewReader(clean), int64(len(clean)))
+	r, _ := NewReader(bytes.NewReader(clean), int64(len(clean)))
+	rep, err := r.Verify(context.Background(), nil, nil)
+	if err != nil || !rep.OK() || rep.Checked != len(names) {
+		t.Fatalf("intact archive: %v %+v", err, rep)
+	}
+	var total int64
+	for _, b := range bodies {
+		total += int64(len(b))
+	}
+	if rep.Bytes != total {
+		t.Errorf("checked %d bytes, want %d", rep.Bytes, total)
+	}
+	for _, victim := range []int{1, 2, 7, 255, 256, 257, 350, 698, 699} {
+		f := zr.File[victim]
+		if f.Name != names[victim] {
+			t.Fatalf("entry %d is %s", victim, f.Name)
+		}
+		off, _ := f.DataOffset()
+		b := append([]byte(nil), clean...)
+		b[off+int64(f.CompressedSize64)/2] ^= 0x20
+		r, err := NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := r.Verify(context.Background(), nil, nil)
+		if err != nil || len(rep.Damaged) != 1 || rep.Damaged[0].Name != f.Name {
+			t.Errorf("damage in %s (method %d): %v %+v", f.Name, f.Method, err, rep.Damaged)
+		}
+	}
+}
+
+// appendRecord writes what encoding/json writes, or declines.
+func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
+	mt := time.Date(2026, 11, 25, 23, 18, 12, 626012224, time.UTC)
+	recs := []FileRecord{
+		{Name: "Daten/M001/Stamm/artikel.dat", Size: 123456789, SHA256: strings.Repeat("ab", 32), ModTime: mt, Mode: 0o644, Dataset: "stamm", Kind: "master", Client: 1},
+		{Name: "Daten/", ModTime: mt.In(time.FixedZone("CET", 3600)), Mode: uint32(os.ModeDir | 0o755)},
+		{Name: "version.ini", ModTime: time.Date(1601, 1, 1, 0, 0, 0, 1, time.UTC)},
+		{Name: "a <b> & \"c\".txt", ModTime: mt},
+		{Name: "Größe.txt", ModTime: mt},
+		{Name: "far future.txt", ModTime: time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Name: "zero time.txt"},
+	}
+	for _, r := range recs {
+		want, werr := json.Marshal(r)
+		got, ok := appendRecord(nil, r)
+		if ok && (werr != nil || string(got) != string(want)) {
+			t.Errorf("appendRecord(%q) = %s, encoding/json: %s %v", r.Name, got, want, werr)
+		}
+		if !ok && plainJSON(r.Name) && werr == nil {
+			t.Errorf("appendRecord declined the plain record %q", r.Name)
 		}
 	}
 }
