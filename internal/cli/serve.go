@@ -62,63 +62,7 @@ passwords cross the network unencrypted.`,
 			if !cmd.Flags().Changed("listen") && a.cfg.Web.Listen != "" {
 				listen = a.cfg.Web.Listen
 			}
-			if (tlsCert == "") != (tlsKey == "") {
-				return usagef("give both --tls-cert and --tls-key, or neither")
-			}
-			useTLS := tlsCert != ""
-			if !web.IsLoopback(listen) && !useTLS && !insecureRemote {
-				return usagef("listening on %s makes the page reachable from other computers: give --tls-cert and --tls-key, or --insecure-remote to send passwords unencrypted over the network", listen)
-			}
-			path, err := filepath.Abs(a.configPath)
-			if err != nil {
-				return err
-			}
-			ln, err := net.Listen("tcp", listen)
-			if err != nil {
-				return fmt.Errorf("cannot listen on %s: %v (is another program using the port? choose another with --listen)", listen, err)
-			}
-			srv, err := web.New(web.Options{
-				ConfigPath: path, Listen: ln.Addr().String(), TLS: useTLS, AllowHosts: allowHosts,
-				Automatic: &service.Manager{ConfigPath: path},
-				Logf:      log.New(a.stderr, "posbackup serve: ", log.LstdFlags).Printf,
-			})
-			if err != nil {
-				ln.Close()
-				return &usageErr{err.Error()}
-			}
-			defer srv.Close()
-			scheme := "http"
-			if useTLS {
-				scheme = "https"
-			}
-			if !web.IsLoopback(listen) {
-				if useTLS {
-					fmt.Fprintf(a.stderr, "posbackup: warning: the backup dialog is reachable from other computers on %s; protect it with a strong admin password.\n", listen)
-				} else {
-					fmt.Fprintf(a.stderr, "posbackup: WARNING: the backup dialog is reachable from other computers on %s WITHOUT encryption: passwords typed into it cross the network readable.\n", listen)
-				}
-			}
-			fmt.Fprintf(a.stdout, "Backup dialog: %s://%s/ (stop with Ctrl+C)\n", scheme, browserAddr(ln.Addr().String()))
-			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-			done := make(chan error, 1)
-			go func() {
-				if useTLS {
-					done <- hs.ServeTLS(ln, tlsCert, tlsKey)
-				} else {
-					done <- hs.Serve(ln)
-				}
-			}()
-			select {
-			case err := <-done:
-				if !errors.Is(err, http.ErrServerClosed) {
-					return err
-				}
-			case <-cmd.Context().Done():
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				hs.Shutdown(ctx)
-			}
-			return nil
+			return a.serveWeb(cmd.Context(), webServe{listen: listen, tlsCert: tlsCert, tlsKey: tlsKey, insecureRemote: insecureRemote, allowHosts: allowHosts})
 		},
 	}
 	f := cmd.Flags()
@@ -128,6 +72,76 @@ passwords cross the network unencrypted.`,
 	f.BoolVar(&insecureRemote, "insecure-remote", false, "allow listening beyond this computer without HTTPS (passwords cross the network unencrypted)")
 	f.StringArrayVar(&allowHosts, "allow-host", nil, "another name the page is reached by (repeatable), e.g. kasse1.local")
 	return cmd
+}
+
+// webServe is how the dialog is served.
+type webServe struct {
+	listen, tlsCert, tlsKey string
+	insecureRemote          bool
+	allowHosts              []string
+}
+
+// serveWeb serves the backup dialog until ctx ends ('serve', and 'service
+// run' when the config sets [web] listen).
+func (a *app) serveWeb(ctx context.Context, o webServe) error {
+	listen, tlsCert, tlsKey, insecureRemote, allowHosts := o.listen, o.tlsCert, o.tlsKey, o.insecureRemote, o.allowHosts
+	if (tlsCert == "") != (tlsKey == "") {
+		return usagef("give both --tls-cert and --tls-key, or neither")
+	}
+	useTLS := tlsCert != ""
+	if !web.IsLoopback(listen) && !useTLS && !insecureRemote {
+		return usagef("listening on %s makes the page reachable from other computers: give --tls-cert and --tls-key, or --insecure-remote to send passwords unencrypted over the network", listen)
+	}
+	path, err := filepath.Abs(a.configPath)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v (is another program using the port? choose another with --listen)", listen, err)
+	}
+	srv, err := web.New(web.Options{
+		ConfigPath: path, Listen: ln.Addr().String(), TLS: useTLS, AllowHosts: allowHosts,
+		Automatic: installer{&service.Manager{ConfigPath: path}},
+		Logf:      log.New(a.stderr, "posbackup serve: ", log.LstdFlags).Printf,
+	})
+	if err != nil {
+		ln.Close()
+		return &usageErr{err.Error()}
+	}
+	defer srv.Close()
+	scheme := "http"
+	if useTLS {
+		scheme = "https"
+	}
+	if !web.IsLoopback(listen) {
+		if useTLS {
+			fmt.Fprintf(a.stderr, "posbackup: warning: the backup dialog is reachable from other computers on %s; protect it with a strong admin password.\n", listen)
+		} else {
+			fmt.Fprintf(a.stderr, "posbackup: WARNING: the backup dialog is reachable from other computers on %s WITHOUT encryption: passwords typed into it cross the network readable.\n", listen)
+		}
+	}
+	fmt.Fprintf(a.stdout, "Backup dialog: %s://%s/ (stop with Ctrl+C)\n", scheme, browserAddr(ln.Addr().String()))
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	done := make(chan error, 1)
+	go func() {
+		if useTLS {
+			done <- hs.ServeTLS(ln, tlsCert, tlsKey)
+		} else {
+			done <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+	}
+	return nil
 }
 
 // browserAddr is the address to open: an unspecified host becomes 127.0.0.1.
@@ -140,4 +154,15 @@ func browserAddr(addr string) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// installer is what "Install automatic backup on this computer" does:
+// register the service and start it.
+type installer struct{ *service.Manager }
+
+func (i installer) Install() error {
+	if err := i.Manager.Install(); err != nil {
+		return err
+	}
+	return i.Manager.Start()
 }

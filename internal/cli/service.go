@@ -130,7 +130,8 @@ func (a *app) serviceRunCmd(name *string) *cobra.Command {
 		Use:   "run --config FILE",
 		Short: "Run the automatic backup in the foreground (what the installed service runs)",
 		Long: `Runs the jobs of the config file at their times until stopped (Ctrl+C or
-SIGTERM). It writes its log (` + service.LogName + `, rotated at 1 MiB) and the jobs'
+SIGTERM), and serves the backup dialog when the config sets [web] listen
+(see 'posbackup serve'). It writes its log (` + service.LogName + `, rotated at 1 MiB) and the jobs'
 state into the state folder (state_dir in the config; default
 posbackup-state beside the config file), mails reports, and reads the config
 again when it changes. Use it on machines without an init system, or to watch
@@ -142,6 +143,13 @@ the schedule work.`,
 			}
 			o.Out = a.stdout
 			return service.RunAsService(cmd.Context(), *name, func(ctx context.Context) error {
+				if l := a.cfg.Web.Listen; l != "" { // the installed service serves the dialog too
+					go func() {
+						if err := a.serveWeb(ctx, webServe{listen: l}); err != nil {
+							fmt.Fprintf(a.stderr, "posbackup: the backup dialog cannot be served: %s\n", sentence(err.Error()))
+						}
+					}()
+				}
 				return service.Run(ctx, a.configPath, o)
 			})
 		},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,11 +42,15 @@ func TestServiceRunEndToEnd(t *testing.T) {
 	cfgPath := filepath.Join(dir, "posbackup.toml")
 
 	// The next whole minute, at least 5 s away.
+	webPort := testsrv.FreePort(t)
 	due := time.Now().Add(5 * time.Second).Truncate(time.Minute).Add(time.Minute)
 	at := due.Format("15:04")
 	cfg := fmt.Sprintf(`source = %q
 variant = 3
 name = "{client}_{weekday}"
+
+[web]
+listen = "127.0.0.1:%d"
 
 [mail]
 host = "127.0.0.1"
@@ -67,7 +72,7 @@ source = %q
 to = %q
 time = %q
 mail_to = ["partner@example.org"]
-`, src, mail.SMTPPort, ftp.Addr, ftp.User, ftp.Password, ftp.Fingerprint, at,
+`, src, webPort, mail.SMTPPort, ftp.Addr, ftp.User, ftp.Password, ftp.Fingerprint, at,
 		filepath.Join(dir, "no-such-installation"), filepath.Join(dir, "out"), at)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -195,6 +200,18 @@ mail_to = ["partner@example.org"]
 	for _, s := range []string{string(logText), out.String(), string(js)} {
 		if strings.Contains(s, ftp.Password) {
 			t.Errorf("the server password appears in output or log:\n%s", s)
+		}
+	}
+
+	// The service serves the backup dialog too ([web] listen).
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", webPort))
+	if err != nil {
+		t.Errorf("the service does not serve the dialog: %v\n%s", err, out.String())
+	} else {
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(page), "posbackup") {
+			t.Errorf("the dialog: %s\n%.300s", resp.Status, page)
 		}
 	}
 

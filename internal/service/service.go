@@ -83,7 +83,7 @@ func Report(cfg *config.Config, cfgPath string, svc status.Service, now time.Tim
 	in := status.Input{States: map[string]schedule.State{}, Service: svc, Now: now}
 	for _, name := range jobNames(cfg) {
 		b, _ := cfg.JobBackup(name)
-		sj := status.Job{Name: name, Variant: b.Variant, Destination: b.To}
+		sj := status.Job{Name: name, Variant: b.Variant, Destination: "(the destination in the config cannot be read)"}
 		if spec, err := open.ParseDefault(b.To, b.Protocol); err == nil {
 			sj.Destination = spec.Redacted()
 			if !spec.IsServer() && b.Source != "" {

@@ -234,7 +234,7 @@ func TestBrowser(t *testing.T) {
 		}
 		j := cfg.Jobs[autoJob]
 		if j == nil || j.Time != "21:45" || j.Variant != 3 {
-			t.Fatalf("[jobs.auto] not written: %+v", j)
+			t.Fatalf("[jobs.nightly] not written: %+v", j)
 		}
 	})
 	ok = ok && t.Run("history and German", func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
@@ -65,7 +66,12 @@ func (s *Server) listBackups(w http.ResponseWriter, r *http.Request, c *config.C
 		return
 	}
 	defer d.Close()
-	items, err := job.List(ctx, d)
+	pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
+	if err != nil {
+		writeErr(w, http.StatusOK, err)
+		return
+	}
+	items, err := job.ListPassword(ctx, d, pw)
 	if err != nil {
 		writeErr(w, http.StatusOK, err)
 		return

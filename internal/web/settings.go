@@ -14,11 +14,13 @@ import (
 	"github.com/posbackup/posbackup/internal/notify"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/runner"
+	"github.com/posbackup/posbackup/internal/service"
 )
 
-// autoJob is the automatic backup the dialog sets up ([jobs.auto]): one
-// per computer, as in the original dialog.
-const autoJob = "auto"
+// autoJob is the automatic backup the dialog sets up: one per computer, as
+// in the original dialog, the same job 'posbackup service install --time'
+// sets.
+const autoJob = service.DefaultJob
 
 // destForm is the destination as the page shows and sends it. Password is
 // only ever sent by the browser, never to it.

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -284,7 +285,12 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 			return
 		}
 		defer d.Close()
-		a, err := job.OpenArchive(s.ctx, d, req.Name)
+		pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		a, err := job.OpenArchivePassword(s.ctx, d, req.Name, pw)
 		if err != nil {
 			t.finish(s.opt.Now(), nil, nil, err)
 			return

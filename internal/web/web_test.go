@@ -330,7 +330,7 @@ func TestNoStoredPasswordInAnyAnswer(t *testing.T) {
 	}
 	cfgText += "\n[mail]\nhost = '127.0.0.1'\nport = 1\nsecurity = 'none'\nuser = 'relay'\npassword = '" + secrets[1] + "'\n" +
 		"\n[web]\nadmin_password = '" + secrets[2] + "'\n" +
-		"\n[jobs.auto]\ntime = '23:30'\nmail_to = ['chef@example.org']\n" +
+		"\n[jobs." + autoJob + "]\ntime = '23:30'\nmail_to = ['chef@example.org']\n" +
 		"\n[jobs.other]\nto = 'ftp://kasse:" + secrets[3] + "@127.0.0.1:1/x'\ntime = '02:00'\n"
 	ts := startServer(t, cfgText, TestAutomatic{Dir: t.TempDir()})
 	c := newClient(t, ts)
