@@ -10,12 +10,15 @@
 #   bash bench/run.sh                 # about 1 GiB of data (SIZE_MIB=1024)
 #   SIZE_MIB=256 SMALL=20000 bash bench/run.sh    # quicker
 #   SKIP_4X=1 bash bench/run.sh       # no 4x memory run
+#   WORK=/some/dir bash bench/run.sh  # where data and archives go (default /tmp/posbackup-bench)
+#   REPEAT=5 bash bench/run.sh        # runs of restore and small files (default 3; ratios use medians)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 SIZE_MIB=${SIZE_MIB:-1024}
 SMALL=${SMALL:-100000}
 WORK=${WORK:-/tmp/posbackup-bench}
+REPEAT=${REPEAT:-3}   # runs of the short cases (restore, small files)
 for t in zip unzip 7z /usr/bin/time; do command -v "$t" >/dev/null || { echo "bench: $t is missing (apt-get install zip unzip p7zip-full time)"; exit 2; }; done
 
 rm -rf "$WORK"; mkdir -p "$WORK"
@@ -25,7 +28,9 @@ PB="$WORK/posbackup"
 echo "generating ${SIZE_MIB} MiB installation and ${SMALL} small files in $WORK ..."
 "$WORK/gen" -dir "$WORK/pos" -size "$SIZE_MIB"
 "$WORK/gen" -dir "$WORK/small" -small "$SMALL"
-cat $(find "$WORK/pos" -type f) >/dev/null   # warm the page cache for every tool alike
+# Warm the page cache (and the kernel's inode and name caches) for every tool
+# alike: otherwise the first tool to read a tree pays for it.
+find "$WORK/pos" "$WORK/small" -type f -exec cat {} + >/dev/null
 
 results="$WORK/results.tsv"
 : >"$results"
@@ -84,14 +89,22 @@ else
   echo "(FTP case skipped: needs root, vsftpd and curl)"
 fi
 
-echo "restore:"
-measure posbackup-restore - "$PB" restore "$WORK/out/pb.zip" --target "$WORK/r1" --yes
-measure unzip - unzip -q "$WORK/out/pb.zip" -d "$WORK/r2"
+# The short cases run REPEAT times, alternating, and the ratios use the
+# medians.
+echo "restore (${REPEAT}x):"
+for _ in $(seq "$REPEAT"); do
+  rm -rf "$WORK/r1" "$WORK/r2"
+  measure posbackup-restore - "$PB" restore "$WORK/out/pb.zip" --target "$WORK/r1" --yes
+  measure unzip - unzip -q "$WORK/out/pb.zip" -d "$WORK/r2"
+done
 rm -rf "$WORK/r1" "$WORK/r2"
 
-echo "${SMALL} small files:"
-measure posbackup-small "$WORK/out/small.zip" "$PB" backup --source "$WORK/small" --variant 4 --to "$WORK/out" --name small
-measure zip-6-small "$WORK/zipsmall.zip" sh -c "cd '$WORK/small' && zip -r -6 -q '$WORK/zipsmall.zip' ."
+echo "${SMALL} small files (${REPEAT}x):"
+for _ in $(seq "$REPEAT"); do
+  rm -f "$WORK/out/small.zip" "$WORK/zipsmall.zip"
+  measure posbackup-small "$WORK/out/small.zip" "$PB" backup --source "$WORK/small" --variant 4 --to "$WORK/out" --name small
+  measure zip-6-small "$WORK/zipsmall.zip" sh -c "cd '$WORK/small' && zip -r -6 -q '$WORK/zipsmall.zip' ."
+done
 
 if [ -z "${SKIP_4X:-}" ]; then
   echo "memory at 4x the data (posbackup only):"
@@ -103,10 +116,11 @@ fi
 
 echo
 echo "ratios (target in brackets):"
-v() { awk -F'\t' -v n="$1" -v c="$2" '$1==n {print $c}' "$results"; }
+# v NAME COLUMN: the median of that column over the runs of NAME.
+v() { awk -F'\t' -v n="$1" -v c="$2" '$1==n {print $c}' "$results" | sort -g | awk '{x[NR]=$1} END {if (NR) print (NR%2 ? x[(NR+1)/2] : (x[NR/2]+x[NR/2+1])/2)}'; }
 ratio() { # label a b column target
   local a b; a=$(v "$2" "$4"); b=$(v "$3" "$4")
-  [ -n "$a" ] && [ -n "$b" ] && printf '  %-44s %6.3f  [%s]\n' "$1" "$(echo "$a / $b" | bc -l)" "$5"
+  if [ -n "$a" ] && [ -n "$b" ]; then printf '  %-44s %6.3f  [%s]\n' "$1" "$(echo "$a / $b" | bc -l)" "$5"; fi
 }
 ratio "backup wall / zip -6 wall"             posbackup-folder  zip-6        2 "<= 0.3"
 ratio "backup archive size / zip -6 size"     posbackup-folder  zip-6        5 "<= 1.05"
