@@ -179,9 +179,9 @@ func (s *Server) uninstallAutomatic(w http.ResponseWriter, r *http.Request, c *c
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(c)})
 }
 
-// getHistory is the History tab: the status with its warnings and the runs
-// started on this page.
+// getHistory is the History tab: the status with its warnings, and the
+// runs of the automatic backup and those started on this page, newest first.
 func (s *Server) getHistory(w http.ResponseWriter, r *http.Request, c *config.Config) {
 	svc, _ := s.serviceStatus()
-	writeJSON(w, http.StatusOK, map[string]any{"report": report(c, s.opt.ConfigPath, svc, s.opt.Now()), "runs": s.recentRuns()})
+	writeJSON(w, http.StatusOK, map[string]any{"report": report(c, s.opt.ConfigPath, svc, s.opt.Now()), "runs": s.runs(c)})
 }

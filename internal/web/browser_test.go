@@ -241,6 +241,7 @@ func TestBrowser(t *testing.T) {
 		b.t = t
 		b.run(chromedp.Click(chromedp.CSS("#tab-history")))
 		b.waitText("#hist-runs", "M001-M002-M003_02.zip")
+		b.waitText("#hist-runs", "from this page")
 		b.waitText("#hist-jobs", "daily at 21:45")
 		b.shot("history")
 		b.run(chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#panel-history")))

@@ -130,7 +130,10 @@ var texts = map[string][2]string{
 
 	"hist.warnings": {"Status", "Zustand"},
 	"hist.jobs":     {"Automatic backups", "Automatische Sicherungen"},
-	"hist.runs":     {"Runs started on this page", "Auf dieser Seite gestartete Läufe"},
+	"hist.runs":     {"Last runs, newest first", "Letzte Läufe, neueste zuerst"},
+	"col.by":        {"Started by", "Gestartet"},
+	"by.automatic":  {"automatic", "automatisch"},
+	"by.page":       {"from this page", "von dieser Seite"},
 
 	"phase.start":   {"Starting…", "Startet…"},
 	"phase.select":  {"Finding the files…", "Dateien werden gesucht…"},
@@ -195,7 +198,10 @@ var texts = map[string][2]string{
 	"js.ok":            {"OK", "OK"},
 	"js.nwarn":         {"{0} warning(s)", "{0} Warnung(en)"},
 	"js.allgood":       {"All is well: no warnings.", "Alles in Ordnung: keine Warnungen."},
-	"js.noruns":        {"No backup or restore has been started on this page yet.", "Auf dieser Seite wurde noch keine Sicherung oder Wiederherstellung gestartet."},
+	"js.noruns":        {"No backup has run yet, neither automatically nor from this page.", "Es lief noch keine Sicherung, weder automatisch noch von dieser Seite."},
+	"js.catchup":       {"caught up", "nachgeholt"},
+	"js.runfacts":      {"{0} files, {1}", "{0} Dateien, {1}"},
+	"js.rundeleted":    {"{0} old backup(s) deleted", "{0} alte Sicherung(en) gelöscht"},
 }
 
 // tr returns key's text in lang ("de" or "en").

@@ -346,7 +346,7 @@ func limit(s []string, n int) []string {
 	return s
 }
 
-// historyView is a finished task in the History tab.
+// recentRuns are the finished tasks started on this page, newest first.
 func (s *Server) recentRuns() []taskView {
 	s.mu.Lock()
 	h := append([]*task{}, s.history...)

@@ -432,9 +432,19 @@
       el("td", {}, when(j.last_success)), el("td", {}, j.last_failed ? when(j.last_failure) + ": " + j.last_error : "–"), el("td", {}, when(j.next_run)))));
     const rb = $("#hist-runs tbody");
     rb.textContent = "";
-    (d.runs || []).forEach((r) => rb.append(el("tr", { class: r.ok ? "good" : "bad" }, el("td", {}, when(r.started)),
-      el("td", {}, t("kind." + r.kind) + ": " + r.what), el("td", {}, r.ok ? t("js.ok") + (r.warnings.length ? " (" + t("js.nwarn", r.warnings.length) + ")" : "") : r.error))));
-    if (!(d.runs || []).length) rb.append(el("tr", {}, el("td", { colspan: "3" }, t("js.noruns"))));
+    (d.runs || []).forEach((r) => {
+      let what = t("kind." + r.kind) + (r.job ? " (" + r.job + ")" : "") + ": " + (r.what || "–");
+      const extra = [];
+      if (r.by === "automatic" && r.files) extra.push(t("js.runfacts", r.files, bytes(r.size)));
+      if (r.deleted) extra.push(t("js.rundeleted", r.deleted));
+      if (r.catchup) extra.push(t("js.catchup"));
+      if (extra.length) what += " (" + extra.join(", ") + ")";
+      const warns = r.warnings || [];
+      rb.append(el("tr", { class: (r.ok ? "good" : "bad") + " by-" + r.by }, el("td", {}, when(r.started)),
+        el("td", {}, t("by." + r.by)), el("td", {}, what),
+        el("td", {}, r.ok ? t("js.ok") + (warns.length ? " (" + t("js.nwarn", warns.length) + ")" : "") : r.error)));
+    });
+    if (!(d.runs || []).length) rb.append(el("tr", {}, el("td", { colspan: "4" }, t("js.noruns"))));
   }
 
   loaders.backup = loadSettings;
