@@ -44,9 +44,12 @@ type RestoreResult struct {
 	Cancelled bool     `json:"cancelled,omitempty"`
 }
 
-// Restore checks the selected part of the archive, then writes it into the
-// target: same-named files are replaced, missing ones added, others left
-// alone. Nothing is written when any selected entry is damaged.
+// Restore writes the selected part of the archive into the target:
+// same-named files are replaced, missing ones added, others left alone.
+// Every entry is checked (CRC-32, SHA-256) while it is extracted into a
+// temporary file beside its target, and only when all passed are they
+// renamed into place: nothing of the user's is replaced when any selected
+// entry is damaged.
 func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 	a := req.Archive
 	res := &RestoreResult{Target: req.Target, DryRun: req.DryRun, Warnings: []string{}, Added: []string{}, Replaced: []string{}}
