@@ -5,6 +5,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/testsrv"
@@ -132,6 +134,27 @@ func TestBrowser(t *testing.T) {
 		b.run(chromedp.Click(chromedp.CSS("#test-access")))
 		b.waitText("#dest-msg", "OK: ftpes://")
 	})
+	const archivePW = "Kassen-Archiv-2026!"
+	ok = ok && t.Run("encrypt archives", func(t *testing.T) {
+		b.t = t
+		b.run(chromedp.WaitVisible(chromedp.CSS("#archive-form")))
+		b.waitText("#arch-password-state", "not set")
+		b.run(chromedp.Click(chromedp.CSS("#arch-encrypt")), chromedp.WaitVisible(chromedp.CSS("#arch-warn")))
+		b.waitText("#arch-warn", "Without this password nobody can restore")
+		b.run(chromedp.Click(chromedp.CSS("#archive-save")))
+		b.waitText("#archive-msg", "Encryption needs an archive password")
+		b.run(chromedp.SetValue(chromedp.CSS("#arch-password"), archivePW), chromedp.SetValue(chromedp.CSS("#arch-password2"), archivePW),
+			chromedp.Click(chromedp.CSS("#archive-save")))
+		b.waitText("#archive-msg", "Saved")
+		b.waitText("#arch-password-state", "A password is set")
+		if v := b.attr("#arch-password", "value"); v != "" {
+			t.Errorf("the password field shows %q after saving", v)
+		}
+		cfg, err := config.Load(ts.cfg)
+		if err != nil || !cfg.Encrypt || cfg.ArchivePassword != archivePW {
+			t.Fatalf("encryption not saved: %v", err)
+		}
+	})
 	ok = ok && t.Run("back up with progress", func(t *testing.T) {
 		b.t = t
 		b.run(chromedp.Click(chromedp.CSS("#tab-backup")), chromedp.WaitVisible(chromedp.CSS("#backup-start")))
@@ -167,8 +190,12 @@ func TestBrowser(t *testing.T) {
 		b.waitText("#backup-result", "Backup done: M001-M002-M003_02.zip")
 		b.waitText("#backup-result", "checked")
 		b.shot("backup")
-		if _, err := os.Stat(filepath.Join(srv.Root, "betrieb1", "M001-M002-M003_02.zip")); err != nil {
+		zipPath := filepath.Join(srv.Root, "betrieb1", "M001-M002-M003_02.zip")
+		if _, err := os.Stat(zipPath); err != nil {
 			t.Fatalf("the archive is not on the FTP server: %v", err)
+		}
+		if _, err := archive.OpenFile(zipPath); !errors.Is(err, archive.ErrPasswordNeeded) {
+			t.Fatalf("the archive opens without a password (%v): it is not encrypted", err)
 		}
 	})
 	ok = ok && t.Run("restore individually into a folder", func(t *testing.T) {

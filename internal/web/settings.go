@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -55,6 +56,15 @@ type keepForm struct {
 	KeepMonthly int `json:"keep_monthly"`
 }
 
+// archiveForm is the Backup settings card: encryption. Password and
+// Password2 are only ever sent by the browser, never to it.
+type archiveForm struct {
+	Encrypt     bool   `json:"encrypt"`
+	Password    string `json:"password,omitempty"`  // typed anew; "" keeps the stored one
+	Password2   string `json:"password2,omitempty"` // the same again
+	PasswordSet bool   `json:"password_set"`
+}
+
 type installForm struct {
 	Source string `json:"source"`
 	Role   string `json:"role"`
@@ -80,6 +90,7 @@ type settingsView struct {
 	Mail     mailForm      `json:"mail"`
 	Keep     keepForm      `json:"keep"`
 	Install  installForm   `json:"install"`
+	Archive  archiveForm   `json:"archive"`
 	Backup   backupForm    `json:"backup"`
 	Variants []variantInfo `json:"variants"`
 	Warnings []string      `json:"warnings"`
@@ -134,6 +145,10 @@ func (s *Server) view(c *config.Config) settingsView {
 		v.Install.Role = "location"
 	}
 	v.Backup = backupForm{Variant: c.Variant, Clients: c.Clients, Name: c.Name}
+	v.Archive = archiveForm{Encrypt: c.Encrypt}
+	if pw, err := runner.ArchivePassword(c.Backup, os.Getenv); err != nil || pw != "" {
+		v.Archive.PasswordSet = true // a password file that cannot be read is still a password set
+	}
 	if p, err := runner.Profile(c.Profile); err == nil {
 		for _, vr := range p.Variants {
 			v.Variants = append(v.Variants, variantInfo{vr.Number, vr.Code(), vr.Title})
@@ -154,6 +169,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *config.
 		Mail    mailForm    `json:"mail"`
 		Keep    keepForm    `json:"keep"`
 		Install installForm `json:"install"`
+		Archive archiveForm `json:"archive"`
 	}
 	if err := readJSON(r, &req); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
@@ -169,6 +185,8 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *config.
 		err = s.saveKeep(c, req.Keep)
 	case "install":
 		err = s.saveInstall(req.Install)
+	case "archive":
+		err = s.saveArchive(s.lang(w, r), c, req.Archive)
 	default:
 		err = errors.New("unknown section")
 	}
@@ -304,6 +322,39 @@ func (s *Server) saveInstall(f installForm) error {
 	}
 	return config.SetSettings(s.opt.ConfigPath, map[string]any{"source": nilIfEmpty(strings.TrimSpace(f.Source)),
 		"role": nilIfEmpty(f.Role), "lang": nilIfEmpty(f.Lang)})
+}
+
+// saveArchive writes the Backup settings card. Encryption is refused
+// without a password of at least runner.MinPasswordLen characters: an
+// archive nobody can open is worse than none. A typed password is stored
+// as a protected secret.
+func (s *Server) saveArchive(lang string, c *config.Config, f archiveForm) error {
+	if f.Password != "" || f.Password2 != "" {
+		if len([]rune(f.Password)) < runner.MinPasswordLen {
+			return errors.New(tr(lang, "err.archpwshort"))
+		}
+		if f.Password != f.Password2 {
+			return errors.New(tr(lang, "err.pwdiffer"))
+		}
+	}
+	if f.Encrypt && f.Password == "" {
+		pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
+		if err != nil {
+			return err
+		}
+		if pw == "" {
+			return errors.New(tr(lang, "err.archpwnone"))
+		}
+		if len([]rune(pw)) < runner.MinPasswordLen {
+			return errors.New(tr(lang, "err.archpwshort"))
+		}
+	}
+	if f.Password != "" {
+		if err := config.SetSecret(s.opt.ConfigPath, "archive_password", f.Password); err != nil {
+			return err
+		}
+	}
+	return config.SetSettings(s.opt.ConfigPath, map[string]any{"encrypt": f.Encrypt})
 }
 
 // autoJobOf returns a copy of [jobs.auto], or an empty job.

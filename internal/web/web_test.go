@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -320,14 +319,11 @@ func TestSessionCookieFlags(t *testing.T) {
 }
 
 func TestNoStoredPasswordInAnyAnswer(t *testing.T) {
-	secrets := []string{"Ftp-Secret-4711x", "Mail-Secret-0815y", "Admin-Secret-1234z", "Url-Secret-5150q"}
+	secrets := []string{"Ftp-Secret-4711x", "Mail-Secret-0815y", "Admin-Secret-1234z", "Url-Secret-5150q", "Archive-Secret-2323w", "Archive-New-9876v"}
 	inst := t.TempDir()
 	os.MkdirAll(filepath.Join(inst, "Daten", "Global"), 0o755)
 	cfgText := "source = '" + inst + "'\nvariant = 2\nto = 'ftpes://127.0.0.1:1/betrieb1'\nuser = 'kasse'\npassword = '" + secrets[0] + "'\n"
-	if _, ok := reflect.TypeOf(config.Backup{}).FieldByName("ArchivePassword"); ok {
-		secrets = append(secrets, "Archive-Secret-2323w")
-		cfgText += "archive_password = 'Archive-Secret-2323w'\n"
-	}
+	cfgText += "encrypt = true\narchive_password = '" + secrets[4] + "'\n"
 	cfgText += "\n[mail]\nhost = '127.0.0.1'\nport = 1\nsecurity = 'none'\nuser = 'relay'\npassword = '" + secrets[1] + "'\n" +
 		"\n[web]\nadmin_password = '" + secrets[2] + "'\n" +
 		"\n[jobs." + autoJob + "]\ntime = '23:30'\nmail_to = ['chef@example.org']\n" +
@@ -355,6 +351,10 @@ func TestNoStoredPasswordInAnyAnswer(t *testing.T) {
 	c.postJSON("/api/settings", map[string]any{"section": "keep", "keep": map[string]any{"keep_last": 7}}, nil)
 	c.postJSON("/api/automatic/install", map[string]any{"variant": 2, "time": "22:15", "install": true}, nil)
 	c.postJSON("/api/restore", map[string]any{"name": "x.zip", "target": t.TempDir()}, nil)
+	// A new archive password typed on the Settings tab (answers after it are scanned too).
+	if code, out := c.postJSON("/api/settings", map[string]any{"section": "archive", "archive": map[string]any{"encrypt": true, "password": secrets[5], "password2": secrets[5]}}, nil); code != 200 {
+		t.Fatalf("saving the archive password: %d %s", code, out)
+	}
 	time.Sleep(200 * time.Millisecond)
 	c.get("/api/task")
 	c.get("/api/history")
@@ -389,13 +389,13 @@ func TestNoStoredPasswordInAnyAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Password != secrets[0] || cfg.Mail.Password != secrets[1] {
+	if cfg.Password != secrets[0] || cfg.Mail.Password != secrets[1] || cfg.ArchivePassword != secrets[5] || !cfg.Encrypt {
 		t.Errorf("saving the settings lost a stored password")
 	}
 	var v settingsView
 	_, body := c.get("/api/settings")
 	json.Unmarshal([]byte(body), &v)
-	if !v.Dest.PasswordSet || !v.Mail.PasswordSet {
+	if !v.Dest.PasswordSet || !v.Mail.PasswordSet || !v.Archive.PasswordSet {
 		t.Errorf("the page is not told that passwords are set: %+v", v)
 	}
 }

@@ -122,6 +122,12 @@
     $("#keep-weekly").value = k.keep_weekly || ""; $("#keep-monthly").value = k.keep_monthly || "";
     $("#set-source").value = S.install.source || ""; $("#set-role").value = S.install.role || "location";
     $("#set-lang").value = S.install.lang || LANG;
+    const a = S.archive;
+    $("#arch-encrypt").checked = a.encrypt;
+    $("#arch-password").value = ""; $("#arch-password2").value = "";
+    $("#arch-password").placeholder = a.password_set ? t("js.pwset") : "";
+    $("#arch-password-state").textContent = a.password_set ? t("js.pwsethint") : t("js.pwnotset");
+    toggleArchive();
     fillVariants($("#backup-variant"), S.backup.variant || 3);
     $("#backup-clients").value = S.backup.clients || "";
     $("#backup-name").value = S.backup.name || "";
@@ -213,6 +219,16 @@
     const n = (id) => parseInt($(id).value || "0", 10);
     const d = await api("POST", "/api/settings", { section: "keep", keep: { keep_last: n("#keep-last"), keep_daily: n("#keep-daily"), keep_weekly: n("#keep-weekly"), keep_monthly: n("#keep-monthly") } });
     if (d.ok) { S = d.settings; showMsg($("#keep-msg"), true, t("js.saved")); } else showMsg($("#keep-msg"), false, d.error);
+  });
+  function toggleArchive() {
+    $("#arch-pw").hidden = !$("#arch-encrypt").checked && !(S && S.archive.password_set);
+  }
+  $("#arch-encrypt").addEventListener("change", toggleArchive);
+  $("#archive-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const d = await api("POST", "/api/settings", { section: "archive", archive: {
+      encrypt: $("#arch-encrypt").checked, password: $("#arch-password").value, password2: $("#arch-password2").value } });
+    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#archive-msg"), true, t("js.saved")); } else showMsg($("#archive-msg"), false, d.error);
   });
   $("#install-form").addEventListener("submit", async (e) => {
     e.preventDefault();
