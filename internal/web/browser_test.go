@@ -105,7 +105,18 @@ func TestBrowser(t *testing.T) {
 	ok = ok && t.Run("FTP destination and test access data", func(t *testing.T) {
 		b.t = t
 		b.run(chromedp.Click(chromedp.CSS("#tab-settings")), chromedp.WaitVisible(chromedp.CSS("#dest-form")))
-		b.run(chromedp.Click(chromedp.CSS("#use-ftp")), chromedp.WaitVisible(chromedp.CSS("#dest-server-addr")),
+		b.run(chromedp.Click(chromedp.CSS("#use-ftp")), chromedp.WaitVisible(chromedp.CSS("#dest-server-addr")))
+		// The key and known_hosts fields belong to SFTP only.
+		setProtocol := func(p string) {
+			b.evalString(fmt.Sprintf(`(() => { const s = document.querySelector("#dest-protocol"); s.value = %q; s.dispatchEvent(new Event("change")); return ""; })()`, p))
+		}
+		if b.evalString(`String(document.querySelector("#dest-sftp").hidden)`) != "true" {
+			t.Error("the SFTP key fields show for FTP")
+		}
+		setProtocol("sftp")
+		b.run(chromedp.WaitVisible(chromedp.CSS("#dest-keyfile")), chromedp.WaitVisible(chromedp.CSS("#dest-knownhosts")))
+		setProtocol("ftpes")
+		b.run(chromedp.WaitNotVisible(chromedp.CSS("#dest-keyfile")),
 			chromedp.SetValue(chromedp.CSS("#dest-protocol"), "ftpes"),
 			chromedp.SetValue(chromedp.CSS("#dest-server-addr"), fmt.Sprintf("127.0.0.1:%d/betrieb1", srv.Port)),
 			chromedp.SetValue(chromedp.CSS("#dest-user"), srv.User),

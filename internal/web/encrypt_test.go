@@ -147,3 +147,40 @@ func TestEncryptionFromSettings(t *testing.T) {
 		t.Fatal("the log contains the archive password")
 	}
 }
+
+// The compression level and low priority on the Backup settings card.
+func TestLevelAndLowPriorityFromSettings(t *testing.T) {
+	ts := startServer(t, "variant = 2\n"+hashConfig(t, adminPW), nil)
+	c := newClient(t, ts)
+	c.login(adminPW)
+	var v settingsView
+	_, body := c.get("/api/settings")
+	json.Unmarshal([]byte(body), &v)
+	if v.Archive.Level != "default" || v.Archive.LowPriority {
+		t.Fatalf("defaults: %+v", v.Archive)
+	}
+	save := func(a map[string]any) (int, string) {
+		return c.postJSON("/api/settings", map[string]any{"section": "archive", "archive": a}, nil)
+	}
+	if code, body := save(map[string]any{"level": "maximal"}); code != 400 || !strings.Contains(body, "fast, default or best") {
+		t.Errorf("unknown level: %d %s", code, body)
+	}
+	if code, body := save(map[string]any{"level": "best", "low_priority": true}); code != 200 {
+		t.Fatalf("save: %d %s", code, body)
+	}
+	cfg, err := config.Load(ts.cfg)
+	if err != nil || cfg.Level != "best" || !cfg.LowPriority || cfg.Encrypt {
+		t.Fatalf("config: level %q low_priority %v encrypt %v, %v", cfg.Level, cfg.LowPriority, cfg.Encrypt, err)
+	}
+	_, body = c.get("/api/settings")
+	json.Unmarshal([]byte(body), &v)
+	if v.Archive.Level != "best" || !v.Archive.LowPriority {
+		t.Errorf("the page shows %+v", v.Archive)
+	}
+	if code, body := save(map[string]any{"level": "default", "low_priority": false}); code != 200 {
+		t.Fatalf("save: %d %s", code, body)
+	}
+	if b, _ := os.ReadFile(ts.cfg); strings.Contains(string(b), "level") || strings.Contains(string(b), "low_priority") {
+		t.Errorf("defaults are written into the config:\n%s", b)
+	}
+}

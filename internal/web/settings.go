@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -34,7 +36,9 @@ type destForm struct {
 	Password    string `json:"password,omitempty"` // typed anew; "" keeps the stored one
 	PasswordSet bool   `json:"password_set"`
 	Fingerprint string `json:"fingerprint"`
-	Display     string `json:"display"` // the destination as users read it, never with a password
+	KeyFile     string `json:"key_file"`    // SFTP private key file
+	KnownHosts  string `json:"known_hosts"` // SFTP known_hosts file
+	Display     string `json:"display"`     // the destination as users read it, never with a password
 }
 
 type mailForm struct {
@@ -56,13 +60,16 @@ type keepForm struct {
 	KeepMonthly int `json:"keep_monthly"`
 }
 
-// archiveForm is the Backup settings card: encryption. Password and
+// archiveForm is the Backup settings card: encryption, compression level
+// and priority. Password and
 // Password2 are only ever sent by the browser, never to it.
 type archiveForm struct {
 	Encrypt     bool   `json:"encrypt"`
 	Password    string `json:"password,omitempty"`  // typed anew; "" keeps the stored one
 	Password2   string `json:"password2,omitempty"` // the same again
 	PasswordSet bool   `json:"password_set"`
+	Level       string `json:"level"` // fast, default, best
+	LowPriority bool   `json:"low_priority"`
 }
 
 type installForm struct {
@@ -100,7 +107,7 @@ type settingsView struct {
 var urlPassword = regexp.MustCompile(`^[a-zA-Z]+://[^/@]*:[^/@]*@`)
 
 func destOf(b config.Backup) destForm {
-	d := destForm{Protocol: "ftpes", User: b.User, Fingerprint: b.Fingerprint,
+	d := destForm{Protocol: "ftpes", User: b.User, Fingerprint: b.Fingerprint, KeyFile: b.KeyFile, KnownHosts: b.KnownHosts,
 		PasswordSet: b.Password != "" || b.PasswordFile != ""}
 	if strings.TrimSpace(b.To) == "" {
 		return d
@@ -145,7 +152,10 @@ func (s *Server) view(c *config.Config) settingsView {
 		v.Install.Role = "location"
 	}
 	v.Backup = backupForm{Variant: c.Variant, Clients: c.Clients, Name: c.Name}
-	v.Archive = archiveForm{Encrypt: c.Encrypt}
+	v.Archive = archiveForm{Encrypt: c.Encrypt, Level: c.Level, LowPriority: c.LowPriority}
+	if v.Archive.Level == "" {
+		v.Archive.Level = "default"
+	}
 	if pw, err := runner.ArchivePassword(c.Backup, os.Getenv); err != nil || pw != "" {
 		v.Archive.PasswordSet = true // a password file that cannot be read is still a password set
 	}
@@ -178,7 +188,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *config.
 	var err error
 	switch req.Section {
 	case "dest":
-		err = s.saveDest(c, req.Dest)
+		err = s.saveDest(s.lang(w, r), c, req.Dest)
 	case "mail":
 		err = s.saveMail(c, req.Mail)
 	case "keep":
@@ -233,6 +243,9 @@ func destBackup(c *config.Config, f destForm) (config.Backup, error) {
 			b.Password, b.PasswordFile = f.Password, ""
 		}
 		b.Fingerprint = strings.TrimSpace(f.Fingerprint)
+		if spec.Kind == "sftp" {
+			b.KeyFile, b.KnownHosts = strings.TrimSpace(f.KeyFile), strings.TrimSpace(f.KnownHosts)
+		}
 		return b, nil
 	}
 	folder := strings.TrimSpace(f.Folder)
@@ -246,12 +259,26 @@ func destBackup(c *config.Config, f destForm) (config.Backup, error) {
 	return b, nil
 }
 
-func (s *Server) saveDest(c *config.Config, f destForm) error {
+func (s *Server) saveDest(lang string, c *config.Config, f destForm) error {
 	b, err := destBackup(c, f)
 	if err != nil {
 		return err
 	}
 	vals := map[string]any{"to": b.To, "protocol": nilIfEmpty(b.Protocol), "user": nilIfEmpty(b.User), "fingerprint": nilIfEmpty(b.Fingerprint)}
+	if spec, err := open.ParseDefault(b.To, b.Protocol); err == nil && spec.Kind == "sftp" {
+		// The key and known_hosts files belong to SFTP; other kinds leave them alone.
+		for _, p := range []struct{ key, path string }{{"key_file", b.KeyFile}, {"known_hosts", b.KnownHosts}} {
+			if p.path != "" && !filepath.IsAbs(p.path) {
+				return errors.New(tr(lang, "err.fullpath"))
+			}
+			vals[p.key] = nilIfEmpty(p.path)
+		}
+		if b.KeyFile != "" {
+			if fi, err := os.Stat(b.KeyFile); err != nil || fi.IsDir() {
+				return fmt.Errorf(tr(lang, "err.nokeyfile"), b.KeyFile)
+			}
+		}
+	}
 	if err := config.SetSettings(s.opt.ConfigPath, vals); err != nil {
 		return err
 	}
@@ -354,7 +381,18 @@ func (s *Server) saveArchive(lang string, c *config.Config, f archiveForm) error
 			return err
 		}
 	}
-	return config.SetSettings(s.opt.ConfigPath, map[string]any{"encrypt": f.Encrypt})
+	level := strings.ToLower(f.Level)
+	if _, err := runner.Level(level); err != nil {
+		return errors.New(tr(lang, "err.level"))
+	}
+	if level == "default" {
+		level = ""
+	}
+	low := any(nil)
+	if f.LowPriority {
+		low = true
+	}
+	return config.SetSettings(s.opt.ConfigPath, map[string]any{"encrypt": f.Encrypt, "level": nilIfEmpty(level), "low_priority": low})
 }
 
 // autoJobOf returns a copy of [jobs.auto], or an empty job.

@@ -103,6 +103,8 @@
     $("#dest-protocol").value = dst.protocol || "ftpes";
     $("#dest-server-addr").value = dst.server || "";
     $("#dest-user").value = dst.user || "";
+    $("#dest-keyfile").value = dst.key_file || "";
+    $("#dest-knownhosts").value = dst.known_hosts || "";
     $("#dest-password").value = "";
     $("#dest-password").placeholder = dst.password_set ? t("js.pwset") : "";
     $("#dest-password-state").textContent = dst.password_set ? t("js.pwsethint") : "";
@@ -124,6 +126,8 @@
     $("#set-lang").value = S.install.lang || LANG;
     const a = S.archive;
     $("#arch-encrypt").checked = a.encrypt;
+    $("#arch-level").value = a.level || "default";
+    $("#arch-lowprio").checked = a.low_priority;
     $("#arch-password").value = ""; $("#arch-password2").value = "";
     $("#arch-password").placeholder = a.password_set ? t("js.pwset") : "";
     $("#arch-password-state").textContent = a.password_set ? t("js.pwsethint") : t("js.pwnotset");
@@ -138,6 +142,11 @@
     const on = $("#use-ftp").checked;
     $("#dest-folder").hidden = on;
     $("#dest-server").hidden = !on;
+    toggleSFTP();
+  }
+  // The key and known_hosts files are SFTP's: shown only when it is chosen.
+  function toggleSFTP() {
+    $("#dest-sftp").hidden = !($("#dest-protocol").value === "sftp" || /^\s*sftp:\/\//i.test($("#dest-server-addr").value));
   }
   function setPinned(fp) {
     $("#dest-fingerprint").value = fp;
@@ -145,13 +154,15 @@
     $("#dest-pinned-fp").textContent = fp;
   }
   $("#use-ftp").addEventListener("change", toggleFTP);
+  $("#dest-protocol").addEventListener("change", toggleSFTP);
+  $("#dest-server-addr").addEventListener("input", toggleSFTP);
   $("#dest-forget").addEventListener("click", () => setPinned(""));
 
   function destValues() {
     return {
       use_ftp: $("#use-ftp").checked, folder: $("#dest-folder-path").value, protocol: $("#dest-protocol").value,
       server: $("#dest-server-addr").value, user: $("#dest-user").value, password: $("#dest-password").value,
-      fingerprint: $("#dest-fingerprint").value,
+      fingerprint: $("#dest-fingerprint").value, key_file: $("#dest-keyfile").value, known_hosts: $("#dest-knownhosts").value,
     };
   }
   async function saveDest() {
@@ -227,7 +238,8 @@
   $("#archive-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const d = await api("POST", "/api/settings", { section: "archive", archive: {
-      encrypt: $("#arch-encrypt").checked, password: $("#arch-password").value, password2: $("#arch-password2").value } });
+      encrypt: $("#arch-encrypt").checked, password: $("#arch-password").value, password2: $("#arch-password2").value,
+      level: $("#arch-level").value, low_priority: $("#arch-lowprio").checked } });
     if (d.ok) { S = d.settings; fillSettings(); showMsg($("#archive-msg"), true, t("js.saved")); } else showMsg($("#archive-msg"), false, d.error);
   });
   $("#install-form").addEventListener("submit", async (e) => {
