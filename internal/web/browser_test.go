@@ -158,6 +158,8 @@ func TestBrowser(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#archive-save")))
 		b.waitText("#archive-msg", "Saved")
 		b.waitText("#arch-password-state", "A password is set")
+		b.evalString(`(document.querySelector("#archive-form").scrollIntoView({block: "end"}), "")`)
+		b.shot("settings-encrypt")
 		if v := b.attr("#arch-password", "value"); v != "" {
 			t.Errorf("the password field shows %q after saving", v)
 		}
@@ -365,7 +367,7 @@ func (b *browser) shot(name string) {
 	if os.Getenv("POSBACKUP_SCREENSHOTS") != "1" {
 		return
 	}
-	if !strings.HasSuffix(name, "-confirm") && !strings.HasSuffix(name, "-trust") {
+	if !strings.HasSuffix(name, "-confirm") && !strings.HasSuffix(name, "-trust") && !strings.HasSuffix(name, "-encrypt") {
 		b.evalString("(window.scrollTo(0, 0), '')")
 	}
 	time.Sleep(150 * time.Millisecond) // let the page settle
