@@ -162,10 +162,12 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 			}
 		}
 		for i := len(missing) - 1; i >= 0; i-- {
-			if err := os.Mkdir(missing[i], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-				return err
+			err := os.Mkdir(missing[i], 0o755)
+			if err == nil {
+				created = append(created, missing[i]) // only these are removed again
+			} else if st, serr := os.Stat(missing[i]); serr != nil || !st.IsDir() {
+				return err // a file where a folder must go, or no access
 			}
-			created = append(created, missing[i])
 			known[missing[i]] = true
 		}
 		known[p] = true

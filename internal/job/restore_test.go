@@ -424,3 +424,33 @@ func TestDamagedLateEntryLeavesTargetUntouched(t *testing.T) {
 		t.Errorf("a failed restore left %d entries in an empty target", len(ents))
 	}
 }
+
+// A file in the target where the backup needs a folder stops the restore;
+// the file stays (the folders the restore made are removed, nothing else).
+// The plan does not see it when only an empty folder below it is selected.
+func TestFileWhereFolderGoesIsKept(t *testing.T) {
+	src := t.TempDir()
+	os.MkdirAll(filepath.Join(src, "Daten", "M001", "Stamm", "leer"), 0o755)
+	os.WriteFile(filepath.Join(src, "Daten", "M001", "Stamm", "artikel.dat"), []byte("Artikel"), 0o644)
+	os.WriteFile(filepath.Join(src, "version.ini"), []byte("[Suite]\r\nVersion=26.4.1\r\n"), 0o644)
+	to := folder(t, t.TempDir())
+	res := backup(t, BackupRequest{Source: src, Variant: 4, Dest: to, NameTemplate: "leer"})
+	zipPath := filepath.Join(to.Dir(), res.Archive)
+
+	target := t.TempDir()
+	os.MkdirAll(filepath.Join(target, "Daten", "M001"), 0o755)
+	blocker := filepath.Join(target, "Daten", "M001", "Stamm")
+	if err := os.WriteFile(blocker, []byte("a file, not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []string{"Daten/M001/Stamm/leer"}, Confirm: func([]string) bool { return true }})
+	if err == nil {
+		t.Fatal("restore through a file succeeded")
+	}
+	if b, err := os.ReadFile(blocker); err != nil || string(b) != "a file, not a folder" {
+		t.Errorf("the file in the way was changed or removed: %q %v", b, err)
+	}
+	if got := tree(t, target); len(got) != 1 {
+		t.Errorf("target after the failed restore: %v", got)
+	}
+}
