@@ -108,6 +108,9 @@ func TestLogRotates(t *testing.T) {
 		}
 		total += fi.Size()
 	}
+	if total < 3*logMaxSize { // 5 MiB written: the current log and three full old ones
+		t.Errorf("only %d bytes of log kept", total)
+	}
 	if _, err := os.Stat(p + ".4"); err == nil {
 		t.Errorf("more than %d old logs kept", logKeep)
 	}

@@ -34,3 +34,31 @@ func FreePort(t testing.TB) int { Unavailable(t, "Linux only"); return 0 }
 
 // Chown does nothing on Windows.
 func Chown(t testing.TB, path string) {}
+
+// MailServer is a running mailpit (not available on Windows).
+type MailServer struct {
+	Host     string
+	SMTPPort int
+	API      string
+	PID      int
+}
+
+// Mail is one received message.
+type Mail struct {
+	ID      string
+	Subject string
+	To      []struct{ Address string }
+	Snippet string
+}
+
+// StartMailpit skips: the test servers run on Linux only.
+func StartMailpit(t testing.TB) *MailServer {
+	Unavailable(t, "mailpit test servers run on Linux only")
+	return nil
+}
+
+// Messages is never reached on Windows.
+func (s *MailServer) Messages(t testing.TB) []Mail { return nil }
+
+// Text is never reached on Windows.
+func (s *MailServer) Text(t testing.TB, id string) string { return "" }
