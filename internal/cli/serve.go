@@ -160,9 +160,4 @@ func browserAddr(addr string) string {
 // register the service and start it.
 type installer struct{ *service.Manager }
 
-func (i installer) Install() error {
-	if err := i.Manager.Install(); err != nil {
-		return err
-	}
-	return i.Manager.Start()
-}
+func (i installer) Install() error { return i.Manager.Ensure() }

@@ -100,15 +100,20 @@ automatic backup per PC. Run it as administrator (Windows) or root.`,
 				return usagef("no job in %s has a time of day, so the service would never back up: give --time HH:MM, or set a job with 'posbackup job set NAME --time HH:MM'", a.configPath)
 			}
 			m := mgr()
+			before, _ := m.Status()
 			if err := m.Install(); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "The automatic backup is installed as a system service (%s, name %s).\n", service.Platform(), m.Name)
+			if before == status.ServiceRunning || before == status.ServiceStopped {
+				fmt.Fprintf(a.stdout, "The automatic backup service %s was already installed; it reads the changed config by itself. (To register it anew, e.g. after moving the program, run 'posbackup service uninstall' first.)\n", m.Name)
+			} else {
+				fmt.Fprintf(a.stdout, "The automatic backup is installed as a system service (%s, name %s).\n", service.Platform(), m.Name)
+			}
 			if !noStart {
-				if err := m.Start(); err != nil {
+				if err := m.Ensure(); err != nil {
 					return err
 				}
-				fmt.Fprintln(a.stdout, "It was started.")
+				fmt.Fprintln(a.stdout, "It runs.")
 			}
 			now := time.Now()
 			for _, j := range jobs {

@@ -91,18 +91,18 @@ func (m *Manager) service() (kservice.Service, error) {
 // Platform names the service manager found on this computer.
 func Platform() string { return kservice.Platform() }
 
-// Install registers the service. Installing again replaces the
-// registration (e.g. after the program moved).
+// Install registers the service. A service already installed under the
+// name is left as it is (it re-reads the config by itself); to register
+// it anew, e.g. after the program moved, Uninstall it first. Stopping and
+// re-registering here could stop the very process that asks (the dialog
+// served by the service) and leave no automatic backup at all.
 func (m *Manager) Install() error {
 	s, err := m.service()
 	if err != nil {
 		return err
 	}
-	if st, _ := m.Status(); st != status.ServiceNotInstalled {
-		s.Stop()
-		if err := m.uninstall(s); err != nil {
-			return err
-		}
+	if st, _ := m.Status(); st == status.ServiceRunning || st == status.ServiceStopped {
+		return nil
 	}
 	if err := s.Install(); err != nil {
 		return fmt.Errorf("the service %s could not be installed: %v. Run this as administrator (Windows) or root", m.name(), plainService(err))
@@ -138,6 +138,18 @@ func (m *Manager) uninstall(s kservice.Service) error {
 		}
 	}
 	return nil
+}
+
+// Ensure installs the service if it is not installed and starts it if it
+// does not run: what "install the automatic backup" means, safe to repeat.
+func (m *Manager) Ensure() error {
+	if err := m.Install(); err != nil {
+		return err
+	}
+	if st, _ := m.Status(); st == status.ServiceRunning {
+		return nil
+	}
+	return m.Start()
 }
 
 // Start starts the installed service.

@@ -98,6 +98,14 @@ func TestInstallSystemV(t *testing.T) {
 	if st, _ := m.Status(); st != status.ServiceRunning {
 		t.Errorf("started: status %v", st)
 	}
+	// Installing again (the dialog's button pressed twice, or from inside
+	// the service) leaves the running service alone.
+	if err := m.Ensure(); err != nil {
+		t.Errorf("install again: %v", err)
+	}
+	if st, _ := m.Status(); st != status.ServiceRunning {
+		t.Errorf("after installing again: status %v", st)
+	}
 	if err := m.Stop(); err != nil {
 		t.Fatal(err)
 	}
