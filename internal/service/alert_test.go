@@ -1,9 +1,13 @@
 package service
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,4 +122,53 @@ func TestLogRotates(t *testing.T) {
 	if !strings.Contains(string(b), "4999 xxx") {
 		t.Errorf("the newest line is not in the current log")
 	}
+}
+
+// TestBadJobDoesNotStopTheService: a job whose time is wrong (a hand edit)
+// is reported in the log and by mail, and the service keeps running the
+// other jobs instead of exiting (which would leave no backup at all).
+func TestBadJobDoesNotStopTheService(t *testing.T) {
+	mail := testsrv.StartMailpit(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "posbackup.toml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`source = %q
+variant = 1
+to = %q
+[mail]
+host = "127.0.0.1"
+port = %d
+security = "none"
+[jobs.typo]
+time = "25:00"
+mail_to = ["partner@example.org"]
+[jobs.good]
+time = "03:00"
+`, dir, filepath.Join(dir, "out"), mail.SMTPPort)), 0o600)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	var out strings.Builder
+	err := Run(ctx, cfgPath, RunOptions{Out: &syncWriter{w: &out}, NormalPriority: true, Poll: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("Run returned %v; it should run until stopped", err)
+	}
+	text := out.String()
+	if !strings.Contains(text, "job typo") || !strings.Contains(text, "does not run until the config is corrected") ||
+		!strings.Contains(text, "job good (daily at 03:00): next run") {
+		t.Errorf("log:\n%s", text)
+	}
+	msgs := mail.Messages(t)
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Subject, "job typo") || !strings.Contains(msgs[0].Subject, "CANNOT RUN") {
+		t.Errorf("want one notice about job typo, got %+v", msgs)
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

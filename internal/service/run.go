@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -40,8 +41,14 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 	if err == nil {
 		cfgPath = abs
 	}
+	seen := fileStamp(cfgPath)
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
+		// No state folder is known yet: note it in the default one, so a
+		// service that cannot start leaves a trace besides its exit code.
+		lg := newLog(filepath.Join((&config.Config{}).StateDirOf(cfgPath), LogName), o.Out)
+		lg.printf("the automatic backup cannot start: %v", err)
+		lg.close()
 		return err
 	}
 	dir := cfg.StateDirOf(cfgPath)
@@ -62,7 +69,7 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 	if clock == nil {
 		clock = schedule.RealClock{}
 	}
-	r := &running{cfgPath: cfgPath, dir: dir, log: lg, clock: clock, results: map[string]*job.BackupResult{}}
+	r := &running{cfgPath: cfgPath, dir: dir, log: lg, clock: clock, results: map[string]*job.BackupResult{}, seen: seen}
 	defer r.mails.Wait()
 	for {
 		reload, err := r.runOnce(ctx, cfg, o)
@@ -71,12 +78,13 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 			return nil
 		}
 		if !reload {
+			lg.printf("the automatic backup stops: %v", err)
 			return err
 		}
+		r.seen = fileStamp(cfgPath) // before reading: a change during the read is seen next time
 		next, err := config.Load(cfgPath)
 		if err != nil {
-			lg.printf("the changed config cannot be used, the jobs run as before: %v", err)
-			r.seen = fileStamp(cfgPath)
+			lg.printf("the changed config cannot be used, the jobs run as before until it is corrected: %v", err)
 			continue
 		}
 		cfg = next
@@ -102,10 +110,17 @@ func (r *running) runOnce(ctx context.Context, cfg *config.Config, o RunOptions)
 	r.mu.Lock()
 	r.cfg = cfg
 	r.mu.Unlock()
-	r.seen = fileStamp(r.cfgPath)
-	jobs, err := Schedules(cfg)
-	if err != nil {
-		return false, err
+	jobs, bad := schedulesSkipping(cfg)
+	for _, name := range jobNames(cfg) {
+		if err, ok := bad[name]; ok {
+			r.log.printf("%v: this job does not run until the config is corrected", err)
+			if to := recipients(cfg.Jobs[name], true); to != nil {
+				r.send(cfg, notify.Message{To: to,
+					Subject: fmt.Sprintf("posbackup: job %s on %s CANNOT RUN", name, hostname()),
+					Body:    fmt.Sprintf("The automatic backup %s on %s cannot run: %v.\n\nCorrect the job in %s; the service reads the file again by itself.\n", name, hostname(), err, r.cfgPath),
+				}, "the notice that job "+name+" cannot run")
+			}
+		}
 	}
 	if len(jobs) == 0 {
 		r.log.printf("no job of %s has a time of day: nothing runs until one is set (posbackup job set NAME --time HH:MM)", r.cfgPath)
@@ -246,16 +261,14 @@ func (r *running) send(cfg *config.Config, m notify.Message, what string) {
 	}()
 }
 
-// stamp identifies a version of the config file.
-type stamp struct {
-	size int64
-	mod  time.Time
-}
+// stamp identifies a version of the config file by its content (a
+// same-size edit within the file system's time resolution still counts).
+type stamp [sha256.Size]byte
 
 func fileStamp(p string) stamp {
-	fi, err := os.Stat(p)
+	b, err := os.ReadFile(p)
 	if err != nil {
 		return stamp{}
 	}
-	return stamp{fi.Size(), fi.ModTime()}
+	return sha256.Sum256(b)
 }

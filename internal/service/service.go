@@ -43,6 +43,24 @@ func Schedules(cfg *config.Config) ([]schedule.Job, error) {
 	return out, nil
 }
 
+// schedulesSkipping is Schedules for the service: a job with a bad time or
+// weekday is left out and reported in bad, so one typo does not stop the
+// other jobs.
+func schedulesSkipping(cfg *config.Config) (jobs []schedule.Job, bad map[string]error) {
+	bad = map[string]error{}
+	for _, name := range jobNames(cfg) {
+		spec, ok, err := jobSpec(cfg, name)
+		if err != nil {
+			bad[name] = err
+			continue
+		}
+		if ok {
+			jobs = append(jobs, schedule.Job{Name: name, Spec: spec})
+		}
+	}
+	return jobs, bad
+}
+
 func jobNames(cfg *config.Config) []string {
 	names := make([]string, 0, len(cfg.Jobs))
 	for n := range cfg.Jobs {
