@@ -36,7 +36,20 @@ func SetJob(path, name string, j *Job) error {
 	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
 		lines = lines[:len(lines)-1]
 	}
-	body, err := encodeNonZero(j)
+	// A job read by Load holds its secrets in the clear (checkSecrets);
+	// store them protected again, as set-secret would.
+	stored := *j
+	for _, p := range []*string{&stored.Password, &stored.KeyPassphrase, &stored.ArchivePassword} {
+		if *p == "" || strings.HasPrefix(*p, dpapiPrefix) {
+			continue
+		}
+		v, err := protect(*p)
+		if err != nil {
+			return fmt.Errorf("cannot protect a secret of job %s: %v", name, err)
+		}
+		*p = v
+	}
+	body, err := encodeNonZero(&stored)
 	if err != nil {
 		return err
 	}

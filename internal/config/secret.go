@@ -108,7 +108,15 @@ func writeOwnerOnly(path string, data []byte) error {
 		tmp.Close()
 		return err
 	}
+	if err := restrictToOwner(tmp.Name()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot make %s readable by its owner only: %v", path, err)
+	}
 	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil { // POS PCs lose power: the rename must not expose an empty file
 		tmp.Close()
 		return err
 	}
@@ -135,10 +143,12 @@ func (c *Config) checkSecrets(path string) error {
 		*p = v
 		any = any || v != ""
 	}
-	if any && !isWindows {
-		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
-			c.warnings = append(c.warnings, fmt.Sprintf("the config file %s holds a password and other users can read it: run chmod 600 %s", path, path))
+	if any && othersCanRead(path) {
+		fix := "run chmod 600 " + path
+		if isWindows {
+			fix = "set it again with 'posbackup config set-secret', which makes the file readable by its owner, SYSTEM and Administrators only"
 		}
+		c.warnings = append(c.warnings, fmt.Sprintf("the config file %s holds a password and other users can read it: %s", path, fix))
 	}
 	return nil
 }
