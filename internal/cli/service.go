@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -99,6 +100,11 @@ automatic backup per PC. Run it as administrator (Windows) or root.`,
 			if len(jobs) == 0 {
 				return usagef("no job in %s has a time of day, so the service would never back up: give --time HH:MM, or set a job with 'posbackup job set NAME --time HH:MM'", a.configPath)
 			}
+			warns, err := service.CheckJobs(a.cfg, a.configPath, os.Getenv)
+			if err != nil {
+				return usagef("%s: correct it in %s first, or the automatic backup fails every time", err.Error(), a.configPath)
+			}
+			a.warn(warns)
 			m := mgr()
 			before, _ := m.Status()
 			if err := m.Install(); err != nil {

@@ -181,7 +181,7 @@ func (r *running) runJob(ctx context.Context, name string) (schedule.Result, err
 	r.mu.Lock()
 	cfg := r.cfg
 	r.mu.Unlock()
-	res, err := RunJob(ctx, cfg, name)
+	res, err := RunJob(ctx, cfg, r.cfgPath, name)
 	if res != nil {
 		r.mu.Lock()
 		r.results[name] = res
@@ -195,12 +195,12 @@ func (r *running) runJob(ctx context.Context, name string) (schedule.Result, err
 // at the job's time: generations pruned after the new archive is checked,
 // and a newer backup at the destination never overwritten by older data.
 // The caller holds the run lock.
-func RunJob(ctx context.Context, cfg *config.Config, name string) (*job.BackupResult, error) {
+func RunJob(ctx context.Context, cfg *config.Config, cfgPath, name string) (*job.BackupResult, error) {
 	j, ok := cfg.Jobs[name]
 	if !ok {
 		return nil, fmt.Errorf("there is no job %q in the config", name)
 	}
-	b, _ := cfg.JobBackup(name)
+	b := JobSettings(cfg, cfgPath, name)
 	pr, err := runner.Prepare(ctx, b, runner.Options{})
 	defer pr.Close()
 	if err != nil {

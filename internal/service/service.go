@@ -11,6 +11,7 @@ package service
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/retention"
+	"github.com/posbackup/posbackup/internal/runner"
 	"github.com/posbackup/posbackup/internal/schedule"
 	"github.com/posbackup/posbackup/internal/status"
 )
@@ -82,6 +84,60 @@ func jobSpec(cfg *config.Config, name string) (schedule.Spec, bool, error) {
 		return schedule.Spec{}, false, fmt.Errorf("job %s in the config: %v", name, err)
 	}
 	return spec, true, nil
+}
+
+// JobSettings returns the backup settings of job name with relative paths
+// taken from the config file's folder: a service starts in the system's
+// folder (C:\Windows\System32, /), not where the config was written.
+func JobSettings(cfg *config.Config, cfgPath, name string) config.Backup {
+	b, _ := cfg.JobBackup(name)
+	dir := filepath.Dir(cfgPath)
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) || filepath.VolumeName(p) != "" {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	b.Source, b.Profile, b.KeyFile, b.PasswordFile, b.KnownHosts, b.ArchivePasswordFile =
+		abs(b.Source), abs(b.Profile), abs(b.KeyFile), abs(b.PasswordFile), abs(b.KnownHosts), abs(b.ArchivePasswordFile)
+	add := make([]string, len(b.Add)) // not in place: b.Add is the config's slice
+	for i, p := range b.Add {
+		add[i] = abs(p)
+	}
+	b.Add = add
+	if spec, err := open.ParseDefault(b.To, b.Protocol); err == nil && !spec.IsServer() && !strings.Contains(b.To, "://") {
+		b.To = abs(b.To)
+	}
+	return b
+}
+
+// CheckJobs checks what the service would run: a timed job whose settings
+// are wrong is an error (it would fail every night); warnings name what
+// works by hand but not in a service.
+func CheckJobs(cfg *config.Config, cfgPath string, getenv func(string) string) (warnings []string, err error) {
+	jobs, err := Schedules(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, sj := range jobs {
+		b := JobSettings(cfg, cfgPath, sj.Name)
+		if _, err := runner.Check(b, runner.Options{}); err != nil {
+			return warnings, fmt.Errorf("job %s: %v", sj.Name, err)
+		}
+		if b.Encrypt && b.ArchivePassword == "" && b.ArchivePasswordFile == "" {
+			warnings = append(warnings, fmt.Sprintf("job %s takes its archive password from %s, which the service does not see: store it with 'posbackup config set-secret archive_password'", sj.Name, runner.ArchivePasswordEnv))
+		}
+		spec, _ := open.ParseDefault(b.To, b.Protocol)
+		if spec.IsServer() && b.Password == "" && b.PasswordFile == "" && b.KeyFile == "" && spec.Password == "" && getenv(open.PasswordEnv) != "" {
+			warnings = append(warnings, fmt.Sprintf("job %s takes its server password from %s, which the service does not see: store it with 'posbackup config set-secret password'", sj.Name, open.PasswordEnv))
+		}
+		for _, p := range []string{b.Source, spec.Path} {
+			if p != "" && local.IsNetworkPath(p) {
+				warnings = append(warnings, fmt.Sprintf("job %s uses %s on a network drive: the service runs as the system account, which does not see mapped drive letters and reaches shares as the computer. Use a UNC path (\\\\server\\share) the computer may write to", sj.Name, p))
+			}
+		}
+	}
+	return warnings, nil
 }
 
 // Policy returns the generations job j keeps, nil when it deletes nothing.
