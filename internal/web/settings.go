@@ -235,8 +235,7 @@ func destBackup(c *config.Config, f destForm) (config.Backup, error) {
 			return b, errors.New("the server field holds a folder: switch off \"Use FTP settings\" for a folder")
 		}
 		b.User = strings.TrimSpace(f.User)
-		if oldSpec, err := open.ParseDefault(c.To, c.Protocol); err == nil &&
-			(!oldSpec.IsServer() || oldSpec.Host != spec.Host || oldSpec.Port != spec.Port || b.User != c.User) {
+		if !sameLogin(c.Backup, b) {
 			b.Password, b.PasswordFile = "", "" // never send a stored password to another server or user
 		}
 		if f.Password != "" {
@@ -259,12 +258,49 @@ func destBackup(c *config.Config, f destForm) (config.Backup, error) {
 	return b, nil
 }
 
+// sameLogin reports whether b logs in where old did: a server (not a
+// folder or an unreadable destination) of the same kind, host, port and
+// user. Only then may old's stored password go with b.
+func sameLogin(old, b config.Backup) bool {
+	o, err := open.ParseDefault(old.To, old.Protocol)
+	if err != nil || !o.IsServer() {
+		return false
+	}
+	n, err := open.ParseDefault(b.To, b.Protocol)
+	if err != nil || !n.IsServer() {
+		return false
+	}
+	port := func(s open.Spec) int {
+		if s.Port == 0 {
+			return open.DefaultPort(s.Kind)
+		}
+		return s.Port
+	}
+	user := func(s open.Spec, u string) string {
+		if u != "" {
+			return u
+		}
+		return s.User
+	}
+	return o.Kind == n.Kind && o.Host == n.Host && port(o) == port(n) && user(o, old.User) == user(n, b.User)
+}
+
 func (s *Server) saveDest(lang string, c *config.Config, f destForm) error {
 	b, err := destBackup(c, f)
 	if err != nil {
 		return err
 	}
 	vals := map[string]any{"to": b.To, "protocol": nilIfEmpty(b.Protocol), "user": nilIfEmpty(b.User), "fingerprint": nilIfEmpty(b.Fingerprint)}
+	if b.PasswordFile == "" {
+		vals["password_file"] = nil // replaced by a typed password, or it belonged to another server or user
+	}
+	if c.Password != "" && b.Password == "" {
+		// The stored password belonged to another server or user: remove
+		// it first, so that the new server can never be sent it.
+		if err := config.RemoveSecret(s.opt.ConfigPath, "password"); err != nil {
+			return err
+		}
+	}
 	if spec, err := open.ParseDefault(b.To, b.Protocol); err == nil && spec.Kind == "sftp" {
 		// The key and known_hosts files belong to SFTP; other kinds leave them alone.
 		for _, p := range []struct{ key, path string }{{"key_file", b.KeyFile}, {"known_hosts", b.KnownHosts}} {

@@ -107,7 +107,7 @@
     $("#dest-knownhosts").value = dst.known_hosts || "";
     $("#dest-password").value = "";
     $("#dest-password").placeholder = dst.password_set ? t("js.pwset") : "";
-    $("#dest-password-state").textContent = dst.password_set ? t("js.pwsethint") : "";
+    $("#dest-password-state").textContent = dst.password_set ? t("js.pwsethint") : (dst.use_ftp ? t("js.pwnotset") : "");
     setPinned(dst.fingerprint || "");
     toggleFTP();
   }
