@@ -168,9 +168,4 @@ func dayText(days []string) string {
 }
 
 // redactURL shows a destination without a password typed into it.
-func redactURL(to string) string {
-	if spec, err := open.ParseDefault(to, ""); err == nil {
-		return spec.Redacted()
-	}
-	return to
-}
+func redactURL(to string) string { return open.RedactAny(to) }

@@ -114,8 +114,13 @@ func destOf(b config.Backup) destForm {
 	}
 	spec, err := open.ParseDefault(b.To, b.Protocol)
 	if err != nil {
-		d.Folder = b.To
-		d.Display = b.To
+		// Not readable as a destination: shown (and left to be corrected)
+		// without a password typed into it.
+		d.Folder = open.RedactAny(b.To)
+		d.Display = d.Folder
+		if d.Folder != b.To {
+			d.PasswordSet = true
+		}
 		return d
 	}
 	d.Display = spec.Redacted()
@@ -251,7 +256,9 @@ func destBackup(c *config.Config, f destForm) (config.Backup, error) {
 	if folder == "" {
 		return b, errors.New("type the folder for the backups, e.g. E:\\Backup or \\\\nas\\backup")
 	}
-	b.To, b.Protocol = folder, ""
+	if folder != old.Folder || old.UseFTP {
+		b.To, b.Protocol = folder, ""
+	} // else unchanged: the page shows a destination that does not parse without its password
 	if spec, err := open.ParseDefault(folder, ""); err == nil && spec.IsServer() {
 		return b, errors.New("the folder field holds a server: switch on \"Use FTP settings\" for a server")
 	}

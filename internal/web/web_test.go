@@ -400,6 +400,51 @@ func TestNoStoredPasswordInAnyAnswer(t *testing.T) {
 	}
 }
 
+// TestNoPasswordOfUnparsableDestination: a destination in the config that
+// does not parse (here a port beyond 65535) is shown without the password
+// typed into it, on every tab.
+func TestNoPasswordOfUnparsableDestination(t *testing.T) {
+	const secret = "url-geheim-77"
+	inst := t.TempDir()
+	os.MkdirAll(filepath.Join(inst, "Daten", "Global"), 0o755)
+	for _, tc := range []struct{ to, protocol string }{
+		{"ftp://kasse:" + secret + "@host:99999/x", ""},
+		{"kasse:" + secret + "@host:99999/x", "ftpes"},
+		{"gopher://kasse:" + secret + "@host/x", ""},
+	} {
+		to := tc.to
+		cfgText := "source = '" + inst + "'\nvariant = 2\nto = '" + to + "'\nprotocol = '" + tc.protocol + "'\n" + hashConfig(t, adminPW) +
+			"\n[jobs." + autoJob + "]\ntime = '23:30'\n"
+		ts := startServer(t, cfgText, TestAutomatic{Dir: t.TempDir()})
+		c := newClient(t, ts)
+		c.login(adminPW)
+		for _, p := range []string{"/", "/api/settings", "/api/automatic", "/api/backups", "/api/backups/details?name=x.zip", "/api/history"} {
+			c.get(p)
+		}
+		c.postJSON("/api/backup", map[string]any{"variant": 2, "clients": "all"}, nil)
+		c.postJSON("/api/restore", map[string]any{"name": "x.zip", "target": t.TempDir()}, nil)
+		time.Sleep(200 * time.Millisecond)
+		c.get("/api/task")
+		c.get("/api/history")
+		for _, a := range c.seen {
+			if strings.Contains(a, secret) {
+				t.Errorf("to = %q: an answer contains its password:\n%s", to, a)
+			}
+		}
+		var v settingsView
+		_, body := c.get("/api/settings")
+		json.Unmarshal([]byte(body), &v)
+		if !strings.Contains(v.Dest.Display, "***") || !v.Dest.PasswordSet {
+			t.Errorf("to = %q: shown as %+v", to, v.Dest)
+		}
+		// Saving the form as shown does not write the "***" into the config.
+		c.postJSON("/api/settings", map[string]any{"section": "dest", "dest": map[string]any{"use_ftp": false, "folder": v.Dest.Folder}}, nil)
+		if cfg, err := config.Load(ts.cfg); err != nil || cfg.To != to || cfg.Protocol != tc.protocol {
+			t.Errorf("to = %q: saving the shown form changed it: %+v %v", to, cfg, err)
+		}
+	}
+}
+
 func TestStoredPasswordNotSentToAnotherServer(t *testing.T) {
 	c := &config.Config{Backup: config.Backup{To: "nas.example/betrieb1", Protocol: "ftpes", User: "kasse", Password: "pw-1"}}
 	b, err := destBackup(c, destForm{UseFTP: true, Protocol: "ftpes", Server: "nas.example/other", User: "kasse"})

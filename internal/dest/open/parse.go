@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -79,6 +80,29 @@ func (s Spec) Redacted() string {
 		b.WriteString("/" + s.Folder)
 	}
 	return b.String()
+}
+
+// userinfoPassword finds "user:password@" (after the scheme) up to the
+// last "@", so a password holding "/" or "@" is caught whole.
+var userinfoPassword = regexp.MustCompile(`(?s)^([^/\\@:]*):(.*)@`)
+
+// RedactAny shows any destination text without a password: a server as
+// Redacted, and what does not parse (a wrong port, an unknown scheme) or
+// parses as a folder with its "user:password@" password replaced by "***".
+// Use it wherever a configured destination is shown.
+func RedactAny(s string) string {
+	if spec, err := ParseDefault(s, ""); err == nil && spec.IsServer() {
+		return spec.Redacted()
+	}
+	t := strings.TrimSpace(s)
+	if isWindowsPath(t) {
+		return s
+	}
+	prefix := ""
+	if _, rest, ok := splitScheme(t); ok {
+		prefix, t = t[:len(t)-len(rest)], rest
+	}
+	return prefix + userinfoPassword.ReplaceAllString(t, "${1}:***@")
 }
 
 // String is Redacted: it never contains the password.

@@ -164,3 +164,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactAny(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"ftpes://hans:geheim@nas.example:2121/betrieb1", "ftpes://hans@nas.example:2121/betrieb1"}, // parses: Redacted
+		{"ftp://kasse:url-geheim-77@host:99999/x", "ftp://kasse:***@host:99999/x"},                  // bad port
+		{"ftp://kasse:geh/eim@host:99999/x", "ftp://kasse:***@host:99999/x"},                        // "/" in the password
+		{"ftp://kasse:ge@heim@[::1/x", "ftp://kasse:***@[::1/x"},                                    // "@" in the password, bad address
+		{"gopher://kasse:geheim@host/x", "gopher://kasse:***@host/x"},                               // unknown scheme
+		{"ftp://:geheim@host:0/x", "ftp://:***@host:0/x"},                                           // no user
+		{"kasse:geheim@nas.example/x", "kasse:***@nas.example/x"},                                   // no scheme: a folder by name
+		{"ftp://kasse@host:99999/x", "ftp://kasse@host:99999/x"},                                    // no password
+		{`E:\Backup`, `E:\Backup`},
+		{`\\nas\backup`, `\\nas\backup`},
+		{"/mnt/usb/backup", "/mnt/usb/backup"},
+		{"", ""},
+	} {
+		if got := RedactAny(tc.in); got != tc.want {
+			t.Errorf("RedactAny(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	for _, in := range []string{"ftp://kasse:url-geheim-77@host:99999/x", "sftp://a:geheim\n@host/x", "ftps://u:geheim@host:x:y/z"} {
+		if strings.Contains(RedactAny(in), "geheim") {
+			t.Errorf("RedactAny(%q) = %q shows the password", in, RedactAny(in))
+		}
+	}
+}
