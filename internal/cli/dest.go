@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"os"
 	"path"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/open"
@@ -81,11 +83,18 @@ func (a *app) openDest(cmd *cobra.Command, df *destFlags, create bool) (dest.Des
 // a server URL to the archive (ftp://nas/betrieb1/M001_Montag.zip), a bare
 // name at --to, or a file on this computer.
 func (a *app) openArchiveArg(cmd *cobra.Command, df *destFlags, arg string) (*job.Archive, func(), error) {
-	ctx := cmd.Context()
-	pw, err := a.archivePassword(cmd, df)
-	if err != nil {
-		return nil, nil, err
+	// The password is only needed for an encrypted archive: a password
+	// file that cannot be read matters only then.
+	pw, pwErr := a.archivePassword(cmd, df)
+	ar, done, err := a.openArchiveWith(cmd, df, arg, pw)
+	if pwErr != nil && errors.Is(err, archive.ErrPasswordNeeded) {
+		return nil, nil, pwErr
 	}
+	return ar, done, err
+}
+
+func (a *app) openArchiveWith(cmd *cobra.Command, df *destFlags, arg, pw string) (*job.Archive, func(), error) {
+	ctx := cmd.Context()
 	if strings.Contains(arg, "://") {
 		spec, err := open.ParseDefault(arg, "")
 		if err == nil && spec.IsServer() {

@@ -41,6 +41,13 @@ path pattern such as 'Daten/M001/Stamm' or '*.ini'.`,
 			if err != nil {
 				return err
 			}
+			if !dryRun { // a backup must not read the installation while it is restored, nor prune this archive
+				unlock, err := a.manualLock()
+				if err != nil {
+					return err
+				}
+				defer unlock()
+			}
 			ar, done, err := a.openArchiveArg(cmd, &df, args[0])
 			if err != nil {
 				return err

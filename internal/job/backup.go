@@ -99,9 +99,14 @@ type BackupResult struct {
 var errDestStopped = errors.New("the destination stopped reading")
 
 // Error is a failed run with a plain explanation for the user.
-type Error struct{ Msg string }
+type Error struct {
+	Msg string
+	Err error // the cause, for errors.Is (e.g. archive.ErrPasswordNeeded); not shown
+}
 
 func (e *Error) Error() string { return e.Msg }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 func fail(format string, a ...any) error { return &Error{Msg: fmt.Sprintf(format, a...)} }
 

@@ -34,6 +34,9 @@ func OpenArchive(ctx context.Context, d dest.Destination, name string) (*Archive
 
 // OpenArchivePassword is OpenArchive for an archive that may be encrypted.
 func OpenArchivePassword(ctx context.Context, d dest.Destination, name, password string) (*Archive, error) {
+	if err := dest.CheckName(name); err != nil {
+		return nil, fail("%q is not the name of a backup at %s: give the file name only, as 'list' shows it", name, d)
+	}
 	if l, ok := d.(dest.Local); ok {
 		return OpenPathPassword(l.Path(name), password)
 	}
@@ -89,9 +92,9 @@ const PasswordHelp = "archive_password in the config, --archive-password-file, o
 func passwordErr(what string, err error) error {
 	switch {
 	case errors.Is(err, archive.ErrWrongPassword):
-		return fail("the archive password does not open %s: check the password. Nothing was written", what)
+		return &Error{Msg: fmt.Sprintf("the archive password does not open %s: check the password (nothing was changed)", what), Err: err}
 	case errors.Is(err, archive.ErrPasswordNeeded):
-		return fail("%s is encrypted: give its password (%s)", what, PasswordHelp)
+		return &Error{Msg: fmt.Sprintf("%s is encrypted: give its password (%s)", what, PasswordHelp), Err: err}
 	}
 	return nil
 }

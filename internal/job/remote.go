@@ -80,7 +80,7 @@ func openDetails(ctx context.Context, d dest.Destination, in dest.Info, password
 	}
 	r, err := archive.NewReaderPassword(&remoteReaderAt{ctx: ctx, d: d, name: in.Name, size: in.Size, cache: map[int64][]byte{}}, in.Size, password)
 	if err != nil {
-		if pe := passwordErr(in.Name, err); pe != nil {
+		if pe := passwordErr(in.Name+" at "+d.String(), err); pe != nil {
 			return nil, pe
 		}
 		return nil, err

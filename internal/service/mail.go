@@ -62,6 +62,9 @@ func reportMail(cfg *config.Config, e schedule.Event, res *job.BackupResult, nex
 		b.WriteString("\nThe older backups at the destination are unchanged. Check the reason above; 'posbackup status' shows the details.\n")
 	} else {
 		subject = fmt.Sprintf("posbackup: backup OK - job %s on %s", e.Job, host)
+		if res != nil && len(res.Warnings) > 0 {
+			subject = fmt.Sprintf("posbackup: backup OK with %d warning(s) - job %s on %s", len(res.Warnings), e.Job, host)
+		}
 		fmt.Fprintf(&b, "The automatic backup %s on %s succeeded.\n\n", e.Job, host)
 		if res != nil {
 			fmt.Fprintf(&b, "Archive:  %s\nAt:       %s\nVariant:  %s, clients %s\nFiles:    %d (%d bytes, archive %d bytes), checked at the destination\n",
@@ -148,11 +151,12 @@ func (r *running) alerts() {
 		}
 		b.WriteString("Check that the computer runs at the backup time and that the destination is reachable; 'posbackup status' shows the details.\n")
 		m := notify.Message{To: to, Subject: fmt.Sprintf("posbackup: ALERT - no backup of job %s on %s for %d days", name, hostname(), days), Body: b.String()}
-		rec.Sent = now
-		if out, err := json.Marshal(rec); err == nil {
-			os.WriteFile(alertPath(r.dir, name), out, 0o600)
-		}
-		r.send(cfg, m, "the no-backup alert of job "+name)
+		path := alertPath(r.dir, name)
+		r.send(cfg, m, "the no-backup alert of job "+name, func() { // only once it went out: a failed one is tried again
+			if out, err := json.Marshal(alertRecord{Sent: now}); err == nil {
+				os.WriteFile(path, out, 0o600)
+			}
+		})
 	}
 }
 

@@ -247,7 +247,7 @@ func (r *running) nextRun(name string) time.Time {
 }
 
 // send mails m in the background; Run waits for it before it returns.
-func (r *running) send(cfg *config.Config, m notify.Message, what string) {
+func (r *running) send(cfg *config.Config, m notify.Message, what string, onSent ...func()) {
 	r.mails.Add(1)
 	go func() {
 		defer r.mails.Done()
@@ -258,6 +258,9 @@ func (r *running) send(cfg *config.Config, m notify.Message, what string) {
 			return
 		}
 		r.log.printf("%s was mailed to %s", what, strings.Join(m.To, ", "))
+		for _, f := range onSent {
+			f()
+		}
 	}()
 }
 
