@@ -161,7 +161,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.CSRF = sess.csrf
-	if !s.limiter.allowed(client) {
+	if !s.limiter.try(client) { // counts this attempt before the password is compared
 		d.Error = tr(lang, "err.toomany")
 		s.render(w, "login.html", http.StatusTooManyRequests, d)
 		return
@@ -173,13 +173,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !checkAdmin(c, r.PostFormValue("password")) {
-		s.limiter.fail(client)
 		s.opt.Logf("failed login from %s", client)
 		d.Error = tr(lang, "err.badlogin")
 		s.render(w, "login.html", http.StatusUnauthorized, d)
 		return
 	}
-	s.limiter.reset(client)
+	s.limiter.succeeded(client)
 	s.startSession(w, sess)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

@@ -289,8 +289,11 @@ func allowedHosts(listen string, extra []string) (map[string]bool, error) {
 	return m, nil
 }
 
-// limiter counts failed logins per client: after maxFails within
+// limiter counts login attempts per client: after maxFails within
 // failWindow further attempts are refused until the window has passed.
+// An attempt is counted (reserved) before the password is compared, so
+// that parallel requests cannot pass the check together; a successful
+// login clears the client's count.
 type limiter struct {
 	mu    sync.Mutex
 	now   func() time.Time
@@ -300,6 +303,10 @@ type limiter struct {
 const (
 	maxFails   = 5
 	failWindow = time.Minute
+	// pruneAt is the number of clients from which try drops every client
+	// whose attempts are all older than failWindow, so the map holds no
+	// more than the clients of the last minute.
+	pruneAt = 256
 )
 
 func newLimiter(now func() time.Time) *limiter {
@@ -330,21 +337,35 @@ func (l *limiter) recent(client string) []time.Time {
 	return keep
 }
 
-// allowed reports whether client may try to log in now.
-func (l *limiter) allowed(client string) bool {
+// try reserves a login attempt for client: false (and nothing counted)
+// when maxFails attempts within failWindow are counted already.
+func (l *limiter) try(client string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.recent(client)) < maxFails
+	if len(l.fails) >= pruneAt {
+		l.prune()
+	}
+	recent := l.recent(client)
+	if len(recent) >= maxFails {
+		return false
+	}
+	l.fails[client] = append(recent, l.now())
+	return true
 }
 
-func (l *limiter) fail(client string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.fails[client] = append(l.recent(client), l.now())
-}
-
-func (l *limiter) reset(client string) {
+// succeeded clears client's count after a successful login.
+func (l *limiter) succeeded(client string) {
 	l.mu.Lock()
 	delete(l.fails, client)
 	l.mu.Unlock()
+}
+
+// prune drops the clients with no attempt within failWindow.
+func (l *limiter) prune() {
+	now := l.now()
+	for c, ts := range l.fails {
+		if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= failWindow {
+			delete(l.fails, c)
+		}
+	}
 }
