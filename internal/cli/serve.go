@@ -34,7 +34,9 @@ backup, restore, settings and history, as tabs. Open the address it prints.
 
 The settings are kept in the config file (created when missing). On first
 start the page asks for an admin password; only its hash is stored. Or set
-one with 'posbackup config set-secret web.admin_password'.
+one with 'posbackup config set-secret web.admin_password'. The page served by
+the installed service ([web] listen) never asks: there the administrator sets
+it with that command.
 
 The page is served on 127.0.0.1 only. Listening on another address needs
 --tls-cert and --tls-key (HTTPS), or --insecure-remote to accept that
@@ -79,6 +81,10 @@ type webServe struct {
 	listen, tlsCert, tlsKey string
 	insecureRemote          bool
 	allowHosts              []string
+	// noSetup refuses choosing the admin password on the page: the
+	// installed service (SYSTEM or root) sets it, so that no user of the
+	// computer can claim it over loopback.
+	noSetup bool
 }
 
 // serveWeb serves the backup dialog until ctx ends ('serve', and 'service
@@ -101,7 +107,7 @@ func (a *app) serveWeb(ctx context.Context, o webServe) error {
 		return fmt.Errorf("cannot listen on %s: %v (is another program using the port? choose another with --listen)", listen, err)
 	}
 	srv, err := web.New(web.Options{
-		ConfigPath: path, Listen: ln.Addr().String(), TLS: useTLS, AllowHosts: allowHosts,
+		ConfigPath: path, Listen: ln.Addr().String(), TLS: useTLS, AllowHosts: allowHosts, NoSetup: o.noSetup,
 		Automatic: installer{&service.Manager{ConfigPath: path}},
 		Logf:      log.New(a.stderr, "posbackup serve: ", log.LstdFlags).Printf,
 	})

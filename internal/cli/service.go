@@ -156,7 +156,7 @@ the schedule work.`,
 			return service.RunAsService(cmd.Context(), *name, func(ctx context.Context) error {
 				if l := a.cfg.Web.Listen; l != "" { // the installed service serves the dialog too
 					go func() {
-						if err := a.serveWeb(ctx, webServe{listen: l}); err != nil {
+						if err := a.serveWeb(ctx, webServe{listen: l, noSetup: true}); err != nil {
 							fmt.Fprintf(a.stderr, "posbackup: the backup dialog cannot be served: %s\n", sentence(err.Error()))
 						}
 					}()

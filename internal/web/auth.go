@@ -23,6 +23,7 @@ type pageData struct {
 	Version     string
 	Dict        map[string]string // the page's texts for the script
 	Remote      bool              // setup refused: not on this computer
+	NoSetup     bool              // setup refused: served by the service; set the password as administrator
 }
 
 func (s *Server) render(w http.ResponseWriter, name string, status int, d pageData) {
@@ -79,6 +80,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	d.CSRF = sess.csrf
 	switch {
 	case !hasAdmin(c):
+		d.NoSetup = s.opt.NoSetup
 		d.Remote = !isLoopbackClient(r)
 		s.render(w, "setup.html", http.StatusOK, d)
 	case !sess.authed:
@@ -107,6 +109,12 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	}
 	if hasAdmin(c) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	if s.opt.NoSetup {
+		d.NoSetup = true
+		s.opt.Logf("setup refused from %s: the service's admin password is set with 'posbackup config set-secret'", clientOf(r))
+		s.render(w, "setup.html", http.StatusForbidden, d)
 		return
 	}
 	if !isLoopbackClient(r) {

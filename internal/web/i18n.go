@@ -10,6 +10,8 @@ var texts = map[string][2]string{
 	"setup.title":     {"Set the admin password", "Admin-Passwort festlegen"},
 	"setup.intro":     {"This is the first start of the backup dialog. Choose the password that protects it (at least 8 characters). Only a hash of it is stored.", "Der Sicherungsdialog wird zum ersten Mal gestartet. Wählen Sie das Passwort, das ihn schützt (mindestens 8 Zeichen). Gespeichert wird nur ein Hash davon."},
 	"setup.remote":    {"The admin password can only be set on this computer itself (open the page there), or with posbackup config set-secret web.admin_password.", "Das Admin-Passwort kann nur an diesem Computer selbst festgelegt werden (die Seite dort öffnen) oder mit posbackup config set-secret web.admin_password."},
+	"setup.service":   {"This page is served by the automatic backup service, which runs with full rights on this computer. Its admin password cannot be chosen here: as administrator (root, or a command prompt run as administrator), set it with:", "Diese Seite wird vom Dienst der automatischen Sicherung bereitgestellt, der mit allen Rechten auf diesem Computer läuft. Sein Admin-Passwort kann hier nicht gewählt werden: Legen Sie es als Administrator (root oder eine Eingabeaufforderung „Als Administrator ausführen“) fest mit:"},
+	"setup.service2":  {"FILE is the service's config file. The command asks for the password. Then reload this page and log in.", "FILE ist die Konfigurationsdatei des Dienstes. Der Befehl fragt nach dem Passwort. Danach diese Seite neu laden und anmelden."},
 	"setup.pw":        {"Password", "Passwort"},
 	"setup.pw2":       {"Password again", "Passwort wiederholen"},
 	"setup.submit":    {"Set password", "Passwort festlegen"},

@@ -5,7 +5,8 @@
 // config file, and calls runner, job, open, notify and status.
 //
 // Security: the first start asks for an admin password (only its bcrypt
-// hash is stored), or takes web.admin_password from the config; every
+// hash is stored; not when served by the installed service, Options.NoSetup),
+// or takes web.admin_password from the config; every
 // request after needs a session (random 32-byte token, server-side, with
 // expiry) in an HttpOnly, SameSite=Strict cookie; every state-changing
 // request carries the session's CSRF token; the Host header must name this
@@ -48,6 +49,12 @@ type Options struct {
 	// AllowHosts are more host names (without port) the page may be reached
 	// by, for a server listening beyond localhost.
 	AllowHosts []string
+	// NoSetup refuses the first-start setup (choosing the admin password
+	// on the page). The installed service sets it: it runs as SYSTEM or
+	// root, and any user of the computer could otherwise claim it over
+	// loopback. The page then says to set web.admin_password with
+	// 'posbackup config set-secret' as administrator.
+	NoSetup bool
 	// Automatic installs the automatic backup on this computer; nil when
 	// this build cannot.
 	Automatic Automatic
