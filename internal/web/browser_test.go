@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,7 +53,7 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(inst, "Daten", "M001", "Stamm", "bilder-gross.bin"), big, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	auto := TestAutomatic{Dir: t.TempDir()}
+	auto := &countingAutomatic{Automatic: TestAutomatic{Dir: t.TempDir()}}
 	ts := startServer(t, "source = '"+inst+"'\nvariant = 2\nlang = 'en'\n", auto)
 	// The fixture backs up in a blink: slow each progress event of a backup
 	// down so that the page's live progress can be seen.
@@ -276,13 +277,27 @@ func TestBrowser(t *testing.T) {
 		if j == nil || j.Time != "21:45" || j.Variant != 3 {
 			t.Fatalf("[jobs.nightly] not written: %+v", j)
 		}
+		// Installed: saving other times only writes the job (the running
+		// service reads it), it does not install again.
+		if b.evalString(`String(document.querySelector("#auto-install").closest("li").hidden)`) != "true" {
+			t.Error("the install switch still shows for an installed service")
+		}
+		b.run(chromedp.SetValue(chromedp.CSS("#auto-time"), "22:10"), chromedp.Click(chromedp.CSS("#auto-confirm")))
+		b.waitText("#auto-msg", "within")
+		b.waitText("#auto-next", "22:10")
+		if n := auto.installs(); n != 1 {
+			t.Errorf("saving the times of the installed service installed it again: %d installs, want 1", n)
+		}
+		if cfg, err := config.Load(ts.cfg); err != nil || cfg.Jobs[autoJob] == nil || cfg.Jobs[autoJob].Time != "22:10" {
+			t.Fatalf("the new time was not written: %v", err)
+		}
 	})
 	ok = ok && t.Run("history and German", func(t *testing.T) {
 		b.t = t
 		b.run(chromedp.Click(chromedp.CSS("#tab-history")))
 		b.waitText("#hist-runs", "M001-M002-M003_02.zip")
 		b.waitText("#hist-runs", "from this page")
-		b.waitText("#hist-jobs", "daily at 21:45")
+		b.waitText("#hist-jobs", "daily at 22:10")
 		b.shot("history")
 		b.run(chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#panel-history")))
 		b.waitText("#tab-restore", "Wiederherstellen")
@@ -291,6 +306,26 @@ func TestBrowser(t *testing.T) {
 		b.shot("backup-de")
 	})
 	_ = ok
+}
+
+// countingAutomatic counts the installs.
+type countingAutomatic struct {
+	Automatic
+	mu sync.Mutex
+	n  int
+}
+
+func (a *countingAutomatic) Install() error {
+	a.mu.Lock()
+	a.n++
+	a.mu.Unlock()
+	return a.Automatic.Install()
+}
+
+func (a *countingAutomatic) installs() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.n
 }
 
 // browser wraps chromedp calls that fail the test.

@@ -213,6 +213,7 @@ var texts = map[string][2]string{
 	"js.a.lastfail":    {"Last failure", "Letzter Fehler"},
 	"js.a.problem":     {"Problem", "Problem"},
 	"js.a.done":        {"The automatic backup is installed.", "Die automatische Sicherung ist installiert."},
+	"js.a.updated":     {"Saved. The automatic backup reads the new times within 30 seconds.", "Gespeichert. Die automatische Sicherung übernimmt die neuen Zeiten innerhalb von 30 Sekunden."},
 	"js.a.removed":     {"The automatic backup is removed from this computer.", "Die automatische Sicherung ist von diesem Computer entfernt."},
 	"js.yes":           {"yes", "ja"},
 	"js.no":            {"no", "nein"},

@@ -405,7 +405,12 @@
     if (d.ok === false) { showMsg($("#auto-msg"), false, d.error); return; }
     renderAutomatic(d);
   }
+  // autoInstalled: the service is installed (then saving only writes the
+  // job: the running service reads the config again within 30 s).
+  let autoInstalled = false, autoAvailable = false;
   function renderAutomatic(a) {
+    autoInstalled = !!a.installed; autoAvailable = !!a.available;
+    $("#auto-install").closest("li").hidden = autoInstalled || !autoAvailable;
     const j = a.job;
     fillVariants($("#auto-variant"), (j && j.variant) || (S && S.backup.variant) || 3);
     $("#auto-name").value = (j && j.name) || (S && S.backup.name) || "";
@@ -431,12 +436,14 @@
     e.preventDefault();
     showMsg($("#auto-msg"), null, t("js.saving"));
     if (!(await saveDest())) { showMsg($("#auto-msg"), false, $("#dest-msg").textContent); return; }
+    // Install only a service that is not installed yet.
+    const install = !autoInstalled && autoAvailable && $("#auto-install").checked;
     const d = await api("POST", "/api/automatic/install", {
       variant: parseInt($("#auto-variant").value, 10), name: $("#auto-name").value, time: $("#auto-time").value,
-      weekdays: $$('#auto-form input[name="day"]:checked').map((c) => c.value), install: $("#auto-install").checked,
+      weekdays: $$('#auto-form input[name="day"]:checked').map((c) => c.value), install,
     });
     if (!d.ok) { showMsg($("#auto-msg"), false, d.error); return; }
-    showMsg($("#auto-msg"), true, d.automatic.installed ? t("js.a.done") : t("js.saved"));
+    showMsg($("#auto-msg"), true, !d.automatic.installed ? t("js.saved") : install ? t("js.a.done") : t("js.a.updated"));
     renderAutomatic(d.automatic);
   });
   $("#auto-uninstall").addEventListener("click", async () => {
