@@ -11,7 +11,6 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
-	"github.com/posbackup/posbackup/internal/runlock"
 	"github.com/posbackup/posbackup/internal/runner"
 )
 
@@ -201,18 +200,14 @@ func (s *Server) startBackup(w http.ResponseWriter, r *http.Request, c *config.C
 		writeErr(w, http.StatusConflict, err)
 		return
 	}
-	lockPath := filepath.Join(c.StateDirOf(s.opt.ConfigPath), runlock.FileName)
-	go s.runBackup(t, b, lockPath)
+	go s.runBackup(t, b, c)
 	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now())})
 }
 
-func (s *Server) runBackup(t *task, b config.Backup, lockPath string) {
+func (s *Server) runBackup(t *task, b config.Backup, c *config.Config) {
 	defer s.done(t)
-	unlock, err := runlock.TryLock(lockPath)
+	unlock, err := runner.Lock(c, s.opt.ConfigPath)
 	if err != nil {
-		if errors.Is(err, runlock.ErrLocked) {
-			err = errors.New("another backup is running on this computer: wait until it has finished, then start this one again")
-		}
 		t.finish(s.opt.Now(), nil, nil, err)
 		return
 	}
@@ -279,6 +274,12 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 	}
 	go func() {
 		defer s.done(t)
+		unlock, err := runner.Lock(c, s.opt.ConfigPath) // no backup reads the installation while it is restored
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		defer unlock()
 		d, _, err := runner.OpenDest(s.ctx, c.Backup, false, s.opt.Timeout)
 		if err != nil {
 			t.finish(s.opt.Now(), nil, nil, err)
