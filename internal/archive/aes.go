@@ -31,6 +31,7 @@ import (
 	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding"
 	"encoding/binary"
@@ -39,6 +40,7 @@ import (
 	"hash"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/flate"
 )
@@ -96,7 +98,71 @@ func aesKeys(password string, salt []byte, keyLen int) (cipher.Block, hash.Hash,
 // or the same computed about 1.5 times faster by pbkdf2SHA1 once that has
 // been seen to agree with crypto/pbkdf2. Every encrypted entry needs one,
 // which makes it the main cost of encrypting many small files.
+//
+// Derived keys are remembered (keyCache): the check that reads a new archive
+// back finds each entry's salt on disk and then needs no second PBKDF2. A
+// salt damaged on disk finds nothing and derives afresh, so the check still
+// rests on the stored bytes.
 func deriveKey(password string, salt []byte, keyLen int) ([]byte, error) {
+	id := cacheID(password, salt, keyLen)
+	if dk, ok := keys.get(id); ok {
+		return dk, nil
+	}
+	dk, err := deriveKeyUncached(password, salt, keyLen)
+	if err == nil {
+		keys.put(id, dk)
+	}
+	return dk, err
+}
+
+// keyCache holds the last keyCacheSize derived keys, by a hash of password,
+// salt and length (the password itself is not kept). About 5 MiB when full.
+type keyCache struct {
+	mu    sync.Mutex
+	m     map[[32]byte][]byte
+	order [][32]byte
+}
+
+const keyCacheSize = 32768
+
+var keys = &keyCache{m: map[[32]byte][]byte{}}
+
+func cacheID(password string, salt []byte, keyLen int) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(password))
+	h.Write([]byte{0, byte(keyLen)})
+	h.Write(salt)
+	var id [32]byte
+	h.Sum(id[:0])
+	return id
+}
+
+func (c *keyCache) get(id [32]byte) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	dk, ok := c.m[id]
+	return dk, ok
+}
+
+func (c *keyCache) put(id [32]byte, dk []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[id]; ok {
+		return
+	}
+	if len(c.order) >= keyCacheSize {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.m[id] = dk
+	c.order = append(c.order, id)
+}
+
+// derivations counts the PBKDF2 runs (tests).
+var derivations atomic.Int64
+
+func deriveKeyUncached(password string, salt []byte, keyLen int) ([]byte, error) {
+	derivations.Add(1)
 	fastOnce.Do(func() {
 		salt := []byte("posbackup-selftest")
 		want, err := pbkdf2.Key(sha1.New, "Kasse 1 \u00e4", salt, 3, 66)

@@ -569,3 +569,36 @@ func benchDir(b *testing.B) []Entry {
 	}
 	return entries
 }
+
+// TestVerifyReusesDerivedKeys: reading a just-written encrypted archive back
+// needs no second PBKDF2 per entry (the keys are found by the salts read
+// from disk), and a salt damaged on disk is still caught.
+func TestVerifyReusesDerivedKeys(t *testing.T) {
+	path, _ := writeTree(t, aesTestFiles(), Options{Password: testPassword})
+	before := derivations.Load()
+	r, err := OpenFilePassword(path, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r.Verify(context.Background(), nil, nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify: %+v %v", rep, err)
+	}
+	off, _ := r.Lookup("Daten/Global/kasse.ini").DataOffset()
+	r.Close()
+	if n := derivations.Load() - before; n != 0 {
+		t.Errorf("the read-back check derived %d keys again", n)
+	}
+
+	b, _ := os.ReadFile(path)
+	b[off+3] ^= 0x40 // inside the entry's salt
+	os.WriteFile(path, b, 0o644)
+	r, err = OpenFilePassword(path, testPassword)
+	if err != nil {
+		return // refused at open: caught
+	}
+	defer r.Close()
+	if rep, err := r.Verify(context.Background(), nil, nil); err == nil && rep.OK() {
+		t.Errorf("a damaged salt passes the check")
+	}
+}
