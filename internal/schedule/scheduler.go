@@ -90,6 +90,27 @@ type Scheduler struct {
 	resumedAt time.Time // start, or when a wake-up from sleep was seen
 	lastCheck time.Time
 	waiting   map[string]string // last lock message reported per job
+
+	stopIdle     chan struct{} // closed by StopWhenIdle
+	stopIdleOnce sync.Once
+}
+
+// StopWhenIdle makes Run return nil as soon as no run is in progress
+// (at once when idle, else when the current run has ended), without
+// starting another one. It may be called from any goroutine, more than
+// once. The service uses it to re-read a changed config without cutting
+// a backup short.
+func (s *Scheduler) StopWhenIdle() {
+	s.stopIdleOnce.Do(func() { close(s.stopIdle) })
+}
+
+func (s *Scheduler) stopRequested() bool {
+	select {
+	case <-s.stopIdle:
+		return true
+	default:
+		return false
+	}
 }
 
 // New checks the jobs and options and returns a Scheduler.
@@ -127,7 +148,7 @@ func New(jobs []Job, run RunFunc, opt Options) (*Scheduler, error) {
 	if opt.MaxClockBack <= 0 {
 		opt.MaxClockBack = 48 * time.Hour
 	}
-	return &Scheduler{jobs: append([]Job(nil), jobs...), run: run, opt: opt, states: map[string]*State{}, waiting: map[string]string{}}, nil
+	return &Scheduler{jobs: append([]Job(nil), jobs...), run: run, opt: opt, states: map[string]*State{}, waiting: map[string]string{}, stopIdle: make(chan struct{})}, nil
 }
 
 // States returns a copy of every job's current state, in job order. It may
@@ -227,12 +248,17 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 	s.emit(Event{Kind: EventStarted, Message: s.describeNext()})
 	for {
+		if s.stopRequested() { // first: a due run must not start after the request
+			return nil
+		}
 		s.check(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
+			return nil
+		case <-s.stopIdle:
 			return nil
 		case <-s.opt.Clock.After(s.waitTime()):
 		}
@@ -334,7 +360,7 @@ func (s *Scheduler) waitTime() time.Duration {
 
 // check runs every job that is due, one after the other, until none is.
 func (s *Scheduler) check(ctx context.Context) {
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !s.stopRequested() {
 		now := s.opt.Clock.Now()
 		if gap := now.Sub(s.lastCheck); gap > 2*s.opt.Poll+time.Second || gap < 0 {
 			// The wall clock moved on much further than we waited (the

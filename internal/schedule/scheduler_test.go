@@ -641,3 +641,54 @@ func TestRunningElsewhereIsNotInterrupted(t *testing.T) {
 	h.advanceTo(at(4, 2, 1))
 	h.wantRuns(at(4, 2, 0))
 }
+
+// TestStopWhenIdleLetsTheRunFinish: a stop requested while a backup runs
+// (the service re-reading a changed config) waits for that backup, does not
+// cut it short, and starts no other due job.
+func TestStopWhenIdleLetsTheRunFinish(t *testing.T) {
+	clk := NewFakeClock(at(2, 1, 59))
+	spec, _ := Parse("02:00", "")
+	started, release := make(chan struct{}), make(chan struct{})
+	var ran []string
+	var cutShort bool
+	run := func(ctx context.Context, job string) (Result, error) {
+		ran = append(ran, job)
+		if job == "a" {
+			close(started)
+			<-release
+			cutShort = ctx.Err() != nil
+		}
+		return Result{Archive: job + ".zip"}, nil
+	}
+	dir := t.TempDir()
+	s, err := New([]Job{{Name: "a", Spec: spec}, {Name: "b", Spec: spec}}, run, Options{StateDir: dir, Clock: clk, Poll: poll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(context.Background()) }()
+	clk.BlockUntil(1)
+	clk.Advance(time.Minute)
+	<-started
+	s.StopWhenIdle()
+	select {
+	case <-done:
+		t.Fatal("Run returned while the backup was running")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after the backup ended")
+	}
+	if cutShort || strings.Join(ran, ",") != "a" {
+		t.Errorf("runs %v, cut short %v: want only a, whole", ran, cutShort)
+	}
+	if st, _ := LoadState(dir, "a", clk.Now()); st.LastSuccess.IsZero() || st.Running {
+		t.Errorf("job a's state: %+v", st)
+	}
+}

@@ -172,3 +172,39 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+// TestConfigChangeIsReadAgain: the running service notices a changed
+// config and schedules the new times without a restart.
+func TestConfigChangeIsReadAgain(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "posbackup.toml")
+	write := func(at string) {
+		os.WriteFile(cfgPath, []byte(fmt.Sprintf("source = %q\nvariant = 1\nto = %q\n[jobs.nightly]\ntime = %q\n", dir, filepath.Join(dir, "out"), at)), 0o600)
+	}
+	write("03:00")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncWriter{w: &strings.Builder{}}
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, cfgPath, RunOptions{Out: out, NormalPriority: true, Poll: 50 * time.Millisecond, Reload: 50 * time.Millisecond})
+	}()
+	text := func() string { out.mu.Lock(); defer out.mu.Unlock(); return out.w.(*strings.Builder).String() }
+	waitFor := func(s string) {
+		t.Helper()
+		for i := 0; i < 100 && !strings.Contains(text(), s); i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !strings.Contains(text(), s) {
+			t.Fatalf("the log lacks %q:\n%s", s, text())
+		}
+	}
+	waitFor("job nightly (daily at 03:00): next run")
+	write("04:15")
+	waitFor("changed: the jobs are read again")
+	waitFor("job nightly (daily at 04:15): next run")
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}

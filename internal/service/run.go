@@ -149,12 +149,12 @@ func (r *running) runOnce(ctx context.Context, cfg *config.Config, o RunOptions)
 			case <-r.clock.After(o.Reload):
 			}
 			r.alerts()
-			if fileStamp(r.cfgPath) == r.seen || anyRunning(sched) {
+			if fileStamp(r.cfgPath) == r.seen {
 				continue
 			}
-			r.log.printf("the config file %s changed: the jobs are read again", r.cfgPath)
+			r.log.printf("the config file %s changed: the jobs are read again (after the backup in progress, if any)", r.cfgPath)
 			changed = true
-			cancel()
+			sched.StopWhenIdle()
 			return
 		}
 	}()
@@ -165,15 +165,6 @@ func (r *running) runOnce(ctx context.Context, cfg *config.Config, o RunOptions)
 		return true, nil
 	}
 	return false, err
-}
-
-func anyRunning(s *schedule.Scheduler) bool {
-	for _, st := range s.States() {
-		if st.Running {
-			return true
-		}
-	}
-	return false
 }
 
 // runJob is the scheduler's run function.
