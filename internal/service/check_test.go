@@ -51,3 +51,26 @@ func TestCheckJobsBeforeInstall(t *testing.T) {
 		t.Errorf("a job without a variant: %v", err)
 	}
 }
+
+// TestJobWithOwnServerDoesNotGetTheTopPassword: the top level's password
+// belongs to the top level's server; a job sending its backups to another
+// server must not send it there.
+func TestJobWithOwnServerDoesNotGetTheTopPassword(t *testing.T) {
+	cfg := &config.Config{Backup: config.Backup{To: "ftpes://nas.local/betrieb1", User: "kasse", Password: "nas-geheim", Fingerprint: "SHA256:abc"},
+		Jobs: map[string]*config.Job{
+			"same":    {Time: "23:30", Backup: config.Backup{To: "ftpes://NAS.local:21/betrieb2"}},
+			"other":   {Time: "23:30", Backup: config.Backup{To: "ftpes://fremd.example/x"}},
+			"ownpw":   {Time: "23:30", Backup: config.Backup{To: "sftp://fremd.example/x", Password: "eigenes"}},
+			"default": {Time: "23:30"},
+		}}
+	cases := map[string]string{"same": "nas-geheim", "other": "", "ownpw": "eigenes", "default": "nas-geheim"}
+	for name, want := range cases {
+		b := JobSettings(cfg, "/etc/posbackup.toml", name)
+		if b.Password != want {
+			t.Errorf("job %s gets password %q, want %q", name, b.Password, want)
+		}
+	}
+	if b := JobSettings(cfg, "/etc/posbackup.toml", "other"); b.Fingerprint != "" {
+		t.Errorf("another server's pin was inherited: %s", b.Fingerprint)
+	}
+}

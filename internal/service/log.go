@@ -77,9 +77,11 @@ func (l *rotatingLog) rotate() {
 	for i := logKeep - 1; i >= 1; i-- {
 		os.Rename(l.path+"."+strconv.Itoa(i), l.path+"."+strconv.Itoa(i+1))
 	}
-	os.Rename(l.path, l.path+".1")
-	l.size = 0
+	renamed := os.Rename(l.path, l.path+".1") == nil
 	l.open()
+	if !renamed { // held open elsewhere (Windows): try again after another MiB, not on every line
+		l.size = 0
+	}
 }
 
 func (l *rotatingLog) close() {

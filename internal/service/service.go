@@ -89,8 +89,23 @@ func jobSpec(cfg *config.Config, name string) (schedule.Spec, bool, error) {
 // JobSettings returns the backup settings of job name with relative paths
 // taken from the config file's folder: a service starts in the system's
 // folder (C:\Windows\System32, /), not where the config was written.
+//
+// A job with a server of its own does not take the top level's password or
+// pinned fingerprint: those belong to the top level's server, and a
+// password must never be sent to another one.
 func JobSettings(cfg *config.Config, cfgPath, name string) config.Backup {
 	b, _ := cfg.JobBackup(name)
+	if j := cfg.Jobs[name]; j != nil && j.To != "" && cfg.To != "" && !sameServer(b, cfg.Backup) {
+		if j.Password == "" {
+			b.Password = ""
+		}
+		if j.PasswordFile == "" {
+			b.PasswordFile = ""
+		}
+		if j.Fingerprint == "" {
+			b.Fingerprint = ""
+		}
+	}
 	dir := filepath.Dir(cfgPath)
 	abs := func(p string) string {
 		if p == "" || filepath.IsAbs(p) || filepath.VolumeName(p) != "" {
@@ -109,6 +124,28 @@ func JobSettings(cfg *config.Config, cfgPath, name string) config.Backup {
 		b.To = abs(b.To)
 	}
 	return b
+}
+
+// sameServer reports whether a and b name the same server and login.
+func sameServer(a, b config.Backup) bool {
+	sa, err1 := open.ParseDefault(a.To, a.Protocol)
+	sb, err2 := open.ParseDefault(b.To, b.Protocol)
+	if err1 != nil || err2 != nil || !sa.IsServer() || !sb.IsServer() {
+		return false
+	}
+	port := func(s open.Spec) int {
+		if s.Port == 0 {
+			return open.DefaultPort(s.Kind)
+		}
+		return s.Port
+	}
+	user := func(s open.Spec, c config.Backup) string {
+		if c.User != "" {
+			return c.User
+		}
+		return s.User
+	}
+	return sa.Kind == sb.Kind && strings.EqualFold(sa.Host, sb.Host) && port(sa) == port(sb) && user(sa, a) == user(sb, b)
 }
 
 // CheckJobs checks what the service would run: a timed job whose settings
