@@ -52,7 +52,9 @@ func (a *app) settings(cmd *cobra.Command, df *destFlags) config.Backup {
 	b.To = pick(cmd, "to", df.to, b.To)
 	b.Protocol = pick(cmd, "protocol", df.protocol, b.Protocol)
 	b.User = pick(cmd, "user", df.user, b.User)
-	b.PasswordFile = pick(cmd, "password-file", df.passwordFile, b.PasswordFile)
+	if cmd.Flags().Changed("password-file") { // the flag wins over a password in the config
+		b.Password, b.PasswordFile = "", df.passwordFile
+	}
 	b.KeyFile = pick(cmd, "key", df.keyFile, b.KeyFile)
 	b.Fingerprint = pick(cmd, "fingerprint", df.fingerprint, b.Fingerprint)
 	b.KnownHosts = pick(cmd, "known-hosts", df.knownHosts, b.KnownHosts)

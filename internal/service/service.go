@@ -95,6 +95,15 @@ func jobSpec(cfg *config.Config, name string) (schedule.Spec, bool, error) {
 // password must never be sent to another one.
 func JobSettings(cfg *config.Config, cfgPath, name string) config.Backup {
 	b, _ := cfg.JobBackup(name)
+	if j := cfg.Jobs[name]; j != nil {
+		// A job's own password file wins over a password it would inherit.
+		if j.PasswordFile != "" && j.Password == "" {
+			b.Password = ""
+		}
+		if j.ArchivePasswordFile != "" && j.ArchivePassword == "" {
+			b.ArchivePassword = ""
+		}
+	}
 	if j := cfg.Jobs[name]; j != nil && j.To != "" && cfg.To != "" && !sameServer(b, cfg.Backup) {
 		if j.Password == "" {
 			b.Password = ""
