@@ -157,7 +157,7 @@ the schedule work.`,
 				if l := a.cfg.Web.Listen; l != "" { // the installed service serves the dialog too
 					go func() {
 						if err := a.serveWeb(ctx, webServe{listen: l, noSetup: true}); err != nil {
-							fmt.Fprintf(a.stderr, "posbackup: the backup dialog cannot be served: %s\n", sentence(err.Error()))
+							service.LogLine(a.cfg, a.configPath, a.stderr, "the backup dialog cannot be served: %s", sentence(err.Error()))
 						}
 					}()
 				}

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/posbackup/posbackup/internal/config"
 )
 
 // LogName is the service's log file in the state folder.
@@ -91,4 +94,14 @@ func (l *rotatingLog) close() {
 		l.f.Close()
 		l.f = nil
 	}
+}
+
+// LogLine adds one line to the service's log in the state folder of the
+// config at cfgPath (and to also, when not nil): for what runs beside the
+// scheduler in the service process, such as the web dialog, whose errors
+// would otherwise go nowhere under a service manager.
+func LogLine(cfg *config.Config, cfgPath string, also io.Writer, format string, a ...any) {
+	l := newLog(filepath.Join(cfg.StateDirOf(cfgPath), LogName), also)
+	l.printf(format, a...)
+	l.close()
 }
