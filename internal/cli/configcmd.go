@@ -34,24 +34,9 @@ service can read it back and a copy of the file on another computer cannot.`,
 			if !config.IsSecret(args[0]) {
 				return usagef("%q is not a secret setting: use one of %s", args[0], strings.Join(config.SecretNames, ", "))
 			}
-			var secret string
-			if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-				fmt.Fprintf(a.stderr, "%s: ", args[0])
-				b, err := term.ReadPassword(int(f.Fd()))
-				fmt.Fprintln(a.stderr)
-				if err != nil {
-					return fmt.Errorf("cannot read from the terminal: %v", err)
-				}
-				secret = string(b)
-			} else {
-				line, err := bufio.NewReader(a.stdin).ReadString('\n')
-				if err != nil && line == "" {
-					return usagef("no secret on standard input")
-				}
-				secret = strings.TrimRight(line, "\r\n")
-			}
-			if secret == "" {
-				return usagef("the secret is empty: nothing was written")
+			secret, err := a.readSecret(args[0])
+			if err != nil {
+				return err
 			}
 			if err := config.SetSecret(a.configPath, args[0], secret); err != nil {
 				return err
@@ -61,4 +46,29 @@ service can read it back and a copy of the file on another computer cannot.`,
 		},
 	})
 	return cmd
+}
+
+// readSecret reads a secret from the terminal without echo (prompting with
+// name), or the first line of standard input when it is not a terminal.
+func (a *app) readSecret(name string) (string, error) {
+	var secret string
+	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(a.stderr, "%s: ", name)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return "", fmt.Errorf("cannot read from the terminal: %v", err)
+		}
+		secret = string(b)
+	} else {
+		line, err := bufio.NewReader(a.stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", usagef("no %s on standard input", name)
+		}
+		secret = strings.TrimRight(line, "\r\n")
+	}
+	if secret == "" {
+		return "", usagef("the %s is empty: nothing was written", name)
+	}
+	return secret, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -55,7 +56,7 @@ file ([jobs.NAME], see 'posbackup job set') at their times, at low priority.`,
 }
 
 func (a *app) serviceInstallCmd(mgr func() *service.Manager) *cobra.Command {
-	var at, weekdays string
+	var at, weekdays, runAs string
 	var noStart bool
 	cmd := &cobra.Command{
 		Use:   "install --config FILE [--time HH:MM]",
@@ -106,6 +107,16 @@ automatic backup per PC. Run it as administrator (Windows) or root.`,
 			}
 			a.warn(warns)
 			m := mgr()
+			if runAs != "" {
+				m.RunAs = runAs
+				if runtime.GOOS == "windows" {
+					pw, err := a.readSecret("password of " + runAs)
+					if err != nil {
+						return err
+					}
+					m.RunAsPassword = pw
+				}
+			}
 			before, _ := m.Status()
 			if err := m.Install(); err != nil {
 				return err
@@ -132,6 +143,7 @@ automatic backup per PC. Run it as administrator (Windows) or root.`,
 	f.StringVar(&at, "time", "", "set job \""+service.DefaultJob+"\" to run at this time of day, HH:MM")
 	f.StringVar(&weekdays, "weekdays", "", "with --time: only on these days, e.g. mon,tue,wed,thu,fri")
 	f.BoolVar(&noStart, "no-start", false, "install only; start at the next boot or with 'posbackup service start'")
+	f.StringVar(&runAs, "run-as", "", "run the service as this account (e.g. KASSE1\\backup) instead of the system account, so it reaches that user's network shares; its password is asked without echo and kept by Windows only")
 	return cmd
 }
 

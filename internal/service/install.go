@@ -25,6 +25,11 @@ type Manager struct {
 	ConfigPath string // the config the service runs; made absolute
 	Name       string // "" is DefaultName
 	Executable string // "" is this program
+	// RunAs is the account the service runs as ("" the system account).
+	// On Windows a user account sees that user's network shares, which the
+	// system account does not; RunAsPassword is its password, handed to the
+	// service manager and stored nowhere by posbackup.
+	RunAs, RunAsPassword string
 }
 
 type noProgram struct{}
@@ -62,21 +67,26 @@ func (m *Manager) Definition() (*kservice.Config, error) {
 	if m.Name != "" && m.Name != DefaultName {
 		args = append(args, "--name", m.Name)
 	}
+	opts := kservice.KeyValue{
+		"OnFailure":              "restart", // Windows: restart after a crash
+		"OnFailureDelayDuration": "1m",
+		"OnFailureResetPeriod":   86400,
+		"DelayedAutoStart":       true,     // Windows: start after the boot rush
+		"Restart":                "always", // systemd
+		"KeepAlive":              true,     // launchd
+		"RunAtLoad":              true,     // launchd
+	}
+	if m.RunAsPassword != "" {
+		opts["Password"] = m.RunAsPassword
+	}
 	return &kservice.Config{
 		Name:        m.name(),
+		UserName:    m.RunAs,
 		DisplayName: "posbackup automatic backup",
 		Description: "Backs up the point-of-sale installation at the times set in " + cfgPath + ".",
 		Executable:  exe,
 		Arguments:   args,
-		Option: kservice.KeyValue{
-			"OnFailure":              "restart", // Windows: restart after a crash
-			"OnFailureDelayDuration": "1m",
-			"OnFailureResetPeriod":   86400,
-			"DelayedAutoStart":       true,     // Windows: start after the boot rush
-			"Restart":                "always", // systemd
-			"KeepAlive":              true,     // launchd
-			"RunAtLoad":              true,     // launchd
-		},
+		Option:      opts,
 	}, nil
 }
 

@@ -31,6 +31,13 @@ func TestDefinitionRunsTheConfigAndRestarts(t *testing.T) {
 	if def.Option["OnFailure"] != "restart" || def.Option["Restart"] != "always" || def.Option["KeepAlive"] != true {
 		t.Errorf("the service is not restarted after a crash: %v", def.Option)
 	}
+	if _, ok := def.Option["Password"]; ok || def.UserName != "" {
+		t.Errorf("the system account is the default: %q %v", def.UserName, def.Option)
+	}
+	m.RunAs, m.RunAsPassword = `KASSE1\backup`, "Konto-Geheim"
+	if def, _ := m.Definition(); def.UserName != `KASSE1\backup` || def.Option["Password"] != "Konto-Geheim" || strings.Contains(strings.Join(def.Arguments, " "), "Konto-Geheim") {
+		t.Errorf("run as: %q, arguments %v", def.UserName, def.Arguments)
+	}
 	if _, err := (&service.Manager{ConfigPath: filepath.Join(t.TempDir(), "missing.toml")}).Definition(); err == nil ||
 		!strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("a missing config: %v", err)

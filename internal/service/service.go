@@ -179,7 +179,7 @@ func CheckJobs(cfg *config.Config, cfgPath string, getenv func(string) string) (
 		}
 		for _, p := range []string{b.Source, spec.Path} {
 			if p != "" && local.IsNetworkPath(p) {
-				warnings = append(warnings, fmt.Sprintf("job %s uses %s on a network drive: the service runs as the system account, which does not see mapped drive letters and reaches shares as the computer. Use a UNC path (\\\\server\\share) the computer may write to", sj.Name, p))
+				warnings = append(warnings, fmt.Sprintf("job %s uses %s on a network drive: the service runs as the system account, which does not see mapped drive letters and reaches shares as the computer. Use a UNC path (\\\\server\\share) the computer may write to, or install the service with --run-as USER", sj.Name, p))
 			}
 		}
 	}
