@@ -457,7 +457,7 @@ func (e *encWriter) Write(p []byte) (int, error) {
 
 // writeSealedBytes writes data as one encrypted entry (deflated when that
 // makes it smaller): the manifest of an encrypted archive.
-func writeSealedBytes(zw *zip.Writer, fh *zip.FileHeader, data []byte, opt Options) error {
+func writeSealedBytes(zw *zipWriter, fh *zip.FileHeader, data []byte, opt Options) error {
 	var cb bytes.Buffer
 	fw := getFlate(opt.Level, &cb)
 	fw.Write(data)

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"os"
@@ -18,6 +19,10 @@ type spool struct {
 	n     int64
 	// removed: the temp file was already unlinked.
 	removed bool
+	// buffered: many small writes (records); once spilled they reach the
+	// file through bw.
+	buffered bool
+	bw       *bufio.Writer
 }
 
 // SpoolPattern names the temporary files of large entries.
@@ -42,6 +47,9 @@ func (s *spool) Write(p []byte) (int, error) {
 		// and stale ones by the next backup (see job.removeLeftovers).
 		s.removed = os.Remove(f.Name()) == nil
 		s.f = f
+		if s.buffered {
+			s.bw = bufio.NewWriterSize(f, 64<<10)
+		}
 		if _, err := f.Write(s.buf.Bytes()); err != nil {
 			return 0, err
 		}
@@ -49,7 +57,9 @@ func (s *spool) Write(p []byte) (int, error) {
 	}
 	var n int
 	var err error
-	if s.f != nil {
+	if s.bw != nil {
+		n, err = s.bw.Write(p)
+	} else if s.f != nil {
 		n, err = s.f.Write(p)
 	} else {
 		n, err = s.buf.Write(p)
@@ -67,6 +77,7 @@ func (s *spool) reset() {
 			os.Remove(s.f.Name())
 		}
 		s.f = nil
+		s.bw = nil
 	}
 	s.n = 0
 }
@@ -75,6 +86,11 @@ func (s *spool) reset() {
 func (s *spool) WriteTo(w io.Writer) (int64, error) {
 	if s.f == nil {
 		return s.buf.WriteTo(w)
+	}
+	if s.bw != nil {
+		if err := s.bw.Flush(); err != nil {
+			return 0, err
+		}
 	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return 0, err

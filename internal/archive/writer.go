@@ -80,6 +80,11 @@ type Options struct {
 	// Password, when set, encrypts every entry and the manifest with WinZip
 	// AES-256 (AE-2); see aes.go.
 	Password string
+	// NoRecords leaves m.Files empty: the file records go only into the
+	// archive's manifest, and memory does not grow with the number of
+	// files. For callers that read the manifest back anyway (the job's
+	// check); Result.Files + Result.Dirs is the number of records.
+	NoRecords bool
 }
 
 // Event reports progress: one per entry written.
@@ -226,10 +231,16 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 	// io.Pipe every write is a hand-over between goroutines.
 	bw := bufio.NewWriterSize(w, 256<<10)
 	cw := &countWriter{w: bw}
-	zw := zip.NewWriter(cw)
+	zw := newZipWriter(cw, opt.TempDir)
+	defer zw.release()
 	res := &Result{}
 	m.Files = m.Files[:0]
-	var recs [][]byte // the records as JSON, in order, for the manifest
+	// The manifest records as JSON, in order, go to a spool as the entries
+	// are written (memory up to recsMem, then a temp file), not into a
+	// slice that grows with the number of files.
+	recs := &records{sp: newSpool(recsMem, opt.TempDir)}
+	recs.sp.buffered = true
+	defer recs.sp.release()
 	for bi := range batches {
 		var ds []*done
 		select {
@@ -239,7 +250,7 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 		}
 		<-window
 		for k, d := range ds {
-			if err := writeOne(ctx, d, res, m, &recs, zw, cw, totalFiles, totalBytes, opt); err != nil {
+			if err := writeOne(ctx, d, res, m, recs, zw, cw, totalFiles, totalBytes, opt); err != nil {
 				for _, rest := range ds[k+1:] {
 					if rest.sp != nil {
 						rest.sp.release()
@@ -396,7 +407,10 @@ func plainJSON(s string) bool {
 // manifestJSON is m as indented JSON, but with one file record per line:
 // the records were encoded by the workers, and a manifest of 100,000 files
 // stays readable without costing a second of indenting.
-func manifestJSON(m *Manifest, recs [][]byte) ([]byte, error) {
+func manifestJSON(m *Manifest, recs *records) ([]byte, error) {
+	if recs.err != nil {
+		return nil, recs.err
+	}
 	files := m.Files
 	m.Files = nil
 	head, err := json.MarshalIndent(m, "", " ")
@@ -411,38 +425,61 @@ func manifestJSON(m *Manifest, recs [][]byte) ([]byte, error) {
 	if at < 0 {
 		return nil, errors.New("manifest: no files field")
 	}
-	n := len(head) + 8
-	for _, r := range recs {
-		n += len(r) + 4
+	out := bytes.NewBuffer(make([]byte, 0, len(head)+8+int(recs.sp.n)))
+	out.Write(head[:at])
+	out.WriteString(`"files": [`)
+	if _, err := recs.sp.WriteTo(out); err != nil {
+		return nil, err
 	}
-	out := make([]byte, 0, n)
-	out = append(out, head[:at]...)
-	out = append(out, `"files": [`...)
-	for i, r := range recs {
-		if r == nil { // could not be encoded: say why
-			if _, err := json.Marshal(files[i]); err != nil {
-				return nil, fmt.Errorf("manifest record of %s: %v", files[i].Name, err)
-			}
-			return nil, fmt.Errorf("manifest record of %s could not be encoded", files[i].Name)
+	if recs.n > 0 {
+		out.WriteString("\n ")
+	}
+	out.WriteByte(']')
+	out.Write(head[at+len(key):])
+	return out.Bytes(), nil
+}
+
+// recsMem is how much of the manifest records is held in memory before
+// they spill to a temporary file.
+const recsMem = 256 << 10
+
+// records collects the manifest's file records as JSON, each on its own
+// line as manifestJSON lays them out.
+type records struct {
+	sp  *spool
+	n   int
+	err error // the first record that could not be encoded
+}
+
+func (r *records) add(rec []byte, d *done) error {
+	if r.err != nil {
+		return nil
+	}
+	if rec == nil { // could not be encoded: say why
+		fr := d.record()
+		if _, err := json.Marshal(fr); err != nil {
+			r.err = fmt.Errorf("manifest record of %s: %v", fr.Name, err)
+		} else {
+			r.err = fmt.Errorf("manifest record of %s could not be encoded", fr.Name)
 		}
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, "\n  "...)
-		out = append(out, r...)
+		return nil
 	}
-	if len(recs) > 0 {
-		out = append(out, "\n "...)
+	sep := ",\n  "
+	if r.n == 0 {
+		sep = "\n  "
 	}
-	out = append(out, ']')
-	out = append(out, head[at+len(key):]...)
-	return out, nil
+	r.n++
+	if _, err := io.WriteString(r.sp, sep); err != nil {
+		return err
+	}
+	_, err := r.sp.Write(rec)
+	return err
 }
 
 // writeBytes writes data as one deflated entry (the manifest), compressed
 // on all workers as pigz does, at a low level; stored when it does not
 // shrink.
-func writeBytes(ctx context.Context, zw *zip.Writer, fh *zip.FileHeader, data []byte, opt Options) error {
+func writeBytes(ctx context.Context, zw *zipWriter, fh *zip.FileHeader, data []byte, opt Options) error {
 	sp := newSpool(opt.MemPerJob, opt.TempDir)
 	defer sp.release()
 	c := crc32.NewIEEE()
@@ -476,7 +513,7 @@ func writeBytes(ctx context.Context, zw *zip.Writer, fh *zip.FileHeader, data []
 
 // writeOne writes one finished entry (or records why it is missing) and
 // reports it.
-func writeOne(ctx context.Context, d *done, res *Result, m *Manifest, recs *[][]byte, zw *zip.Writer, cw *countWriter, totalFiles int, totalBytes int64, opt Options) error {
+func writeOne(ctx context.Context, d *done, res *Result, m *Manifest, recs *records, zw *zipWriter, cw *countWriter, totalFiles int, totalBytes int64, opt Options) error {
 	ev := Event{Name: d.entry.Name, TotalFiles: totalFiles, TotalBytes: totalBytes}
 	if d.err != nil {
 		if errors.Is(d.err, context.Canceled) {
@@ -505,8 +542,12 @@ func writeOne(ctx context.Context, d *done, res *Result, m *Manifest, recs *[][]
 				Reason: fmt.Sprintf("changed during each of %d reads; the last read (%d bytes, modified %s) was kept", d.changes, d.size, d.mtime.Format("2006-01-02 15:04:05"))})
 			ev.Unsettled, ev.ChangeCount = true, d.changes
 		}
-		m.Files = append(m.Files, d.record())
-		*recs = append(*recs, d.rec)
+		if !opt.NoRecords {
+			m.Files = append(m.Files, d.record())
+		}
+		if err := recs.add(d.rec, d); err != nil {
+			return err
+		}
 	}
 	ev.Files, ev.Bytes, ev.Written = res.Files, res.Bytes, cw.n
 	if opt.OnEvent != nil {
@@ -515,7 +556,7 @@ func writeOne(ctx context.Context, d *done, res *Result, m *Manifest, recs *[][]
 	return nil
 }
 
-func writeDone(zw *zip.Writer, d *done) error {
+func writeDone(zw *zipWriter, d *done) error {
 	fh := fileHeader(d.entry.Name, d.mtime, d.mode)
 	if isDirName(d.entry.Name) {
 		_, err := zw.CreateRaw(fh)

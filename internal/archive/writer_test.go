@@ -322,3 +322,33 @@ func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// With thousands of files the manifest records and the central directory
+// spill to temp files while the archive is written; the archive reads back
+// with every record and entry, and checks.
+func TestManyFilesSpillRecordsAndDirectory(t *testing.T) {
+	var names []string
+	var bodies [][]byte
+	long := strings.Repeat("Unterordner-", 8)
+	for i := 0; i < 3000; i++ {
+		names = append(names, fmt.Sprintf("Daten/%s/maske%05d.cfg", long, i))
+		bodies = append(bodies, []byte(fmt.Sprintf("[Maske %d]\r\n", i)))
+	}
+	path, m := writeOrdered(t, names, bodies, Options{Workers: 2})
+	r, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Manifest == nil || len(r.Manifest.Files) != len(names) || len(m.Files) != len(names) {
+		t.Fatalf("manifest: %v", r.ManifestErr)
+	}
+	for i, fr := range r.Manifest.Files {
+		if fr.Name != names[i] || fr.SHA256 != m.Files[i].SHA256 {
+			t.Fatalf("record %d: %+v", i, fr)
+		}
+	}
+	if rep, err := r.Verify(context.Background(), nil, nil); err != nil || !rep.OK() || rep.Checked < len(names) {
+		t.Fatalf("verify: %v %+v", err, rep)
+	}
+}

@@ -204,6 +204,9 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	for i, it := range sel.Items {
 		entries[i] = archive.Entry{Name: it.Name, Path: it.Path, Size: it.Size, ModTime: it.ModTime, Mode: it.Mode, Dataset: it.Dataset, Kind: it.Kind, Client: it.Client}
 	}
+	// The entries carry everything of the items from here on: one list per
+	// file, not two, while the archive is made.
+	sel.Items = nil
 	for _, pr := range sel.Problems {
 		m.Warnings = append(m.Warnings, fmt.Sprintf("%s cannot be read: %s", pr.Path, pr.Reason))
 	}
@@ -220,6 +223,10 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	go func() {
 		r, err := archive.Write(wctx, pw, entries, m, archive.Options{
 			Level: req.Level, Workers: req.Workers, Source: req.FileSource, Password: req.Password,
+			// The records are read back from the stored archive by the
+			// check below; keeping them here too would make memory grow
+			// with the number of files.
+			NoRecords: true,
 			OnEvent: func(e archive.Event) {
 				emit(Event{Phase: "archive", Name: e.Name, Files: e.Files, TotalFiles: e.TotalFiles, Bytes: e.Bytes, TotalBytes: e.TotalBytes, Written: e.Written})
 			},
@@ -284,13 +291,16 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	res.Warnings = append(res.Warnings, sel.Notes...)
 
 	emit(Event{Phase: "verify", Files: res.Files, TotalFiles: res.Files, Bytes: res.Bytes, TotalBytes: res.Bytes, Written: size})
-	if err := verifyStored(ctx, req.Dest, tmp, m, copyOf, size, req.Password); err != nil {
+	stored, err := verifyStored(ctx, req.Dest, tmp, ar.Files+ar.Dirs, copyOf, size, req.Password)
+	if err != nil {
 		req.Dest.Delete(context.Background(), tmp)
 		if ctx.Err() != nil {
 			return res, fail("the backup was cancelled before its check was complete. The older archive %s at %s is unchanged", name, req.Dest)
 		}
 		return res, fail("the backup was written but failed its check at %s: %v. The older archive %s is unchanged", req.Dest, err, name)
 	}
+	// The records as the checked archive holds them: the same as written.
+	m.Files = stored.Files
 	res.Verified = true
 	res.Encrypted = req.Password != ""
 	if err := req.Dest.Rename(ctx, tmp, name); err != nil {
@@ -306,39 +316,40 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 }
 
 // verifyStored checks every entry of the stored archive against the
-// manifest that was written: a folder's archive is read back from the
-// medium; a server's upload was size-checked by Put, and its local copy is
-// checked here.
-func verifyStored(ctx context.Context, d dest.Destination, name string, want *archive.Manifest, copyOf *rewindable, size int64, password string) error {
+// manifest that was written (records entries, files and folders): a
+// folder's archive is read back from the medium; a server's upload was
+// size-checked by Put, and its local copy is checked here. It returns the
+// manifest read back.
+func verifyStored(ctx context.Context, d dest.Destination, name string, records int, copyOf *rewindable, size int64, password string) (*archive.Manifest, error) {
 	var r *archive.Reader
 	if copyOf != nil {
 		ra, n := copyOf.ReaderAt()
 		if n != size {
-			return fmt.Errorf("the server holds %d bytes but %d were made", size, n)
+			return nil, fmt.Errorf("the server holds %d bytes but %d were made", size, n)
 		}
 		var err error
 		if r, err = archive.NewReaderPassword(ra, n, password); err != nil {
-			return err
+			return nil, err
 		}
 	} else {
 		a, err := OpenArchivePassword(ctx, d, name, password)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer a.Close()
 		r = a.Reader
 	}
-	if r.Manifest == nil || len(r.Manifest.Files) != len(want.Files) {
-		return errors.New("its manifest is missing or incomplete")
+	if r.Manifest == nil || len(r.Manifest.Files) != records {
+		return nil, errors.New("its manifest is missing or incomplete")
 	}
 	rep, err := r.Verify(ctx, nil, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !rep.OK() {
-		return fmt.Errorf("%s %s", rep.Damaged[0].Name, rep.Damaged[0].Reason)
+		return nil, fmt.Errorf("%s %s", rep.Damaged[0].Name, rep.Damaged[0].Reason)
 	}
-	return nil
+	return r.Manifest, nil
 }
 
 // removeLeftovers deletes unfinished archives of interrupted runs, and

@@ -1,14 +1,20 @@
 package job
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
+	"runtime/pprof"
 	"testing"
 	"time"
 
+	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/profile"
+	"github.com/posbackup/posbackup/internal/testsrv"
 )
 
 // BenchmarkSmallFiles backs up 10,000 small configuration files, the case
@@ -90,4 +96,131 @@ func BenchmarkRestore(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// benchInstall is the source of BenchmarkBackupTo: POSBACKUP_BENCH_SRC when
+// set (e.g. a tree made by bench/gen), else a small installation of text
+// journals, a program file that does not compress and 500 small files.
+func benchInstall(b *testing.B) (string, int64) {
+	if s := os.Getenv("POSBACKUP_BENCH_SRC"); s != "" {
+		var total int64
+		filepath.WalkDir(s, func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if in, err := d.Info(); err == nil {
+					total += in.Size()
+				}
+			}
+			return nil
+		})
+		return s, total
+	}
+	src := b.TempDir()
+	var total int64
+	write := func(rel string, body []byte) {
+		p := filepath.Join(src, rel)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, body, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		total += int64(len(body))
+	}
+	for c := 1; c <= 3; c++ {
+		var buf []byte
+		for len(buf) < 16<<20 {
+			buf = fmt.Appendf(buf, "2026-11-%02d;Kasse %d;Bon %d;%d,%02d EUR\r\n", len(buf)%28+1, c, len(buf), len(buf)%97, len(buf)%100)
+		}
+		write(fmt.Sprintf("Daten/M%03d/Journal/2026-11.jrn", c), buf)
+	}
+	rnd := make([]byte, 8<<20)
+	for i := range rnd {
+		rnd[i] = byte(uint32(i) * 2654435761 >> 13)
+	}
+	write("Programme/modul.dll", rnd)
+	for i := 0; i < 500; i++ {
+		write(fmt.Sprintf("Daten/Global/g%02d/maske%04d.cfg", i/50, i), []byte(fmt.Sprintf("[Maske %d]\r\nFeld=%d\r\n", i, i*7)))
+	}
+	return src, total
+}
+
+// BenchmarkBackupTo backs up the same installation to a folder and to the
+// test vsftpd (plain FTP on 127.0.0.1), the two cases whose ratio the FTP
+// target is about. Needs root and vsftpd for the FTP case.
+func BenchmarkBackupTo(b *testing.B) {
+	src, total := benchInstall(b)
+	run := func(b *testing.B, d dest.Destination) {
+		b.SetBytes(total)
+		for i := 0; i < b.N; i++ {
+			if _, err := Backup(context.Background(), BackupRequest{Profile: profile.Default(), Source: src, Variant: 4, Dest: d, NameTemplate: "b"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("folder", func(b *testing.B) {
+		to, err := localFolder(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, to)
+	})
+	b.Run("ftp", func(b *testing.B) {
+		s := testsrv.StartFTP(b, "ftp")
+		spec, err := open.Parse(fmt.Sprintf("ftp://127.0.0.1:%d/bench", s.Port))
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, _, err := open.Open(context.Background(), spec, open.Options{User: s.User, Password: s.Password, Retries: 3, Backoff: 50 * time.Millisecond, Timeout: 30 * time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer d.Close()
+		run(b, d)
+	})
+}
+
+// BenchmarkBackupPeakHeap backs up POSBACKUP_BENCH_SRC (or the small
+// installation of benchInstall) to a folder once per op and reports the
+// highest live heap seen after a GC. With POSBACKUP_HEAP_PEAK=file it
+// writes the heap profile taken at that peak, to find what grows with the
+// data (go tool pprof -sample_index=inuse_space).
+func BenchmarkBackupPeakHeap(b *testing.B) {
+	src, total := benchInstall(b)
+	to, err := localFolder(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(total)
+	var peak uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		var prof bytes.Buffer
+		for {
+			select {
+			case <-stop:
+				if out := os.Getenv("POSBACKUP_HEAP_PEAK"); out != "" && prof.Len() > 0 {
+					os.WriteFile(out, prof.Bytes(), 0o644)
+				}
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > peak {
+				peak = v
+				prof.Reset()
+				pprof.Lookup("heap").WriteTo(&prof, 0)
+			}
+		}
+	}()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Backup(context.Background(), BackupRequest{Profile: profile.Default(), Source: src, Variant: 4, Dest: to, NameTemplate: "b"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	close(stop)
+	<-sampled
+	b.ReportMetric(float64(peak)/(1<<20), "peak-live-MiB")
 }
