@@ -158,8 +158,7 @@ func (p *Profile) Select(req Request) (*Selection, error) {
 	}
 	sel := &Selection{Variant: v, Clients: clients}
 	w := walker{p: p, sel: sel, seen: map[string]bool{}}
-	w.keep = func(rel string) bool {
-		c := p.Classify(rel)
+	w.keepClass = func(rel string, c Class) bool {
 		if c.Client != 0 && !wanted[c.Client] {
 			return false
 		}
@@ -210,12 +209,91 @@ func (p *Profile) mayHold(dir string, selected map[string]bool) bool {
 }
 
 type walker struct {
-	p       *Profile
-	sel     *Selection
-	keep    func(rel string) bool
-	descend func(rel string) bool
-	seen    map[string]bool
-	extra   bool // walking a folder the user added
+	p         *Profile
+	sel       *Selection
+	keepClass func(rel string, c Class) bool // whether the path of that class is backed up
+	descend   func(rel string) bool
+	seen      map[string]bool
+	extra     bool // walking a folder the user added
+}
+
+func (w *walker) keep(rel string) bool { return w.keepClass(rel, w.p.Classify(rel)) }
+
+// folderClass classifies the files of one folder without matching every
+// data set path against each of them. A folder pattern ("a/b/") that
+// matches a file matches its folder too (it is a prefix of the file's path
+// and ends in "/", so it ends within the folder's path), and a file pattern
+// matches one path exactly and is longer than any folder pattern that
+// matches it, so it wins. A file's class is therefore its folder's class,
+// unless a file pattern names it. Where the client folder's name would be
+// the file's own name (files directly in the client parent), each file is
+// classified on its own.
+type folderClass struct {
+	c       Class
+	files   map[string]*Dataset // lower-case names that file patterns name; the first pattern wins, as in Classify
+	perFile bool
+}
+
+func (w *walker) folderClass(rel string) *folderClass {
+	p := w.p
+	lrel := strings.ToLower(rel)
+	if p.clientDigits > 0 && ((p.clientParent == "" && lrel == "") || lrel == p.clientParent+"/") {
+		return &folderClass{perFile: true}
+	}
+	fc := &folderClass{c: p.Classify(rel)}
+	clientComp := "" // as Classify finds it
+	if p.clientDigits > 0 {
+		rest, ok := strings.CutPrefix(lrel, p.clientParent+"/")
+		if p.clientParent == "" {
+			rest, ok = lrel, true
+		}
+		if ok {
+			comp, _, _ := strings.Cut(rest, "/")
+			if _, ok := p.ClientNumber(comp); ok {
+				clientComp = comp
+			}
+		}
+	}
+	for i := range p.Datasets {
+		d := &p.Datasets[i]
+		for _, pt := range d.Paths {
+			lp := strings.ToLower(pt)
+			if strings.HasSuffix(lp, "/") {
+				continue
+			}
+			if strings.Contains(lp, "{client}") {
+				if clientComp == "" {
+					continue
+				}
+				lp = strings.ReplaceAll(lp, "{client}", clientComp)
+			}
+			name, ok := strings.CutPrefix(lp, lrel)
+			if !ok || name == "" || strings.Contains(name, "/") {
+				continue
+			}
+			if fc.files == nil {
+				fc.files = map[string]*Dataset{}
+			}
+			if _, dup := fc.files[name]; !dup {
+				fc.files[name] = d
+			}
+		}
+	}
+	return fc
+}
+
+// of is the class of the file name (rel is its path) in the folder.
+func (fc *folderClass) of(p *Profile, rel, name string) Class {
+	if fc.perFile {
+		return p.Classify(rel)
+	}
+	c := fc.c
+	if fc.files != nil {
+		if d, ok := fc.files[strings.ToLower(name)]; ok {
+			c.Dataset = d
+		}
+	}
+	return c
 }
 
 func (w *walker) problem(path string, err error) {
@@ -245,6 +323,7 @@ func (w *walker) walk(dir, rel string) bool {
 		return true // do not pretend it is empty
 	}
 	kept := false
+	var fc *folderClass // made at the first file
 	for _, e := range ents {
 		path := filepath.Join(dir, e.Name())
 		name := rel + e.Name()
@@ -263,15 +342,21 @@ func (w *walker) walk(dir, rel string) bool {
 			}
 			continue
 		}
-		if !e.Type().IsRegular() || w.p.Excluded(name) || !w.keep(name) {
+		if !e.Type().IsRegular() || w.p.Excluded(name) {
 			continue // links and devices are not POS data
+		}
+		if fc == nil {
+			fc = w.folderClass(rel)
+		}
+		c := fc.of(w.p, name, e.Name())
+		if !w.keepClass(name, c) {
+			continue
 		}
 		info, err := e.Info()
 		if err != nil {
 			w.problem(path, err)
 			continue
 		}
-		c := w.p.Classify(name)
 		it := Item{Name: name, Path: path, Size: info.Size(), ModTime: info.ModTime(), Mode: info.Mode(), Dataset: c.ID(), Kind: c.Kind(), Client: c.Client}
 		if w.extra && it.Dataset == "" {
 			it.Dataset, it.Kind = "extra", KindExtra
@@ -308,14 +393,14 @@ func (w *walker) addExtra(root, extra string) {
 		w.add(Item{Name: name, Path: path, Size: info.Size(), ModTime: info.ModTime(), Mode: info.Mode(), Dataset: "extra", Kind: KindExtra})
 		return
 	}
-	saveKeep, saveDescend := w.keep, w.descend
-	w.keep = func(string) bool { return true }
+	saveKeep, saveDescend := w.keepClass, w.descend
+	w.keepClass = func(string, Class) bool { return true }
 	w.descend = func(string) bool { return true }
 	w.extra = true
 	if !w.walk(path, name+"/") {
 		w.add(Item{Name: name + "/", Path: path, ModTime: info.ModTime(), Mode: info.Mode(), Dataset: "extra", Kind: KindExtra})
 	}
-	w.keep, w.descend, w.extra = saveKeep, saveDescend, false
+	w.keepClass, w.descend, w.extra = saveKeep, saveDescend, false
 }
 
 func containsInt(s []int, n int) bool {
