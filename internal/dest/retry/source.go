@@ -76,3 +76,31 @@ func (s *Source) Restart(off int64) (int64, bool) {
 	}
 	return 0, s.SeekTo(0)
 }
+
+// WriteTo copies what the source delivers to w in reads of up to 256 KiB.
+// io.Copy into a network connection (an FTP STOR) would read 32 KiB at a
+// time, and every read of an archive being made is a hand-over from its
+// writer through a pipe and a write to the upload's local copy.
+func (s *Source) WriteTo(w io.Writer) (int64, error) {
+	buf := make([]byte, 256<<10)
+	var n int64
+	for {
+		nr, er := s.Read(buf)
+		if nr > 0 {
+			nw, ew := w.Write(buf[:nr])
+			n += int64(nw)
+			if ew != nil {
+				return n, ew
+			}
+			if nw != nr {
+				return n, io.ErrShortWrite
+			}
+		}
+		if er == io.EOF {
+			return n, nil
+		}
+		if er != nil {
+			return n, er
+		}
+	}
+}
