@@ -84,20 +84,8 @@ func exitCode(err error) int {
 	return ExitFailed
 }
 
-// sentence makes a message start upper case and end with a full stop.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	if s[0] >= 'a' && s[0] <= 'z' {
-		s = strings.ToUpper(s[:1]) + s[1:]
-	}
-	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
-		s += "."
-	}
-	return s
-}
+// sentence: see job.Sentence.
+var sentence = job.Sentence
 
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{

@@ -181,20 +181,8 @@ func readJSON(r *http.Request, v any) error {
 	return nil
 }
 
-// sentence makes a message start upper case and end with a full stop.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	if s[0] >= 'a' && s[0] <= 'z' {
-		s = strings.ToUpper(s[:1]) + s[1:]
-	}
-	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
-		s += "."
-	}
-	return s
-}
+// sentence: see job.Sentence.
+var sentence = job.Sentence
 
 // IsLoopback reports whether the listen address host is a loopback address
 // or localhost.
