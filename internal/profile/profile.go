@@ -248,19 +248,8 @@ func (c Class) ID() string {
 func (p *Profile) Classify(rel string) Class {
 	var c Class
 	lrel := strings.ToLower(rel)
-	clientComp := ""
-	if p.clientDigits > 0 {
-		rest, ok := strings.CutPrefix(lrel, p.clientParent+"/")
-		if p.clientParent == "" {
-			rest, ok = lrel, true
-		}
-		if ok {
-			comp, _, _ := strings.Cut(rest, "/")
-			if n, ok := p.ClientNumber(comp); ok {
-				c.Client, clientComp = n, comp
-			}
-		}
-	}
+	clientComp, n := p.clientComponent(lrel)
+	c.Client = n
 	best := -1
 	for i := range p.Datasets {
 		d := &p.Datasets[i]
@@ -357,4 +346,25 @@ func ParseVersion(text string) string {
 		}
 	}
 	return first
+}
+
+// clientComponent returns the client folder (lower case, e.g. "m001") that
+// the lower-case relative path lrel lies in, and its number; "" and 0 when
+// it lies in none.
+func (p *Profile) clientComponent(lrel string) (string, int) {
+	if p.clientDigits == 0 {
+		return "", 0
+	}
+	rest, ok := strings.CutPrefix(lrel, p.clientParent+"/")
+	if p.clientParent == "" {
+		rest, ok = lrel, true
+	}
+	if !ok {
+		return "", 0
+	}
+	comp, _, _ := strings.Cut(rest, "/")
+	if n, ok := p.ClientNumber(comp); ok {
+		return comp, n
+	}
+	return "", 0
 }

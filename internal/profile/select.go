@@ -241,19 +241,7 @@ func (w *walker) folderClass(rel string) *folderClass {
 		return &folderClass{perFile: true}
 	}
 	fc := &folderClass{c: p.Classify(rel)}
-	clientComp := "" // as Classify finds it
-	if p.clientDigits > 0 {
-		rest, ok := strings.CutPrefix(lrel, p.clientParent+"/")
-		if p.clientParent == "" {
-			rest, ok = lrel, true
-		}
-		if ok {
-			comp, _, _ := strings.Cut(rest, "/")
-			if _, ok := p.ClientNumber(comp); ok {
-				clientComp = comp
-			}
-		}
-	}
+	clientComp, _ := p.clientComponent(lrel) // as Classify finds it
 	for i := range p.Datasets {
 		d := &p.Datasets[i]
 		for _, pt := range d.Paths {

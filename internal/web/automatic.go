@@ -113,7 +113,7 @@ func (s *Server) getAutomatic(w http.ResponseWriter, r *http.Request, c *config.
 	writeJSON(w, http.StatusOK, s.automatic(c))
 }
 
-// installAutomatic writes [jobs.auto] with the chosen variant, name and
+// installAutomatic writes the job autoJob with the chosen variant, name and
 // time, then installs the service ("Install automatic backup on this
 // computer").
 func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config) {
