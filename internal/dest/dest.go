@@ -99,3 +99,104 @@ func (e *NameError) Error() string {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// AsidePrefix starts the name under which a kind that cannot rename over an
+// existing object keeps the older archive while the new one is renamed into
+// place (see Rename). The name still ends in the archive's own name, so
+// `list` shows it as a backup and no leftover sweep deletes it: after a
+// power cut between the two renames it may be the only good copy. A later
+// run puts it back under its own name when that name is missing, and
+// removes it only after that run has succeeded.
+const AsidePrefix = "posbackup-previous-"
+
+// AsideName is where Rename keeps the older archive name while the new one
+// replaces it.
+func AsideName(name string) string { return AsidePrefix + name }
+
+// AsideOf reports the archive name that aside was moved away from.
+func AsideOf(aside string) (name string, ok bool) {
+	if !strings.HasPrefix(aside, AsidePrefix) || len(aside) == len(AsidePrefix) {
+		return "", false
+	}
+	return aside[len(AsidePrefix):], true
+}
+
+// TempName is the temporary name a run on host, started at started, puts
+// the archive name under: TempPrefix, the start time in UTC, a random
+// token, the host (letters, digits and '-' only), then name, separated by
+// dots. A later run decides from the name, not from the destination's file
+// times (FTP LIST times carry no zone), whether a leftover is old, and
+// whether it is its own host's.
+func TempName(name, host string, started time.Time, token string) string {
+	return TempPrefix + started.UTC().Format(tempTimeLayout) + "." + token + "." + tempHost(host) + "." + name
+}
+
+// TempInfo is what a temporary name made by TempName tells.
+type TempInfo struct {
+	Started time.Time
+	Host    string // as cleaned by TempName
+	Name    string // the archive name it will become
+}
+
+// ParseTemp reads a name made by TempName. Older temporary names (without
+// time and host) give ok false.
+func ParseTemp(tmp string) (TempInfo, bool) {
+	if !IsTemp(tmp) {
+		return TempInfo{}, false
+	}
+	parts := strings.SplitN(tmp[len(TempPrefix):], ".", 4)
+	if len(parts) != 4 || parts[1] == "" || parts[2] == "" || parts[3] == "" {
+		return TempInfo{}, false
+	}
+	t, err := time.Parse(tempTimeLayout, parts[0])
+	if err != nil {
+		return TempInfo{}, false
+	}
+	return TempInfo{Started: t, Host: parts[2], Name: parts[3]}, true
+}
+
+const tempTimeLayout = "20060102T150405Z"
+
+// tempHost keeps letters, digits and '-' of a host name (so it holds no
+// dot), "host" when nothing is left.
+func tempHost(host string) string {
+	var b strings.Builder
+	for _, r := range host {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-':
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "host"
+	}
+	return b.String()
+}
+
+// Caps are what a kind declares about its storage. The job and the
+// conformance suite act on them instead of guessing from the kind.
+type Caps struct {
+	// RenameReplaces: Rename over an existing name replaces it in one step
+	// (POSIX rename(2), SFTP posix-rename, FTP servers that allow it).
+	// Where false, Rename moves the older object aside under AsideName
+	// first and removes it once the new one is in place.
+	RenameReplaces bool
+	// FoldsCase: names that differ only in case may be one object (NTFS,
+	// SMB shares, FAT media, Windows FTP/SFTP servers). A kind that cannot
+	// tell says true.
+	FoldsCase bool
+}
+
+// Capable is implemented by kinds that declare their Caps.
+type Capable interface {
+	Caps() Caps
+}
+
+// CapsOf returns d's declared Caps; a kind that declares none is taken to
+// fold case and not to replace on rename, the careful assumptions.
+func CapsOf(d Destination) Caps {
+	if c, ok := d.(Capable); ok {
+		return c.Caps()
+	}
+	return Caps{FoldsCase: true}
+}
