@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"time"
 )
@@ -73,6 +74,11 @@ type Destination interface {
 type Local interface {
 	// Path returns the file system path of name.
 	Path(name string) string
+
+	// OpenMedium opens name to read what the medium holds, not what the
+	// operating system still caches of it, so a read-back check after Put
+	// finds a failing or fake-capacity USB stick. The caller closes it.
+	OpenMedium(name string) (*os.File, error)
 }
 
 // TempPrefix starts the names of archives that are still being written.
