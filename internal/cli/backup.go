@@ -100,7 +100,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&source, "source", "", "the installation folder of the POS suite")
+	f.StringVar(&source, "source", "", "the installation folder of the POS suite (default: the profile's default folder, C:\\Hypers-! for the built-in one, when it exists)")
 	f.IntVar(&variant, "variant", 0, "backup variant 1-4 (see 'posbackup variants')")
 	f.StringVar(&name, "name", "", "archive name template (default \"{client}_{weekday}\")")
 	f.StringVar(&clients, "clients", "all", "clients to back up: all, or numbers like 1,2")

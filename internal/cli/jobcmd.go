@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -27,7 +28,7 @@ may share the one service.`,
 
 func (a *app) needConfigPath() error {
 	if a.configPath == "" {
-		return usagef("give the config file with --config FILE")
+		return usagef("no config file: give --config FILE, or set up the machine-wide one (%s) with 'posbackup job set' or the dialog 'posbackup serve'", config.DefaultPath(os.Getenv))
 	}
 	return nil
 }

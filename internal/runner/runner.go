@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -56,6 +57,19 @@ func Profile(path string) (*profile.Profile, error) {
 	return p, nil
 }
 
+// DefaultSource is the profile's default installation folder (C:\Hypers-!
+// for the built-in profile) when it exists on this computer, else "".
+func DefaultSource(p *profile.Profile) string {
+	r := p.DefaultRoot
+	if r == "" || !filepath.IsAbs(r) {
+		return ""
+	}
+	if st, err := os.Stat(r); err != nil || !st.IsDir() {
+		return ""
+	}
+	return r
+}
+
 // Check validates the settings without touching the destination and
 // returns the request they make (Dest unset). Errors are *job.UsageError.
 func Check(b config.Backup, o Options) (job.BackupRequest, error) {
@@ -66,6 +80,9 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 	p, err := Profile(pp)
 	if err != nil {
 		return job.BackupRequest{}, err
+	}
+	if b.Source == "" {
+		b.Source = DefaultSource(p)
 	}
 	if b.Source == "" {
 		return job.BackupRequest{}, usage("no installation folder: give --source DIR or 'source' in the config (the POS suite's folder, e.g. %s)", p.DefaultRoot)
