@@ -11,14 +11,7 @@ import (
 )
 
 func checkMedium(abs string) error {
-	vol := filepath.VolumeName(abs) // "E:" or `\\nas\share`
-	if vol == "" {
-		return nil
-	}
-	if _, err := os.Stat(vol + `\`); err != nil {
-		return &MediumError{Dest: abs, Where: vol}
-	}
-	return nil
+	return driveMissing(abs, func(root string) bool { _, err := os.Stat(root); return err == nil })
 }
 
 // SameDrive reports whether a and b are on the same drive letter or share.
