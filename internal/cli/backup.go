@@ -14,6 +14,7 @@ import (
 func (a *app) backupCmd() *cobra.Command {
 	var (
 		source, name, clients, role, lang, level string
+		snap                                     string
 		df                                       destFlags
 		variant                                  int
 		add                                      []string
@@ -49,6 +50,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			b.AllowMissing = pick(cmd, "allow-missing", allowMissing, b.AllowMissing)
 			b.LowPriority = pick(cmd, "low-priority", lowPrio, b.LowPriority)
 			b.Encrypt = pick(cmd, "encrypt", encrypt, b.Encrypt)
+			b.Snapshot = pick(cmd, "snapshot", snap, b.Snapshot)
 			if cmd.Flags().Changed("add") {
 				b.Add = add
 			}
@@ -112,6 +114,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 	df.register(cmd, true)
 	df.registerArchivePassword(cmd)
 	f.BoolVar(&encrypt, "encrypt", false, "encrypt the archive (WinZip AES-256, which 7-Zip opens) with the archive password")
+	f.StringVar(&snap, "snapshot", "auto", "files the POS program holds open (Windows): auto reads them from a Volume Shadow Copy when run as administrator, on always tries, off never")
 	f.BoolVar(&lowPrio, "low-priority", false, "run at low CPU and I/O priority so the tills stay responsive")
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	return cmd

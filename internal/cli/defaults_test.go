@@ -98,3 +98,20 @@ func TestSourceDefaultsToProfileRoot(t *testing.T) {
 		t.Errorf("backup without --source, the profile's folder missing: exit %d\n%s", code, errOut)
 	}
 }
+
+func TestSnapshotSetting(t *testing.T) {
+	src := demoInstall(t)
+	to := t.TempDir()
+	code, _, errOut := run(t, "backup", "--source", src, "--variant", "1", "--to", to, "--snapshot", "sometimes")
+	if code != ExitUsage || !strings.Contains(errOut, "auto, on or off") {
+		t.Errorf("--snapshot sometimes: exit %d\n%s", code, errOut)
+	}
+	cfg := filepath.Join(t.TempDir(), "posbackup.toml")
+	os.WriteFile(cfg, []byte("source = '"+src+"'\nvariant = 1\nto = '"+to+"'\nsnapshot = \"off\"\n"), 0o600)
+	if code, out, errOut := run(t, "backup", "--config", cfg); code != 0 {
+		t.Errorf("snapshot = off: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, "backup", "--config", cfg, "--snapshot", "on"); code != 0 {
+		t.Errorf("--snapshot on (nothing held): exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -39,6 +39,7 @@ type Backup struct {
 	AllowMissing bool     `toml:"allow_missing"` // unreadable files make a warning, not a failure
 	Level        string   `toml:"level"`         // fast, default, best
 	LowPriority  bool     `toml:"low_priority"`  // lower CPU and I/O priority
+	Snapshot     string   `toml:"snapshot"`      // files the POS program holds open: "auto" (default: from a Volume Shadow Copy when run as administrator), "on", "off"
 
 	// Encryption (WinZip AES-256; 7-Zip opens it with the password).
 	Encrypt             bool   `toml:"encrypt"`               // encrypt new archives

@@ -1,0 +1,48 @@
+//go:build windows
+
+package snapshot
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mxk/go-vss"
+	"golang.org/x/sys/windows"
+)
+
+func native() platform {
+	return platform{held: isHeld, admin: isAdmin, shadow: vssShadower{}, join: func(root, rel string) string {
+		return strings.TrimRight(root, `\`) + `\` + rel
+	}}
+}
+
+// isHeld: a file opened by another program without sharing, or a range of
+// it locked.
+func isHeld(err error) bool {
+	return errors.Is(err, windows.ERROR_SHARING_VIOLATION) || errors.Is(err, windows.ERROR_LOCK_VIOLATION)
+}
+
+// isAdmin: the process runs elevated (an administrator's elevated prompt,
+// or the service as LocalSystem).
+func isAdmin() bool { return windows.GetCurrentProcessToken().IsElevated() }
+
+type vssShadower struct{}
+
+func (vssShadower) Split(p string) (string, string, error) { return vss.SplitVolume(p) }
+
+// Create makes a shadow copy of vol; its files are found below the copy's
+// device object (\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN), which
+// as a \\?\ path has no 260-character limit.
+func (vssShadower) Create(vol string) (string, func() error, error) {
+	id, err := vss.Create(vol)
+	if err != nil {
+		return "", nil, err
+	}
+	sc, err := vss.Get(id)
+	if err != nil {
+		vss.Remove(id)
+		return "", nil, fmt.Errorf("the new snapshot cannot be found: %v", err)
+	}
+	return sc.DeviceObject, func() error { return vss.Remove(id) }, nil
+}
