@@ -110,6 +110,7 @@ func (s *Source) Open(p string) (io.ReadCloser, error) {
 	sp, snap := s.fromSnap[p]
 	held := s.held[p]
 	s.mu.Unlock()
+	var heldErr error // the system's word for it, when this open met it
 	if snap {
 		return os.Open(sp)
 	}
@@ -121,13 +122,16 @@ func (s *Source) Open(p string) (io.ReadCloser, error) {
 		if !s.pf.held(err) {
 			return nil, err
 		}
-		held = true
+		heldErr = err
 		s.mu.Lock()
 		s.held[p] = true
 		s.mu.Unlock()
 	}
 	sp, why, cause := s.snapshotPath(p)
 	if sp == "" {
+		if heldErr != nil {
+			cause = heldErr
+		}
 		return nil, &HeldOpenError{Path: p, Err: cause, Why: why}
 	}
 	f, err := os.Open(sp)
@@ -223,14 +227,11 @@ func (w *watched) Read(b []byte) (int, error) {
 		w.s.mu.Lock()
 		w.s.held[w.path] = true
 		w.s.mu.Unlock()
-		sp, why, cause := w.s.snapshotPath(w.path)
+		sp, why, _ := w.s.snapshotPath(w.path)
 		if sp != "" {
 			why = "it is read from a snapshot at the next attempt"
 		}
-		if cause == nil {
-			cause = err
-		}
-		return n, &HeldOpenError{Path: w.path, Err: cause, Why: why}
+		return n, &HeldOpenError{Path: w.path, Err: err, Why: why}
 	}
 	return n, err
 }

@@ -5,6 +5,7 @@ package snapshot
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/mxk/go-vss"
@@ -36,8 +37,13 @@ func (vssShadower) Split(p string) (string, string, error) { return vss.SplitVol
 // as a \\?\ path has no 260-character limit.
 func (vssShadower) Create(vol string) (string, func() error, error) {
 	id, err := vss.Create(vol)
+	if errors.Is(err, os.ErrPermission) {
+		return "", nil, errors.New("it needs administrator rights")
+	}
 	if err != nil {
-		return "", nil, err
+		// The library's text ends in COM detail no user can act on.
+		msg, _, _ := strings.Cut(err.Error(), " (")
+		return "", nil, fmt.Errorf("the Volume Shadow Copy service refused: %s", strings.TrimPrefix(msg, "vss: "))
 	}
 	sc, err := vss.Get(id)
 	if err != nil {
