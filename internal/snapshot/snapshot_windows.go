@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/mxk/go-vss"
@@ -30,7 +31,22 @@ func isAdmin() bool { return windows.GetCurrentProcessToken().IsElevated() }
 
 type vssShadower struct{}
 
-func (vssShadower) Split(p string) (string, string, error) { return vss.SplitVolume(p) }
+// Split finds the volume of p. GetVolumePathName is asked about the
+// nearest folder shorter than MAX_PATH (a deep Journal\Archiv exceeds it),
+// and the path below the volume is taken from p itself.
+func (vssShadower) Split(p string) (string, string, error) {
+	p = filepath.Clean(p)
+	dir := p
+	for len(dir) >= windows.MAX_PATH-12 && filepath.Dir(dir) != dir {
+		dir = filepath.Dir(dir)
+	}
+	vol, _, err := vss.SplitVolume(dir)
+	if err != nil {
+		return "", "", err
+	}
+	rel, err := filepath.Rel(vol, p)
+	return vol, rel, err
+}
 
 // Create makes a shadow copy of vol; its files are found below the copy's
 // device object (\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN), which
