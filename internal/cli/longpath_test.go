@@ -38,9 +38,9 @@ func TestLongAndOddPaths(t *testing.T) {
 		deep += "/Kassenabschluss-Jänner-2026-€-Übersicht-" + string(rune('A'+i))
 	}
 	files := map[string]string{
-		deep + "/Journal-März-€.dat":          "tief im Archiv",
+		deep + "/Journal-März-€.dat":           "tief im Archiv",
 		"Daten/M001/Stamm/Artikel-Größe-€.dat": "Größe in €",
-		"Daten/Global/Straße ß Œ.ini":         "[Kasse]\r\nName=Café\r\n",
+		"Daten/Global/Straße ß Œ.ini":          "[Kasse]\r\nName=Café\r\n",
 	}
 	for name, body := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))
