@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/demo"
 	"github.com/posbackup/posbackup/internal/profile"
 )
 
@@ -113,5 +115,34 @@ func TestSnapshotSetting(t *testing.T) {
 	}
 	if code, out, errOut := run(t, "backup", "--config", cfg, "--snapshot", "on"); code != 0 {
 		t.Errorf("--snapshot on (nothing held): exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// On Windows the machine-wide config is %ProgramData%\posbackup\posbackup.toml
+// (the Wine run of .ci/windefaults.sh sets a fake ProgramData).
+func TestProgramDataConfig(t *testing.T) {
+	if runtime.GOOS != "windows" {
+		t.Skip("the ProgramData folder is Windows's")
+	}
+	pd, err := os.MkdirTemp("", "posbackup-programdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(pd)
+	t.Setenv(config.EnvConfig, "")
+	t.Setenv("ProgramData", pd)
+	src := filepath.Join(pd, "Hypers-!")
+	if _, err := demo.Make(src); err != nil {
+		t.Fatal(err)
+	}
+	to := filepath.Join(pd, "backup")
+	code, out, errOut := run(t, "job", "set", "nightly", "--source", src, "--variant", "2", "--to", to, "--time", "23:30")
+	want := filepath.Join(pd, "posbackup", "posbackup.toml")
+	if code != 0 || !strings.Contains(out, want) || !config.FileExists(want) {
+		t.Fatalf("job set without --config: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "job", "list")
+	if code != 0 || !strings.Contains(out, "nightly") {
+		t.Errorf("job list reads %s: exit %d\n%s%s", want, code, out, errOut)
 	}
 }

@@ -16,8 +16,8 @@ func checkMedium(abs string) error {
 
 // SameDrive reports whether a and b are on the same drive letter or share.
 func SameDrive(a, b string) bool {
-	va := filepath.VolumeName(absOr(a))
-	vb := filepath.VolumeName(absOr(b))
+	va := windowsVolume(absOr(a)) // C: and \\?\C: are one drive
+	vb := windowsVolume(absOr(b))
 	return va != "" && strings.EqualFold(va, vb)
 }
 
