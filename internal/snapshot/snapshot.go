@@ -89,6 +89,7 @@ type Source struct {
 }
 
 type volume struct {
+	once    sync.Once
 	root    string
 	release func() error
 	err     error // the snapshot failed: why
@@ -202,11 +203,11 @@ func (s *Source) snapshotPath(p string) (string, string, error) {
 	if !ok {
 		v = &volume{}
 		s.vols[key] = v
-		// Made under the lock: one snapshot per volume, however many
-		// workers meet held files at once.
-		v.root, v.release, v.err = s.pf.shadow.Create(vol)
 	}
 	s.mu.Unlock()
+	// One snapshot per volume, however many workers meet held files at
+	// once; the others read on meanwhile.
+	v.once.Do(func() { v.root, v.release, v.err = s.pf.shadow.Create(vol) })
 	if v.err != nil {
 		return "", "close it during the backup (a snapshot of " + vol + " could not be made: " + plain(v.err) + ")", v.err
 	}
