@@ -32,19 +32,33 @@ const archiveName = "fault.zip"
 // upload takes the time the test paces it to, and the archive differs from
 // one seed to the next.
 func install(t *testing.T, root string, size int, seed uint64) {
+	installParts(t, root, size, size, seed)
+}
+
+// installParts is install with the random data split into files of at
+// most part bytes (Daten/M001/Stamm/artikel-N.dat).
+func installParts(t *testing.T, root string, size, part int, seed uint64) {
 	t.Helper()
 	rnd := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	big := make([]byte, size)
-	for i := range big {
-		big[i] = byte(rnd.Uint32())
+	// A fresh folder each time: no file of an earlier call stays.
+	if err := os.RemoveAll(filepath.Join(root, "Daten")); err != nil {
+		t.Fatal(err)
 	}
 	files := map[string][]byte{
 		"version.ini":                     []byte("[Version]\nVersion=26.4.1\n"),
 		"Daten/Global/konfig.dat":         []byte("global configuration\n"),
-		"Daten/M001/Stamm/artikel.dat":    big,
 		"Daten/M001/Journal/journal.dat":  bytes.Repeat([]byte("journal line\n"), 500),
 		"Daten/M001/Stamm/bediener.dat":   []byte("staff\n"),
 		"Daten/M001/Journal/Archiv/x.dat": []byte("closed period\n"),
+	}
+	for i := 0; size > 0; i++ {
+		n := min(size, part)
+		b := make([]byte, n)
+		for j := range b {
+			b[j] = byte(rnd.Uint32())
+		}
+		files["Daten/M001/Stamm/artikel-"+strconv.Itoa(i)+".dat"] = b
+		size -= n
 	}
 	for rel, b := range files {
 		p := filepath.Join(root, filepath.FromSlash(rel))
