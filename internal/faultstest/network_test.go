@@ -3,8 +3,11 @@
 package faultstest
 
 import (
+	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,6 +98,9 @@ var netCells = []netCell{
 			for _, stream := range []string{"upstream", "downstream"} {
 				s.all.Add(t, testsrv.Toxic{Name: "latency-" + stream, Type: "latency", Stream: stream, Attributes: map[string]any{"latency": latencyMS, "jitter": 10}})
 			}
+			// The server's replies arrive in pieces of about 16 bytes, 1 ms
+			// apart: replies and handshakes split across many reads.
+			s.all.Add(t, testsrv.Toxic{Name: "sliced", Type: "slicer", Stream: "downstream", Attributes: map[string]any{"average_size": 16, "size_variation": 8, "delay": 1000}})
 		}},
 	{name: "stall-then-recover", kinds: allKinds, ok: true,
 		during: func(t *testing.T, s server, done <-chan struct{}) {
@@ -135,19 +141,37 @@ var netCells = []netCell{
 func TestNetworkFaults(t *testing.T) {
 	tp := testsrv.StartToxiproxy(t)
 	testutil.Binary(t) // built once, before the cells start side by side
+	var mu sync.Mutex
+	var table []string
+	// The outcome of every cell, printed once all have ended.
+	t.Cleanup(func() {
+		sort.Strings(table)
+		t.Logf("network faults, --timeout %s, %d tries, bound %s:\n%s", timeout, tries, budget(), strings.Join(table, "\n"))
+	})
 	for _, c := range netCells {
 		for _, kind := range c.kinds {
 			t.Run(c.name+"/"+kind, func(t *testing.T) {
 				t.Parallel()
 				// Each cell has its own servers, proxies and config (so
 				// its own run lock).
-				runNetCell(t, tp, newRunner(t), c, kind)
+				line := "did not get to the faulted run"
+				defer func() { // also after a Fatal
+					verdict := "PASS"
+					if t.Failed() {
+						verdict = "FAIL"
+					}
+					mu.Lock()
+					table = append(table, fmt.Sprintf("  %-4s %-32s %s", verdict, c.name+"/"+kind, line))
+					mu.Unlock()
+				}()
+				runNetCell(t, tp, newRunner(t), c, kind, &line)
 			})
 		}
 	}
 }
 
-func runNetCell(t *testing.T, tp *testsrv.Toxiproxy, r *runner, c netCell, kind string) {
+// runNetCell runs one cell and sets outcome to how the faulted run ended.
+func runNetCell(t *testing.T, tp *testsrv.Toxiproxy, r *runner, c netCell, kind string, outcome *string) {
 	s := startServer(t, tp, kind)
 	src := t.TempDir()
 	install(t, src, dataSize, 1)
@@ -172,10 +196,12 @@ func runNetCell(t *testing.T, tp *testsrv.Toxiproxy, r *runner, c netCell, kind 
 	} else {
 		close(faulted)
 	}
+	*outcome = "hung: still running after " + hardLimit.String() + ", stopped"
 	res := r.backup(t, src, s.url, nil, args...)
 	close(done)
 	<-faulted
-	t.Logf("%s/%s: %s", c.name, kind, strings.TrimSpace(firstLine(res)))
+	*outcome = firstLine(res)
+	t.Logf("%s/%s: %s", c.name, kind, *outcome)
 
 	if bound := budget(); res.took > bound {
 		t.Errorf("the backup took %s, more than the %s that %d tries with --timeout %s and their waits allow", res.took.Round(time.Millisecond), bound, tries, timeout)
