@@ -190,6 +190,9 @@ func runNetCell(t *testing.T, tp *testsrv.Toxiproxy, r *runner, c netCell, kind 
 		c.before(t, s)
 	}
 	done := make(chan struct{})
+	var once sync.Once
+	stop := func() { once.Do(func() { close(done) }) }
+	defer stop() // also when the run hangs and the test stops (Fatal)
 	faulted := make(chan struct{})
 	if c.during != nil {
 		go func() { defer close(faulted); c.during(t, s, done) }()
@@ -198,7 +201,7 @@ func runNetCell(t *testing.T, tp *testsrv.Toxiproxy, r *runner, c netCell, kind 
 	}
 	*outcome = "hung: still running after " + hardLimit.String() + ", stopped"
 	res := r.backup(t, src, s.url, nil, args...)
-	close(done)
+	stop()
 	<-faulted
 	*outcome = firstLine(res)
 	t.Logf("%s/%s: %s", c.name, kind, *outcome)
