@@ -28,6 +28,15 @@ func smallDisk(t *testing.T) string {
 	t.Helper()
 	needRoot(t, "mounting a small tmpfs")
 	dir := filepath.Join(t.TempDir(), "small-disk")
+	mountSmall(t, dir)
+	return dir
+}
+
+// mountSmall makes the folder dir and mounts a tmpfs of tmpfsSize on it,
+// unmounted at cleanup.
+func mountSmall(t *testing.T, dir string) {
+	t.Helper()
+	needRoot(t, "mounting a small tmpfs")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +54,6 @@ func smallDisk(t *testing.T) string {
 			}
 		}
 	})
-	return dir
 }
 
 // saysFull checks that a failure names folder and says it is full.
@@ -152,6 +160,55 @@ func TestFullTempFolder(t *testing.T) {
 				t.Fatalf("with --allow-missing, the older archive on the server was replaced by a backup made with a full temp folder: SHA-256 %s, was %s", got, oldSum)
 			}
 			onlyArchive(t, dir, "after the failed backup with a full temp folder and --allow-missing")
+		})
+	}
+}
+
+// TestFullServerDisk backs up to real servers whose backup folder is a
+// small tmpfs: the first archive fits, the second fills the server's disk.
+// The run fails saying the server is full, the older archive there is
+// unchanged and no partial file is left.
+func TestFullServerDisk(t *testing.T) {
+	for _, kind := range []string{"ftp", "ftpes", "sftp"} {
+		t.Run(kind, func(t *testing.T) {
+			var url, root string
+			var flags []string
+			if kind == "sftp" {
+				s := testsrv.StartSSH(t)
+				url, root = "sftp://"+s.Addr+"/betrieb1", s.Root
+				flags = []string{"--user", s.User, "--fingerprint", s.HostKeyFingerprint}
+			} else {
+				s := testsrv.StartFTP(t, kind)
+				url, root = kind+"://"+s.Addr+"/betrieb1", s.Root
+				flags = []string{"--user", s.User}
+				if kind != "ftp" {
+					flags = append(flags, "--fingerprint", s.Fingerprint)
+				}
+			}
+			dir := filepath.Join(root, "betrieb1")
+			mountSmall(t, dir)
+			testsrv.Chown(t, dir)
+			r := newRunner(t)
+			src := t.TempDir()
+			install(t, src, smallData, 1)
+			if first := r.backup(t, src, url, nil, flags...); first.code != 0 {
+				t.Fatalf("the first backup, which fits the server's disk, failed: %s", first)
+			}
+			archive := filepath.Join(dir, archiveName)
+			oldSum := sum(t, archive)
+
+			install(t, src, fullData, 2)
+			res := r.backup(t, src, url, nil, flags...)
+			t.Logf("full server disk, %s: %s", kind, firstLine(res))
+			if low := strings.ToLower(res.stderr); res.code == 0 || !strings.Contains(res.stderr, "BACKUP FAILED") ||
+				!(strings.Contains(low, "full") || strings.Contains(low, "no space")) || strings.Contains(low, "broke off") {
+				t.Errorf("the failure does not say plainly that the server is full: %s", res)
+			}
+			if got := sum(t, archive); got != oldSum {
+				t.Fatalf("the older archive on the server changed after the failed backup: SHA-256 %s, was %s", got, oldSum)
+			}
+			testutil.CheckWithTools(t, archive)
+			onlyArchive(t, dir, "after the failed backup to a full server")
 		})
 	}
 }
