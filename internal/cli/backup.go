@@ -91,8 +91,12 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			if res.Encrypted {
 				enc = ", encrypted (AES-256)"
 			}
-			fmt.Fprintf(a.stdout, "  variant %s, clients %s, %d files, %s (archive %s), checked%s\n",
-				res.Variant, strings.Join(res.Clients, ", "), res.Files, humanBytes(res.Bytes), humanBytes(res.Size), enc)
+			check := "checked (read back from where it is kept)"
+			if res.Verify == job.VerifyQuick {
+				check = "checked quickly (size and local copy only, not read back)"
+			}
+			fmt.Fprintf(a.stdout, "  variant %s, clients %s, %d files, %s (archive %s), %s%s\n",
+				res.Variant, strings.Join(res.Clients, ", "), res.Files, humanBytes(res.Bytes), humanBytes(res.Size), check, enc)
 			for _, w := range res.Warnings {
 				fmt.Fprintf(a.stdout, "  warning: %s\n", w)
 			}

@@ -91,9 +91,14 @@ func TestBackupJSONListInfoVerify(t *testing.T) {
 		Files    int      `json:"files"`
 		Bytes    int64    `json:"bytes"`
 		Warnings []string `json:"warnings"`
+		Verified bool     `json:"verified"`
+		Verify   string   `json:"verify"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("--json output is not one JSON object: %v\n%s", err, out)
+	}
+	if !res.Verified || res.Verify != "full" {
+		t.Errorf("--json says verified %v, verify %q: want true and \"full\" (read back from the folder)", res.Verified, res.Verify)
 	}
 	days := map[time.Weekday]string{0: "Sonntag", 1: "Montag", 2: "Dienstag", 3: "Mittwoch", 4: "Donnerstag", 5: "Freitag", 6: "Samstag"}
 	if !res.OK || res.Files != 11 || res.Bytes == 0 || res.Warnings == nil || res.Archive != "M001-M002_"+days[time.Now().Weekday()]+".zip" {

@@ -243,3 +243,115 @@ func TestTempFolderLeftoversSwept(t *testing.T) {
 	}
 }
 
+// Finding 1: the result says which check was made.
+func TestVerifyModeInTheResult(t *testing.T) {
+	in := fixture(t)
+	for _, c := range []struct {
+		name, mode, want string
+		remote           bool
+	}{
+		{"server-default", "", VerifyFull, true},
+		{"server-quick", VerifyQuick, VerifyQuick, true},
+		{"folder-quick", VerifyQuick, VerifyFull, false}, // a folder is always read back
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := faulty.New(folder(t, filepath.Join(t.TempDir(), "d")), faulty.Config{Remote: c.remote})
+			req := quickReq(in.Root, f.Dest(), "fixed")
+			req.Verify = c.mode
+			res, err := Backup(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Verified || res.Verify != c.want {
+				t.Errorf("verified %v verify %q, want %q", res.Verified, res.Verify, c.want)
+			}
+			opens := 0
+			for _, call := range f.Calls() {
+				if call.Method == faulty.Open {
+					opens++
+				}
+			}
+			if remoteFull := c.remote && c.want == VerifyFull; remoteFull != (opens > 0) {
+				t.Errorf("%d Open calls: the server's copy read back %v, want %v", opens, opens > 0, remoteFull)
+			}
+		})
+	}
+	d := faulty.New(folder(t, filepath.Join(t.TempDir(), "d")), faulty.Config{}).Dest()
+	req := quickReq(in.Root, d, "fixed")
+	req.Verify = "sometimes"
+	if _, err := Backup(context.Background(), req); err == nil || !strings.Contains(err.Error(), "sometimes") {
+		t.Errorf("an unknown verify setting gave %v", err)
+	}
+}
+
+// Finding 8: the upload's copy goes to TempDir, whose free space is
+// checked before anything is written; the message says where and how much.
+func TestTempDirFreeSpace(t *testing.T) {
+	in := fixture(t)
+	tmp := t.TempDir()
+	base := folder(t, filepath.Join(t.TempDir(), "srv"))
+	var sawCopy bool
+	probe := &probeDest{Destination: faulty.New(base, faulty.Config{Remote: true}).Dest(), during: func() {
+		// The copy is unlinked at once where the system allows it; its
+		// descriptor still names the folder.
+		fds, _ := os.ReadDir("/proc/self/fd")
+		for _, fd := range fds {
+			if l, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil && strings.HasPrefix(l, filepath.Join(tmp, "posbackup-upload-")) {
+				sawCopy = true
+			}
+		}
+	}}
+	req := quickReq(in.Root, probe, "fixed")
+	req.TempDir = tmp
+	if _, err := Backup(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/proc/self/fd"); err == nil && !sawCopy {
+		t.Errorf("no posbackup-upload-* copy was open in TempDir %s during the upload", tmp)
+	}
+
+	defer func(f func(string) (int64, error)) { freeSpace = f }(freeSpace)
+	freeSpace = func(dir string) (int64, error) {
+		if dir != tmp {
+			t.Errorf("free space asked of %s, want %s", dir, tmp)
+		}
+		return 1000, nil
+	}
+	before := dirNames(t, base.Dir())
+	_, err := Backup(context.Background(), req)
+	if err == nil {
+		t.Fatal("a backup with 1000 bytes free in the temp folder succeeded")
+	}
+	t.Logf("the failure says: %v", err)
+	for _, want := range []string{tmp, "free", "missing", "temp_dir"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the message does not say %q: %v", want, err)
+		}
+	}
+	if after := dirNames(t, base.Dir()); strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Errorf("the destination changed: %v -> %v", before, after)
+	}
+}
+
+// probeDest calls during while Put reads.
+type probeDest struct {
+	dest.Destination
+	during func()
+}
+
+func (p *probeDest) Put(ctx context.Context, name string, r io.Reader) (int64, error) {
+	return p.Destination.Put(ctx, name, &probeReader{r: r, once: p.during})
+}
+
+type probeReader struct {
+	r    io.Reader
+	once func()
+}
+
+func (p *probeReader) Read(b []byte) (int, error) {
+	if p.once != nil {
+		p.once()
+		p.once = nil
+	}
+	return p.r.Read(b)
+}
