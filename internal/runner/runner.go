@@ -135,8 +135,15 @@ func Prepare(ctx context.Context, b config.Backup, o Options) (*Prepared, error)
 		return &Prepared{Warnings: warns}, err
 	}
 	req.Dest = d
+	if prepareHook != nil {
+		prepareHook(&req)
+	}
 	return &Prepared{Request: req, Warnings: warns, dest: d}, nil
 }
+
+// prepareHook changes a prepared backup in test builds (faultinject.go,
+// built with -tags faultinject); nil in the normal build.
+var prepareHook func(*job.BackupRequest)
 
 // ArchivePasswordEnv is the environment variable read for the archive password.
 const ArchivePasswordEnv = "POSBACKUP_ARCHIVE_PASSWORD"

@@ -138,6 +138,14 @@ func (d *D) Fired() int {
 	return d.fired
 }
 
+// Crash makes every later call fail with ErrCrashed, as if the process
+// died now.
+func (d *D) Crash() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.crashed = true
+}
+
 // Crashed reports whether a Crash fault fired.
 func (d *D) Crashed() bool {
 	d.mu.Lock()
