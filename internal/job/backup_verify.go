@@ -127,7 +127,7 @@ func (r *run) check(ctx context.Context, ra io.ReaderAt, size int64) (*archive.M
 		return nil, err
 	}
 	if !rep.OK() {
-		return nil, fmt.Errorf("%s %s", rep.Damaged[0].Name, rep.Damaged[0].Reason)
+		return nil, fmt.Errorf("%s is damaged in the stored copy: %s", rep.Damaged[0].Name, rep.Damaged[0].Reason)
 	}
 	return rd.Manifest, nil
 }
