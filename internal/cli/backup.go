@@ -14,6 +14,7 @@ import (
 func (a *app) backupCmd() *cobra.Command {
 	var (
 		source, name, clients, role, lang, level string
+		verify, tempDir                          string
 		df                                       destFlags
 		variant                                  int
 		add                                      []string
@@ -49,6 +50,8 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			b.AllowMissing = pick(cmd, "allow-missing", allowMissing, b.AllowMissing)
 			b.LowPriority = pick(cmd, "low-priority", lowPrio, b.LowPriority)
 			b.Encrypt = pick(cmd, "encrypt", encrypt, b.Encrypt)
+			b.Verify = pick(cmd, "verify", verify, b.Verify)
+			b.TempDir = pick(cmd, "temp-dir", tempDir, b.TempDir)
 			if cmd.Flags().Changed("add") {
 				b.Add = add
 			}
@@ -118,6 +121,8 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 	f.BoolVar(&encrypt, "encrypt", false, "encrypt the archive (WinZip AES-256, which 7-Zip opens) with the archive password")
 	f.BoolVar(&lowPrio, "low-priority", false, "run at low CPU and I/O priority so the tills stay responsive")
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
+	f.StringVar(&verify, "verify", "full", "check before the older archive is replaced: full (read the archive back from where it is kept) or quick (a server's size and the local copy, for very slow lines)")
+	f.StringVar(&tempDir, "temp-dir", "", "folder for the upload's resume copy and the read-back, about the size of the data (default: the system's temp folder)")
 	return cmd
 }
 

@@ -240,3 +240,22 @@ func TestConfigSetSecret(t *testing.T) {
 		t.Errorf("set-secret of a non-secret: exit %d", code)
 	}
 }
+
+func TestBackupVerifyFlag(t *testing.T) {
+	src := demoInstall(t)
+	to := filepath.Join(t.TempDir(), "Backup")
+	code, _, errOut := run(t, "backup", "--source", src, "--variant", "2", "--to", to, "--verify", "sometimes")
+	if code != 2 || !strings.Contains(errOut, "nknown verify setting") {
+		t.Errorf("--verify sometimes: exit %d, %s; want a usage error (exit 2)", code, errOut)
+	}
+	code, out, errOut := run(t, "backup", "--source", src, "--variant", "2", "--to", to, "--verify", "quick", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Verify string `json:"verify"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Verify != "full" {
+		t.Errorf("--verify quick to a folder says verify %q (%v): want full, a folder is always read back", res.Verify, err)
+	}
+}

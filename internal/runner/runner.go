@@ -98,7 +98,7 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 	switch strings.ToLower(b.Verify) {
 	case "", job.VerifyFull, job.VerifyQuick:
 	default:
-		return job.BackupRequest{}, usage("unknown verify setting %q (verify in the config): use full (read the archive back from where it is kept) or quick (size and local copy, for very slow lines)", b.Verify)
+		return job.BackupRequest{}, usage("unknown verify setting %q (--verify, or verify in the config): use full (read the archive back from where it is kept) or quick (size and local copy, for very slow lines)", b.Verify)
 	}
 	if strings.TrimSpace(b.To) == "" {
 		return job.BackupRequest{}, usage("no destination: give --to (a folder or a server) or 'to' in the config file")
