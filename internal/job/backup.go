@@ -162,7 +162,11 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	for _, s := range steps {
 		if req.BeforeStep != nil {
 			if err := req.BeforeStep(s.name); err != nil {
-				return r.failed(&Error{Msg: fmt.Sprintf("the backup was stopped before its %s step: %v. The older archive %s at %s is unchanged", s.name, err, r.name, req.Dest), Err: err})
+				state := fmt.Sprintf("the backups at %s are unchanged", req.Dest)
+				if r.committed {
+					state = fmt.Sprintf("the new archive %s at %s is in place", r.name, req.Dest)
+				}
+				return r.failed(&Error{Msg: fmt.Sprintf("the backup was stopped before its %s step: %v; %s", s.name, err, state), Err: err})
 			}
 		}
 		if err := s.fn(ctx); err != nil {
@@ -196,13 +200,13 @@ type run struct {
 	entries  []archive.Entry
 
 	// write
-	ar       *archive.Result
-	size     int64
-	sum      uint32 // CRC-32 of the bytes sent
-	copyOf   *rewindable
-	tmpPut   bool // tmp may exist at the destination
-	missing  []string
-	verified bool
+	ar        *archive.Result
+	size      int64
+	sum       uint32 // CRC-32 of the bytes sent
+	copyOf    *rewindable
+	tmpPut    bool // tmp may exist at the destination
+	missing   []string
+	committed bool // the new archive is checked and in place
 }
 
 func newRun(req BackupRequest) *run {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/posbackup/posbackup/internal/dest"
@@ -15,6 +16,10 @@ import (
 // computer may still be uploading over a slow line.
 var OtherHostLeftoverAge = 24 * time.Hour
 
+// serverTimeSlack is how far a server's file times may be off this
+// computer's clock (FTP LIST times carry no zone: up to 14 hours).
+const serverTimeSlack = 15 * time.Hour
+
 // commit renames the checked archive over the older one. Where the kind
 // cannot replace in one step, Rename moves the older one aside first
 // (dest.AsideName), which plan puts back after an interruption.
@@ -23,6 +28,7 @@ func (r *run) commit(ctx context.Context) error {
 		return fail("the finished backup could not be renamed to %s at %s: %v", r.name, r.req.Dest, err)
 	}
 	r.tmpPut = false
+	r.committed = true
 	return nil
 }
 
@@ -94,16 +100,22 @@ func (r *run) sweep(ctx context.Context) error {
 			continue
 		}
 		if t, ok := dest.ParseTemp(in.Name); ok {
-			age, limit := now.Sub(t.Started), OtherHostLeftoverAge
 			if t.Host == self.Host {
-				limit = LeftoverAge
+				if now.Sub(t.Started) > LeftoverAge {
+					d.Delete(ctx, in.Name)
+				}
+				continue
 			}
-			if age > limit {
+			// Another computer's: old by its name, and not written to
+			// lately by the server's time either (which may be off by a
+			// time zone, never by a day): a till whose clock is far
+			// behind may still be uploading.
+			if now.Sub(t.Started) > OtherHostLeftoverAge && (in.ModTime.IsZero() || now.Sub(in.ModTime) > serverTimeSlack) {
 				d.Delete(ctx, in.Name)
 			}
 			continue
 		}
-		if len(in.Name) > len(legacyAside("")) && in.Name[:len(legacyAside(""))] == legacyAside("") && !present[foldKey(in.Name[len(legacyAside("")):], fold)] {
+		if rest, ok := strings.CutPrefix(in.Name, legacyAside("")); ok && !present[foldKey(rest, fold)] {
 			continue // an older archive moved aside by an earlier version: maybe the only copy
 		}
 		if !in.ModTime.IsZero() && now.Sub(in.ModTime) > LeftoverAge {

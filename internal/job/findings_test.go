@@ -191,6 +191,7 @@ func TestSweepByTheName(t *testing.T) {
 		dest.TempName("fixed.zip", "till1", now.Add(-10*time.Minute), "bbbb"):     false, // ours, running meanwhile? young
 		dest.TempName("M002_Monday.zip", "till2", now.Add(-2*time.Hour), "cccc"):  false, // another till's upload
 		dest.TempName("M002_Monday.zip", "till2", now.Add(-25*time.Hour), "dddd"): true,  // another till's, long dead
+		dest.TempName("M002_Monday.zip", "till3", now.Add(-25*time.Hour), "eeee"): false, // a till whose clock is a day behind, uploading now
 		dest.TempPrefix + "0a1b2c3d-fixed.zip":                                    true,  // an old-style name, old file time
 		dest.AsideName("other.zip"):                                               false, // never swept
 		"other.zip":                                                               false,
@@ -202,6 +203,8 @@ func TestSweepByTheName(t *testing.T) {
 	}
 	old := now.Add(-3 * time.Hour)
 	os.Chtimes(base.Path(dest.TempPrefix+"0a1b2c3d-fixed.zip"), old, old)
+	dead := now.Add(-25 * time.Hour)
+	os.Chtimes(base.Path(dest.TempName("M002_Monday.zip", "till2", now.Add(-25*time.Hour), "dddd")), dead, dead)
 	d := faulty.New(base, faulty.Config{Remote: true, ClockShift: -90 * time.Minute}).Dest()
 	if _, err := Backup(context.Background(), quickReq(in.Root, d, "fixed")); err != nil {
 		t.Fatal(err)
