@@ -1,10 +1,10 @@
 package job_test
 
 // The crash matrix (issue 11): a backup is stopped at every destination
-// call it makes and before every step, once with an error, once as if the
-// process died there (in process: every later call fails), and once by
-// killing a real posbackup process with kill -9 there (a binary built with
-// -tags faultinject). A second run follows, once succeeding and once
+// call it makes and before every step: with an error, with a hang that
+// ends in the run being cancelled, as if the process died there (in
+// process: every later call fails), and by killing a real posbackup
+// process with kill -9 there (a binary built with -tags faultinject). A second run follows, once succeeding and once
 // failing at the same place. After every run the invariant is checked:
 // the newest good archive of the name (or a newer good one) is present,
 // listed by job.List and verifies; no hidden leftover holds the only copy;
@@ -173,14 +173,21 @@ type runOutcome struct {
 }
 
 // runInProcess runs a backup stopped at p: mode "error" (that call fails,
-// the run goes on handling it) or "crash" (that call and every later one
-// fail: the storage sees a process that died there). A zero p runs
-// without faults.
+// the run goes on handling it), "hang" (that call hangs and the run is
+// cancelled meanwhile, as a timeout or the user does; before a step: the
+// run is cancelled there) or "crash" (that call and every later one fail:
+// the storage sees a process that died there). A zero p runs without
+// faults.
 func (e *crashEnv) runInProcess(k crashKind, dir string, p crashPoint, mode string, now time.Time) runOutcome {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var faults []faulty.Fault
 	if p.method != "" {
 		fl := p.fault()
 		fl.Crash = mode == "crash"
+		if mode == "hang" {
+			fl.Hang, fl.Do = true, cancel
+		}
 		faults = append(faults, fl)
 	}
 	f, d := k.wrap(dir, faults)
@@ -190,13 +197,17 @@ func (e *crashEnv) runInProcess(k crashKind, dir string, p crashPoint, mode stri
 			if s != p.step {
 				return nil
 			}
-			if mode == "crash" {
+			switch mode {
+			case "hang":
+				cancel()
+				return nil
+			case "crash":
 				f.Crash()
 			}
 			return errors.New("stopped by the crash matrix")
 		}
 	}
-	res, err := job.Backup(context.Background(), req)
+	res, err := job.Backup(ctx, req)
 	if err != nil {
 		return runOutcome{note: err.Error()}
 	}
@@ -359,7 +370,7 @@ func TestCrashMatrix(t *testing.T) {
 		cells       map[string]string // column -> "ok" or what failed
 	}
 	var rows []row
-	columns := []string{"error+ok", "error+fail", "crash+ok", "crash+fail", "kill+ok", "kill+fail"}
+	columns := []string{"error+ok", "error+fail", "hang+ok", "hang+fail", "crash+ok", "crash+fail", "kill+ok", "kill+fail"}
 	failures := 0
 	later := 2 * time.Hour // the second successful run's clock: the first run's leftovers are old by then
 
@@ -394,7 +405,8 @@ func TestCrashMatrix(t *testing.T) {
 				} else {
 					first = e.runInProcess(k, dir, p, mode, time.Now())
 				}
-				why := e.check(dir, nil, mode == "error")
+				handled := mode == "error" || mode == "hang" // the run saw the failure and cleaned up
+				why := e.check(dir, nil, handled)
 				if why == "" {
 					if second == "ok" {
 						if mode == "kill" {
@@ -411,7 +423,7 @@ func TestCrashMatrix(t *testing.T) {
 						next = e.runInProcess(k, dir, p, mode, time.Now())
 					}
 					if why == "" {
-						if w := e.check(dir, &next, mode == "error" || next.ok); w != "" {
+						if w := e.check(dir, &next, handled || next.ok); w != "" {
 							why = "after the second run: " + w
 						}
 					}
