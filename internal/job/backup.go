@@ -80,8 +80,23 @@ const (
 	VerifyQuick = "quick"
 )
 
-// Steps are the steps of a backup, in order (BackupRequest.BeforeStep).
-var Steps = []string{"plan", "write", "verify", "commit", "prune", "sweep"}
+// Steps are the names of a backup's steps, in order (BackupRequest.BeforeStep).
+var Steps = func() []string {
+	var out []string
+	for _, s := range steps {
+		out = append(out, s.name)
+	}
+	return out
+}()
+
+// steps are the steps of Backup, in order; each has its own file.
+var steps = []struct {
+	name string
+	fn   func(*run, context.Context) error
+}{
+	{"plan", (*run).plan}, {"write", (*run).write}, {"verify", (*run).verify},
+	{"commit", (*run).commit}, {"prune", (*run).prune}, {"sweep", (*run).sweep},
+}
 
 // Event reports progress of a run.
 type Event struct {
@@ -153,12 +168,6 @@ func fail(format string, a ...any) error { return &Error{Msg: fmt.Sprintf(format
 func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	r := newRun(req)
 	defer r.close()
-	steps := []struct {
-		name string
-		fn   func(context.Context) error
-	}{
-		{"plan", r.plan}, {"write", r.write}, {"verify", r.verify}, {"commit", r.commit}, {"prune", r.prune}, {"sweep", r.sweep},
-	}
 	for _, s := range steps {
 		if req.BeforeStep != nil {
 			if err := req.BeforeStep(s.name); err != nil {
@@ -169,7 +178,7 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 				return r.failed(&Error{Msg: fmt.Sprintf("the backup was stopped before its %s step: %v; %s", s.name, err, state), Err: err})
 			}
 		}
-		if err := s.fn(ctx); err != nil {
+		if err := s.fn(r, ctx); err != nil {
 			return r.failed(err)
 		}
 	}
