@@ -358,3 +358,37 @@ func (p *probeReader) Read(b []byte) (int, error) {
 	}
 	return p.r.Read(b)
 }
+
+// Finding 3, for archives moved aside by the FTP and SFTP kinds of earlier
+// versions (.posbackup-partial-old-NAME, a temporary name): a run puts it
+// back when NAME is missing, and no sweep deletes it meanwhile.
+func TestLegacyAsideIsPutBack(t *testing.T) {
+	in := fixture(t)
+	base := folder(t, filepath.Join(t.TempDir(), "ftp"))
+	d := faulty.New(base, faulty.Config{Remote: true}).Dest()
+	if _, err := Backup(context.Background(), quickReq(in.Root, d, "fixed")); err != nil {
+		t.Fatal(err)
+	}
+	old := fileSHA(t, base.Path("fixed.zip"))
+	legacy := base.Path(dest.TempPrefix + "old-fixed.zip")
+	if err := os.Rename(base.Path("fixed.zip"), legacy); err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-48 * time.Hour)
+	os.Chtimes(legacy, long, long)
+	// A run of another archive name sweeps, but must keep it.
+	if _, err := Backup(context.Background(), quickReq(in.Root, d, "other")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(legacy); err != nil {
+		t.Fatalf("a sweep removed the only copy of fixed.zip: %v", err)
+	}
+	// A run of fixed.zip that fails still puts it back first.
+	bad := faulty.New(base, faulty.Config{Remote: true, Faults: []faulty.Fault{{Method: faulty.Put, Call: 1}}}).Dest()
+	if _, err := Backup(context.Background(), quickReq(in.Root, bad, "fixed")); err == nil {
+		t.Fatal("the failing run succeeded")
+	}
+	if fileSHA(t, base.Path("fixed.zip")) != old {
+		t.Fatalf("fixed.zip was not put back: %v", dirNames(t, base.Dir()))
+	}
+}
