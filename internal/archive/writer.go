@@ -726,6 +726,10 @@ func compressEntry(ctx context.Context, e Entry, opt Options) *done {
 }
 
 func readReason(err error) string {
+	var own interface{ ReadReason() string } // a Source's error that says it all (snapshot.HeldOpenError)
+	if errors.As(err, &own) {
+		return own.ReadReason()
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return "cannot be read: " + pe.Err.Error()
