@@ -362,15 +362,20 @@ func TestCrashMatrix(t *testing.T) {
 	start := time.Now()
 	e := &crashEnv{t: t, src: intrSource(t, 0, 0)}
 	e.host, _ = os.Hostname()
-	e.bin = crashBuild(t)
-	t.Logf("built the faultinject posbackup in %v", time.Since(start).Round(time.Millisecond))
+	columns := []string{"error+ok", "error+fail", "hang+ok", "hang+fail", "crash+ok", "crash+fail", "kill+ok", "kill+fail"}
+	if runtime.GOOS == "windows" {
+		// A killed process's exit code cannot be told from a failure there.
+		columns = columns[:6]
+	} else {
+		e.bin = crashBuild(t)
+		t.Logf("built the faultinject posbackup in %v", time.Since(start).Round(time.Millisecond))
+	}
 
 	type row struct {
 		kind, point string
 		cells       map[string]string // column -> "ok" or what failed
 	}
 	var rows []row
-	columns := []string{"error+ok", "error+fail", "hang+ok", "hang+fail", "crash+ok", "crash+fail", "kill+ok", "kill+fail"}
 	failures := 0
 	later := 2 * time.Hour // the second successful run's clock: the first run's leftovers are old by then
 
