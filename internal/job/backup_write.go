@@ -17,7 +17,8 @@ var errDestStopped = errors.New("the destination stopped reading")
 // write makes the archive and streams it into Destination.Put under the
 // temporary name. A server's upload passes a local copy in the temp folder
 // (resume after a dropped connection; the quick check reads it); the bytes
-// sent are summed (CRC-32) so the read-back can compare the whole file.
+// sent to a server are summed (CRC-32) so its read-back can compare the
+// whole file.
 func (r *run) write(ctx context.Context) error {
 	req := r.req
 	wctx, cancel := context.WithCancel(ctx)
@@ -43,9 +44,9 @@ func (r *run) write(ctx context.Context) error {
 		wrote <- writeResult{res, err}
 	}()
 	sum := crc32.NewIEEE()
-	var body io.Reader = io.TeeReader(pr, sum)
+	var body io.Reader = pr
 	if r.server {
-		rw, err := newRewindable(body, r.tempDir)
+		rw, err := newRewindable(io.TeeReader(pr, sum), r.tempDir)
 		if err != nil {
 			pr.CloseWithError(errDestStopped)
 			<-wrote
