@@ -121,6 +121,11 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 	if err != nil {
 		return job.BackupRequest{}, err
 	}
+	switch strings.ToLower(b.Verify) {
+	case "", job.VerifyFull, job.VerifyQuick:
+	default:
+		return job.BackupRequest{}, usage("unknown verify setting %q (--verify, or verify in the config): use full (read the archive back from where it is kept) or quick (size and local copy, for very slow lines)", b.Verify)
+	}
 	if strings.TrimSpace(b.To) == "" {
 		return job.BackupRequest{}, usage("no destination: give --to (a folder or a server) or 'to' in the config file")
 	}
@@ -145,7 +150,7 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 		Password:   password,
 		Profile:    p, Source: b.Source, Variant: b.Variant, Clients: cl, Role: r, Extras: b.Add,
 		NameTemplate: b.Name, Lang: b.Lang, AllowMissing: b.AllowMissing, Level: lvl,
-		OnEvent: o.OnEvent,
+		OnEvent: o.OnEvent, Verify: strings.ToLower(b.Verify), TempDir: b.TempDir,
 	}, nil
 }
 
@@ -161,8 +166,15 @@ func Prepare(ctx context.Context, b config.Backup, o Options) (*Prepared, error)
 		return &Prepared{Warnings: warns}, err
 	}
 	req.Dest = d
+	if prepareHook != nil {
+		prepareHook(&req)
+	}
 	return &Prepared{Request: req, Warnings: warns, dest: d}, nil
 }
+
+// prepareHook changes a prepared backup in test builds (faultinject.go,
+// built with -tags faultinject); nil in the normal build.
+var prepareHook func(*job.BackupRequest)
 
 // ArchivePasswordEnv is the environment variable read for the archive password.
 const ArchivePasswordEnv = "POSBACKUP_ARCHIVE_PASSWORD"
