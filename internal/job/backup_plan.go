@@ -67,11 +67,14 @@ func (r *run) plan(ctx context.Context) error {
 	default:
 		return fail("unknown verify setting %q: use full or quick", req.Verify)
 	}
-	version, err := p.ReadVersion(req.Source)
-	if err != nil {
+	vi, err := p.ReadVersionInfo(req.Source)
+	switch {
+	case err != nil:
 		res.Warnings = append(res.Warnings, fmt.Sprintf("the program version file %s cannot be read: %v", p.VersionFile, err))
-	} else if version == "" && p.VersionFile != "" {
+	case vi.State == profile.VersionMissing:
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s was not found in %s: the backup does not record the program version", p.VersionFile, req.Source))
+	case vi.State == profile.VersionNoKey:
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s in %s names no version (no Version=, Suite= or ProgramVersion= line): the backup records its text but no program version", p.VersionFile, req.Source))
 	}
 	if err := r.checkTempDir(dataBytes); err != nil {
 		return err
@@ -88,7 +91,7 @@ func (r *run) plan(ctx context.Context) error {
 	r.tmp = dest.TempName(r.name, r.host, r.started, randomHex())
 
 	r.m = &archive.Manifest{
-		Format: archive.FormatVersion, Tool: "posbackup " + Version, ProgramVersion: version,
+		Format: archive.FormatVersion, Tool: "posbackup " + Version, ProgramVersion: vi.Version, VersionText: vi.Text,
 		Profile: p.Name, Variant: sel.Variant.Number, VariantTitle: sel.Variant.Title,
 		Clients: res.Clients, Role: string(req.Role), Host: r.host, Source: req.Source, Started: r.started,
 		Job: req.Job, DataTime: dataTime,
