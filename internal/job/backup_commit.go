@@ -66,6 +66,19 @@ func (r *run) prune(ctx context.Context) error {
 	return nil
 }
 
+// dead reports whether a leftover of this computer is from a run that has
+// ended: it was started before this run, and it has not grown or changed
+// since this run listed the destination at its start (an upload still in
+// progress, by a second posbackup here, would have). So a stalled run's
+// partial archive goes with the next good run, not an hour later.
+func (r *run) dead(ctx context.Context, in dest.Info, t dest.TempInfo) bool {
+	if !t.Started.Before(r.started.Truncate(time.Second)) {
+		return false
+	}
+	now, err := r.req.Dest.Stat(ctx, in.Name)
+	return err == nil && now.Size == in.Size && now.ModTime.Equal(in.ModTime)
+}
+
 func isAside(name string) bool {
 	_, ok := dest.AsideOf(name)
 	return ok
@@ -101,7 +114,7 @@ func (r *run) sweep(ctx context.Context) error {
 		}
 		if t, ok := dest.ParseTemp(in.Name); ok {
 			if t.Host == self.Host {
-				if now.Sub(t.Started) > LeftoverAge {
+				if now.Sub(t.Started) > LeftoverAge || r.dead(ctx, in, t) {
 					d.Delete(ctx, in.Name)
 				}
 				continue

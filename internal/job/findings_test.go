@@ -188,7 +188,8 @@ func TestSweepByTheName(t *testing.T) {
 	now := time.Now()
 	seed := map[string]bool{ // name -> swept by a successful run
 		dest.TempName("fixed.zip", "till1", now.Add(-2*time.Hour), "aaaa"):        true,  // ours, old
-		dest.TempName("fixed.zip", "till1", now.Add(-10*time.Minute), "bbbb"):     false, // ours, running meanwhile? young
+		dest.TempName("fixed.zip", "till1", now.Add(-10*time.Minute), "bbbb"):     false, // ours, young, still growing: another run here
+		dest.TempName("fixed.zip", "till1", now.Add(-10*time.Minute), "ffff"):     true,  // ours, young, unchanged all run: a stalled run's
 		dest.TempName("M002_Monday.zip", "till2", now.Add(-2*time.Hour), "cccc"):  false, // another till's upload
 		dest.TempName("M002_Monday.zip", "till2", now.Add(-25*time.Hour), "dddd"): true,  // another till's, long dead
 		dest.TempName("M002_Monday.zip", "till3", now.Add(-25*time.Hour), "eeee"): false, // a till whose clock is a day behind, uploading now
@@ -206,7 +207,15 @@ func TestSweepByTheName(t *testing.T) {
 	dead := now.Add(-25 * time.Hour)
 	os.Chtimes(base.Path(dest.TempName("M002_Monday.zip", "till2", now.Add(-25*time.Hour), "dddd")), dead, dead)
 	d := faulty.New(base, faulty.Config{Remote: true, ClockShift: -90 * time.Minute}).Dest()
-	if _, err := Backup(context.Background(), quickReq(in.Root, d, "fixed")); err != nil {
+	req := quickReq(in.Root, d, "fixed")
+	growing := base.Path(dest.TempName("fixed.zip", "till1", now.Add(-10*time.Minute), "bbbb"))
+	req.BeforeStep = func(step string) error {
+		if step == "sweep" { // a second posbackup here is still uploading
+			return os.WriteFile(growing, []byte("xy"), 0o644)
+		}
+		return nil
+	}
+	if _, err := Backup(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 	for n, swept := range seed {
