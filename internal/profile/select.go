@@ -208,6 +208,13 @@ func (p *Profile) mayHold(dir string, selected map[string]bool) bool {
 	return false
 }
 
+// The walk's file system calls; tests replace them to see entries this
+// system cannot make (Windows reparse points).
+var (
+	readDir    = os.ReadDir
+	statFollow = os.Stat // follows links, junctions and other reparse points
+)
+
 type walker struct {
 	p         *Profile
 	sel       *Selection
@@ -305,7 +312,7 @@ func (w *walker) add(it Item) {
 // walk visits dir (path on disk) whose archive name is rel ("" for the
 // root, else ending in "/"). It reports whether anything was kept below.
 func (w *walker) walk(dir, rel string) bool {
-	ents, err := os.ReadDir(dir)
+	ents, err := readDir(dir)
 	if err != nil {
 		w.problem(dir, err)
 		return true // do not pretend it is empty
