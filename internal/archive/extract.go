@@ -402,6 +402,7 @@ var (
 	inflatePool = sync.Pool{New: func() any { return flate.NewReader(nil) }}
 	rawBufPool  = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 256<<10) }}
 )
+
 type crcReader struct {
 	r        io.Reader
 	inflater io.ReadCloser // returned to inflatePool on Close

@@ -56,7 +56,10 @@ func TestRestoreReportsLateErrors(t *testing.T) {
 			o.chtimes = func(*os.Root, string, time.Time) error { *n++; return eio }
 		}, "place", "the time of", true},
 		{"rename", func(o *fileOps, n *int) {
-			o.rename = func(*os.Root, string, string) error { *n++; return &os.LinkError{Op: "rename", Old: "a", New: "b", Err: syscall.EACCES} }
+			o.rename = func(*os.Root, string, string) error {
+				*n++
+				return &os.LinkError{Op: "rename", Old: "a", New: "b", Err: syscall.EACCES}
+			}
 		}, "place", "could not be put in place: permission denied", true},
 		{"folder sync", func(o *fileOps, n *int) {
 			o.syncDir = func(*os.Root, string) error { *n++; return eio }
