@@ -55,6 +55,7 @@ type fileOps struct {
 	syncDir   func(r *os.Root, name string) error
 	chtimes   func(r *os.Root, name string, mtime time.Time) error
 	rename    func(r *os.Root, from, to string) error
+	lstat     func(r *os.Root, name string) (fs.FileInfo, error)
 }
 
 var osOps = fileOps{
@@ -63,6 +64,7 @@ var osOps = fileOps{
 	syncDir:   syncRootDir,
 	chtimes:   func(r *os.Root, name string, mtime time.Time) error { return r.Chtimes(name, mtime, mtime) },
 	rename:    (*os.Root).Rename,
+	lstat:     (*os.Root).Lstat,
 }
 
 // syncRootDir flushes a folder's entries (the names renamed into it) to the
@@ -154,7 +156,7 @@ func (t *Target) CheckPath(name string, checked map[string]bool) error {
 		if !last && checked[cur] {
 			continue
 		}
-		st, err := t.root.Lstat(cur)
+		st, err := t.ops.lstat(t.root, cur)
 		if err != nil {
 			return nil // does not exist yet (or cannot be seen: the restore says so when it writes)
 		}
@@ -273,6 +275,12 @@ func (t *Target) ExtractTemp(f *zip.File, rec *FileRecord, name string) (tmpName
 	if err := t.ops.closeFile(tmp); err != nil {
 		return "", n, fmt.Errorf("%s could not be written to the disk: %s", t.Path(made), reason(err))
 	}
+	// The time now, so that Place has only the rename left to do.
+	if mtime := modTime(f, rec); !mtime.IsZero() {
+		if err := t.ops.chtimes(t.root, made, mtime); err != nil {
+			return "", n, fmt.Errorf("the time of %s could not be set: %s", t.Path(made), reason(err))
+		}
+	}
 	return made, n, nil
 }
 
@@ -318,28 +326,21 @@ func (t *Target) createTemp(dir string) (*os.File, string, error) {
 	}
 }
 
-// Place renames the temporary file tmp (from ExtractTemp) to name,
-// replacing a read-only file there too, with the modification time and
-// mode from rec, or from the entry when rec is nil. The time is set before
-// the rename, so a file in place is complete. The caller syncs the folder
-// (SyncDir) once its files are placed.
+// Place renames the temporary file tmp (from ExtractTemp, which also set
+// its time) to name, replacing a read-only file there too, and sets the
+// mode from rec, or from the entry when rec is nil. The caller syncs the
+// folder (SyncDir) once its files are placed.
 func (t *Target) Place(tmp, name string, f *zip.File, rec *FileRecord) error {
-	var mtime time.Time
 	var mode fs.FileMode
 	if f != nil {
-		mtime, mode = f.Modified, f.Mode()
+		mode = f.Mode()
 	}
 	if rec != nil {
-		mtime, mode = rec.ModTime, rec.FileMode()
+		mode = rec.FileMode()
 	}
 	perm := mode.Perm()
 	if perm == 0 {
 		perm = 0o644
-	}
-	if !mtime.IsZero() {
-		if err := t.ops.chtimes(t.root, tmp, mtime); err != nil {
-			return fmt.Errorf("the time of %s could not be set: %s", t.Path(tmp), reason(err))
-		}
 	}
 	if st, err := t.root.Lstat(name); err == nil && st.Mode().Perm()&0o200 == 0 {
 		// Windows refuses to replace a read-only file.
@@ -354,6 +355,32 @@ func (t *Target) Place(tmp, name string, f *zip.File, rec *FileRecord) error {
 		return fmt.Errorf("the permissions of %s could not be set: %s", t.Path(name), reason(err))
 	}
 	return nil
+}
+
+// modTime is the time a restored file gets: the manifest's (exact), else
+// the entry's.
+func modTime(f *zip.File, rec *FileRecord) time.Time {
+	if rec != nil {
+		return rec.ModTime
+	}
+	if f != nil {
+		return f.Modified
+	}
+	return time.Time{}
+}
+
+// FoldsCase reports whether the target's file system takes names that
+// differ only in case for one (Windows, macOS, a Samba share): it makes a
+// temporary file and looks for it under its name in capitals.
+func (t *Target) FoldsCase() (bool, error) {
+	f, name, err := t.createTemp(".")
+	if err != nil {
+		return false, err
+	}
+	f.Close()
+	defer t.root.Remove(name)
+	_, err = t.root.Lstat(strings.ToUpper(name))
+	return err == nil, nil
 }
 
 // reason is an error's own words, without the path a PathError repeats.

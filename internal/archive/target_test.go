@@ -54,7 +54,7 @@ func TestRestoreReportsLateErrors(t *testing.T) {
 		}, "extract", "could not be written to the disk: input/output error", true},
 		{"file time", func(o *fileOps, n *int) {
 			o.chtimes = func(*os.Root, string, time.Time) error { *n++; return eio }
-		}, "place", "the time of", true},
+		}, "extract", "the time of", true},
 		{"rename", func(o *fileOps, n *int) {
 			o.rename = func(*os.Root, string, string) error {
 				*n++
@@ -129,6 +129,10 @@ func TestRestoreSyncsBeforeRename(t *testing.T) {
 	tgt.ops.closeFile = func(f *os.File) error { calls = append(calls, "close file"); return o.closeFile(f) }
 	tgt.ops.rename = func(r *os.Root, a, b string) error { calls = append(calls, "rename"); return o.rename(r, a, b) }
 	tgt.ops.syncDir = func(r *os.Root, n string) error { calls = append(calls, "sync folder"); return o.syncDir(r, n) }
+	tgt.ops.chtimes = func(r *os.Root, n string, m time.Time) error {
+		calls = append(calls, "set time")
+		return o.chtimes(r, n, m)
+	}
 	tmp, _, err := tgt.ExtractTemp(r.Lookup("a.dat"), rec, "a.dat")
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +143,7 @@ func TestRestoreSyncsBeforeRename(t *testing.T) {
 	if err := tgt.SyncDir("."); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(calls, ", "); got != "sync file, close file, rename, sync folder" {
+	if got := strings.Join(calls, ", "); got != "sync file, close file, set time, rename, sync folder" {
 		t.Errorf("calls: %s", got)
 	}
 	if st, _ := os.Stat(filepath.Join(dir, "a.dat")); !st.ModTime().Equal(rec.ModTime) {
@@ -219,5 +223,32 @@ func TestTargetNeverWritesThroughLinks(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(outside); len(ents) != 0 {
 		t.Errorf("files were written outside the target: %v", ents)
+	}
+}
+
+type irregular struct{ os.FileInfo }
+
+func (irregular) Mode() os.FileMode { return os.ModeIrregular | 0o755 }
+
+// Since Go 1.23 a Windows junction is reported as an irregular file, not a
+// link: CheckPath refuses it all the same.
+func TestTargetRefusesJunctions(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "Daten", "Global"), 0o755)
+	tgt, err := OpenTarget(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.Close()
+	tgt.ops.lstat = func(r *os.Root, name string) (os.FileInfo, error) {
+		st, err := r.Lstat(name)
+		if err == nil && name == "Daten/Global" {
+			return irregular{st}, nil
+		}
+		return st, err
+	}
+	err = tgt.CheckPath("Daten/Global/system.cfg", map[string]bool{})
+	if err == nil || !strings.Contains(err.Error(), "junction") || !strings.Contains(err.Error(), filepath.Join(dir, "Daten", "Global")) {
+		t.Errorf("CheckPath through a junction: %v", err)
 	}
 }
