@@ -103,7 +103,7 @@ func (t *Target) Path(name string) string {
 	if name == "" || name == "." {
 		return t.Dir
 	}
-	return t.Dir + string(os.PathSeparator) + strings.ReplaceAll(name, "/", string(os.PathSeparator))
+	return filepath.Join(t.Dir, filepath.FromSlash(name))
 }
 
 func osName(name string) string {
