@@ -331,6 +331,9 @@ func probeFoldsCase(t *archive.Target) bool {
 	return err == nil && folds
 }
 
+// restoreWorkers: the number of files extracted at once.
+func restoreWorkers() int { return 4 * runtime.NumCPU() }
+
 func sortedKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -534,7 +537,9 @@ func extractAll(ctx context.Context, a *Archive, tgt *archive.Target, files []ar
 	)
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < runtime.NumCPU(); w++ {
+	// More workers than CPUs: each waits for its file's sync to the disk,
+	// and the file system commits the syncs of waiting workers together.
+	for w := 0; w < restoreWorkers(); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
