@@ -138,15 +138,19 @@ func BenchmarkExtractTemp(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dst := filepath.Join(b.TempDir(), "journal.jrn")
+	tgt, err := OpenTarget(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tgt.Close()
 	rec := m.Files[0]
 	b.SetBytes(total)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		tmp, _, err := ExtractTemp(r.Lookup("journal.jrn"), &rec, dst)
+		tmp, _, err := tgt.ExtractTemp(r.Lookup("journal.jrn"), &rec, "journal.jrn")
 		if err != nil {
 			b.Fatal(err)
 		}
-		os.Remove(tmp)
+		tgt.Remove(tmp)
 	}
 }

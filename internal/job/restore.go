@@ -97,12 +97,55 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 	if err != nil {
 		return nil, fail("the target %s is not a valid path", req.Target)
 	}
+	// Names Windows cannot create are refused where the files are written
+	// on Windows; elsewhere they are ordinary names (see restoreOnWindows).
+	if restoreOnWindows {
+		for _, r := range chosen {
+			if err := archive.WindowsName(r.Name); err != nil {
+				return nil, fail("%v. Nothing was restored: restore the other files with --only, or restore this archive on Linux", err)
+			}
+		}
+	}
+	chosen = preferExactCase(chosen, req.Only)
+	names := make([]string, len(chosen))
+	for i, r := range chosen {
+		names[i] = r.Name
+	}
+	collisions := archive.CaseCollisions(names)
+	refuseCollisions := func() error {
+		c := collisions[0]
+		return fail("the backup holds %s and %s, whose names differ only in case, but the target %s cannot tell them apart: restore one of them at a time with --only. Nothing was restored", c[1], c[0], targetAbs)
+	}
+	// Every path is checked through the target as it is now (it may not
+	// exist yet): no link or junction on the way, no file where a folder
+	// goes or the other way round.
+	var tgt *archive.Target
+	defer func() {
+		if tgt != nil {
+			tgt.Close()
+		}
+	}()
+	if st, err := os.Stat(targetAbs); err == nil {
+		if !st.IsDir() {
+			return nil, fail("the target %s is a file, not a folder: give a folder with --target", targetAbs)
+		}
+		if tgt, err = archive.OpenTarget(targetAbs); err != nil {
+			return nil, fail("cannot open the target folder %s: %v", targetAbs, plainErr(err))
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fail("cannot check the target folder %s: %v", targetAbs, plainErr(err))
+	}
+	checked := map[string]bool{}
 	for _, r := range chosen {
 		p := filepath.Join(targetAbs, filepath.FromSlash(strings.TrimSuffix(r.Name, "/")))
-		if err := noLinks(targetAbs, p); err != nil {
-			return nil, err
+		var st fs.FileInfo
+		err := error(fs.ErrNotExist)
+		if tgt != nil {
+			if err := tgt.CheckPath(r.Name, checked); err != nil {
+				return nil, fail("%v", err)
+			}
+			st, err = tgt.Lstat(r.Name)
 		}
-		st, err := os.Stat(p)
 		switch {
 		case r.IsDir():
 			if err == nil && !st.IsDir() {
@@ -122,6 +165,9 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 		}
 	}
 	if req.DryRun {
+		if len(collisions) > 0 && targetFoldsCase(nil) {
+			return nil, refuseCollisions()
+		}
 		// Nothing is written, so the selection is checked on its own.
 		rep, err := a.Verify(ctx, func(n string) bool { return want[n] }, func(name string, n int64) {
 			if req.OnEvent != nil {
@@ -144,93 +190,157 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 		res.Cancelled = true
 		return res, fail("%d file(s) in %s would be overwritten and that was not confirmed: nothing was restored (use --yes to confirm)", len(res.Replaced), targetAbs)
 	}
+	restoreFault("check", 0)
 	// Every selected entry is checked while it is extracted into a
 	// temporary file beside its target; only when all of them passed are
 	// they renamed into place. Folders this restore had to create are
 	// removed again when it writes nothing.
-	var created []string
-	known := map[string]bool{}
-	mkdir := func(p string) error {
+	var outside []string // folders made for the target itself, outside it
+	if tgt == nil {
+		for q := targetAbs; ; q = filepath.Dir(q) {
+			if _, err := os.Stat(q); err == nil || filepath.Dir(q) == q {
+				break
+			}
+			outside = append(outside, q)
+		}
+		if err := os.MkdirAll(targetAbs, 0o755); err != nil {
+			return nil, fail("cannot create the target folder %s: %v", targetAbs, plainErr(err))
+		}
+		if tgt, err = archive.OpenTarget(targetAbs); err != nil {
+			return nil, fail("cannot open the target folder %s: %v", targetAbs, plainErr(err))
+		}
+	}
+	var created []string // folders inside the target, in the order made
+	known := map[string]bool{".": true}
+	mkdir := func(dir string) error {
 		var missing []string
-		for q := p; !known[q]; q = filepath.Dir(q) {
-			if st, err := os.Stat(q); err == nil && st.IsDir() {
+		for q := dir; !known[q]; q = path.Dir(q) {
+			if st, err := tgt.Lstat(q); err == nil && st.IsDir() {
 				break
 			}
 			missing = append(missing, q)
-			if filepath.Dir(q) == q {
-				break
-			}
 		}
 		for i := len(missing) - 1; i >= 0; i-- {
-			err := os.Mkdir(missing[i], 0o755)
+			err := tgt.Mkdir(missing[i])
 			if err == nil {
 				created = append(created, missing[i]) // only these are removed again
-			} else if st, serr := os.Stat(missing[i]); serr != nil || !st.IsDir() {
+			} else if st, serr := tgt.Lstat(missing[i]); serr != nil || !st.IsDir() {
 				return err // a file where a folder must go, or no access
 			}
 			known[missing[i]] = true
 		}
-		known[p] = true
+		known[dir] = true
 		return nil
 	}
 	undoDirs := func() {
 		for i := len(created) - 1; i >= 0; i-- {
-			os.Remove(created[i]) // only when empty
+			tgt.Remove(created[i]) // only when empty
+		}
+		if len(outside) > 0 {
+			tgt.Close()
+			tgt = nil
+			for _, d := range outside {
+				os.Remove(d)
+			}
 		}
 	}
-	if err := mkdir(targetAbs); err != nil {
-		return nil, fail("cannot create the target folder %s: %v", targetAbs, plainErr(err))
+	if len(collisions) > 0 && targetFoldsCase(tgt) {
+		undoDirs()
+		return res, refuseCollisions()
 	}
 	var dirs []archive.FileRecord
 	var files []archive.FileRecord
+	fileDirs := map[string]bool{}
 	for _, r := range chosen {
-		p := filepath.Join(targetAbs, filepath.FromSlash(strings.TrimSuffix(r.Name, "/")))
+		dir := strings.TrimSuffix(r.Name, "/")
 		if r.IsDir() {
 			dirs = append(dirs, r)
 		} else {
 			files = append(files, r)
-			p = filepath.Dir(p)
+			dir = path.Dir(dir)
+			fileDirs[dir] = true
 		}
-		if err := mkdir(p); err != nil {
+		if err := mkdir(dir); err != nil {
 			undoDirs()
-			return res, fail("cannot create %s: %v. Nothing was restored", p, plainErr(err))
+			return res, fail("cannot create %s: %v. Nothing was restored", tgt.Path(dir), plainErr(err))
 		}
 	}
-	if placed, err := extractAll(ctx, a, files, targetAbs, len(res.Added)+len(res.Replaced), res.Bytes, req.OnEvent); err != nil {
+	// What an interrupted restore left there goes first (the run lock
+	// keeps other restores out of the target meanwhile).
+	for dir := range fileDirs {
+		if _, err := tgt.RemoveLeftovers(dir); err != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("the temporary files of an earlier restore in %s could not be removed: %v", tgt.Path(dir), plainErr(err)))
+		}
+	}
+	if placed, err := extractAll(ctx, a, tgt, files, len(res.Added)+len(res.Replaced), res.Bytes, req.OnEvent); err != nil {
 		if !placed {
 			undoDirs()
 		}
 		return res, err
 	}
+	restoreFault("sync", 0)
+	// The renamed names and the new folders on the disk: each folder that
+	// got a file, and the parent of each folder made.
+	syncs := fileDirs
+	for _, d := range created {
+		syncs[path.Dir(d)] = true
+	}
+	var syncErrs []string
+	for _, d := range sortedKeys(syncs) {
+		if err := tgt.SyncDir(d); err != nil {
+			syncErrs = append(syncErrs, err.Error())
+		}
+	}
+	if len(syncErrs) > 0 {
+		return res, fail("the files were restored, but %s. A power cut now could still lose them: run the restore again", strings.Join(limit(syncErrs, 3), "; "))
+	}
 	// Folder times last, deepest first, since writing files changes them.
 	sort.Slice(dirs, func(i, j int) bool { return len(dirs[i].Name) > len(dirs[j].Name) })
 	for _, d := range dirs {
 		if !d.ModTime.IsZero() {
-			os.Chtimes(filepath.Join(targetAbs, filepath.FromSlash(strings.TrimSuffix(d.Name, "/"))), d.ModTime, d.ModTime)
+			if err := tgt.SetDirTime(d.Name, d.ModTime); err != nil {
+				res.Warnings = append(res.Warnings, err.Error())
+			}
 		}
 	}
 	return res, nil
 }
 
-// noLinks refuses a target path that passes through a symbolic link or
-// junction: restore never writes through links.
-func noLinks(root, p string) error {
-	rel, err := filepath.Rel(root, p)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return fail("%s lies outside the target %s: the archive is refused", p, root)
+// restoreOnWindows: the files are written on Windows, so names Windows
+// cannot create (reserved device names, ':', trailing dots and spaces) are
+// refused before anything is written. Only there: on Linux they are
+// ordinary names, and a Linux installation's own backup must restore there.
+// An archive made on Linux and restored on Windows is the case it is for.
+// Tests set it to see the refusal on any system.
+var restoreOnWindows = runtime.GOOS == "windows"
+
+// targetFoldsCase reports whether names that differ only in case are one
+// name in the target (t nil: before the target exists or in a dry run,
+// judged by the system alone); tests replace it.
+var targetFoldsCase = func(t *archive.Target) bool {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		return true
 	}
-	cur := root
-	for _, part := range strings.Split(rel, string(filepath.Separator)) {
-		cur = filepath.Join(cur, part)
-		st, err := os.Lstat(cur)
-		if err != nil {
-			return nil // does not exist yet: nothing below it can be a link
-		}
-		if st.Mode()&fs.ModeSymlink != 0 {
-			return fail("%s in the target is a link: restore never writes through links, remove it and try again", cur)
-		}
+	return t != nil && probeFoldsCase(t)
+}
+
+// probeFoldsCase asks the file system (a Samba share or a FAT stick mounted
+// on Linux folds case too).
+func probeFoldsCase(t *archive.Target) bool {
+	folds, err := t.FoldsCase()
+	return err == nil && folds
+}
+
+// restoreWorkers: the number of files extracted at once.
+func restoreWorkers() int { return 4 * runtime.NumCPU() }
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	return nil
+	sort.Strings(out)
+	return out
 }
 
 // records returns what the archive holds: the manifest's records, or, for
@@ -304,6 +414,64 @@ func selector(only []string, p *profile.Profile) (func(archive.FileRecord) bool,
 	}, nil
 }
 
+// preferExactCase: path patterns match ignoring case, so --only picks both
+// of two names that differ only in case. Where a pattern names one of them
+// in its exact case, only that one stays chosen, so that one of the two
+// can be restored where a folder cannot hold both.
+func preferExactCase(chosen []archive.FileRecord, only []string) []archive.FileRecord {
+	if len(only) == 0 {
+		return chosen
+	}
+	names := make([]string, len(chosen))
+	for i, r := range chosen {
+		names[i] = r.Name
+	}
+	coll := archive.CaseCollisions(names)
+	if len(coll) == 0 {
+		return chosen
+	}
+	exact := func(name string) bool {
+		for _, o := range only {
+			pat := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(strings.TrimSpace(o)), "/"), "/")
+			parts := strings.Split(strings.TrimSuffix(name, "/"), "/")
+			for i := range parts {
+				if ok, _ := path.Match(pat, strings.Join(parts[:i+1], "/")); ok {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	drop := map[string]bool{} // lower-case paths whose other spellings go
+	keep := map[string]bool{}
+	for _, c := range coll {
+		a, b := c[0], c[1]
+		if exact(a) != exact(b) {
+			k := a
+			if exact(b) {
+				k = b
+			}
+			keep[k] = true
+			drop[strings.ToLower(k)] = true
+		}
+	}
+	var out []archive.FileRecord
+	for _, r := range chosen {
+		parts := strings.Split(strings.TrimSuffix(r.Name, "/"), "/")
+		gone := false
+		for i := range parts {
+			p := strings.Join(parts[:i+1], "/")
+			if drop[strings.ToLower(p)] && !keep[p] {
+				gone = true
+			}
+		}
+		if !gone {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // pathSelected: a pattern selects the entries it matches (case-insensitive,
 // path.Match syntax) and everything below a matching folder.
 func pathSelected(pattern, name string) bool {
@@ -325,21 +493,19 @@ type UsageError struct{ Msg string }
 func (e *UsageError) Error() string { return e.Msg }
 
 // extractAll restores files into target in two steps. First every file is
-// decompressed into a temporary file beside its target while its CRC-32 and
-// SHA-256 are checked, on one goroutine per CPU, largest first. Only when
-// all of them passed are the temporary files renamed into place; when any
-// failed, all of them are removed and nothing of the user's is touched
-// (placed is false). placed is true once renaming began.
-func extractAll(ctx context.Context, a *Archive, files []archive.FileRecord, target string, totalFiles int, totalBytes int64, onEvent func(Event)) (placed bool, err error) {
+// decompressed into a synced temporary file beside its target while its
+// CRC-32 and SHA-256 are checked, on one goroutine per CPU, largest first.
+// Only when all of them passed are the temporary files renamed into place;
+// when any failed, all of them are removed and nothing of the user's is
+// touched (placed is false). placed is true once renaming began.
+func extractAll(ctx context.Context, a *Archive, tgt *archive.Target, files []archive.FileRecord, totalFiles int, totalBytes int64, onEvent func(Event)) (placed bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	zfs := make([]*zip.File, len(files))
-	paths := make([]string, len(files))
 	temps := make([]string, len(files))
 	order := make([]int, len(files))
 	for i, r := range files {
 		zfs[i] = a.Lookup(r.Name)
-		paths[i] = filepath.Join(target, filepath.FromSlash(r.Name))
 		order[i] = i
 	}
 	csize := func(i int) uint64 {
@@ -359,7 +525,7 @@ func extractAll(ctx context.Context, a *Archive, files []archive.FileRecord, tar
 	removeTemps := func() {
 		for _, t := range temps {
 			if t != "" {
-				os.Remove(t)
+				tgt.Remove(t)
 			}
 		}
 	}
@@ -371,12 +537,14 @@ func extractAll(ctx context.Context, a *Archive, files []archive.FileRecord, tar
 	)
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < runtime.NumCPU(); w++ {
+	// More workers than CPUs: each waits for its file's sync to the disk,
+	// and the file system commits the syncs of waiting workers together.
+	for w := 0; w < restoreWorkers(); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				tmp, n, err := archive.ExtractTemp(zfs[i], rec(i), paths[i])
+				tmp, n, err := tgt.ExtractTemp(zfs[i], rec(i), files[i].Name)
 				mu.Lock()
 				temps[i] = tmp
 				if err != nil && firstErr == nil {
@@ -384,18 +552,23 @@ func extractAll(ctx context.Context, a *Archive, files []archive.FileRecord, tar
 					if errors.As(err, &de) {
 						firstErr = fail("the archive is damaged, so nothing was restored: %v", err)
 					} else {
-						firstErr = fail("restoring %s failed: %v. Nothing was restored", paths[i], plainErr(err))
+						firstErr = fail("restoring %s failed: %v. Nothing was restored", tgt.Path(files[i].Name), plainErr(err))
 					}
 					cancel()
 				}
+				nDone := done
 				if err == nil {
 					done++
+					nDone = done
 					bytes += n
 					if onEvent != nil {
 						onEvent(Event{Phase: "restore", Name: files[i].Name, Files: done, TotalFiles: totalFiles, Bytes: bytes, TotalBytes: totalBytes})
 					}
 				}
 				mu.Unlock()
+				if err == nil {
+					restoreFault("extract", nDone)
+				}
 			}
 		}()
 	}
@@ -417,13 +590,14 @@ func extractAll(ctx context.Context, a *Archive, files []archive.FileRecord, tar
 		removeTemps()
 		return false, firstErr
 	}
-	// Everything checked: put the files in place.
+	// Everything checked and on the disk: put the files in place.
 	for i := range files {
-		if err := archive.Place(temps[i], paths[i], zfs[i], rec(i)); err != nil {
+		if err := tgt.Place(temps[i], files[i].Name, zfs[i], rec(i)); err != nil {
 			removeTemps()
-			return true, fail("restoring %s failed: %v. %d of %d file(s) were restored before it", paths[i], plainErr(err), i, len(files))
+			return true, fail("restoring %s failed: %v. %d of %d file(s) were restored before it", tgt.Path(files[i].Name), err, i, len(files))
 		}
 		temps[i] = ""
+		restoreFault("rename", i+1)
 	}
 	return true, nil
 }

@@ -157,7 +157,7 @@ func (p *Profile) Select(req Request) (*Selection, error) {
 		inVariant[id] = true
 	}
 	sel := &Selection{Variant: v, Clients: clients}
-	w := walker{p: p, sel: sel, seen: map[string]bool{}}
+	w := walker{p: p, sel: sel, seen: map[string]int{}, extras: map[string]string{}}
 	w.keepClass = func(rel string, c Class) bool {
 		if c.Client != 0 && !wanted[c.Client] {
 			return false
@@ -208,13 +208,23 @@ func (p *Profile) mayHold(dir string, selected map[string]bool) bool {
 	return false
 }
 
+// The walk's file system calls; tests replace them to see entries this
+// system cannot make (Windows reparse points).
+var (
+	readDir    = os.ReadDir
+	statFollow = os.Stat // follows links, junctions and other reparse points
+)
+
 type walker struct {
 	p         *Profile
 	sel       *Selection
 	keepClass func(rel string, c Class) bool // whether the path of that class is backed up
 	descend   func(rel string) bool
-	seen      map[string]bool
-	extra     bool // walking a folder the user added
+	seen      map[string]int    // lower-case archive name -> index in sel.Items
+	caseDups  map[string][]int  // the other items of such a name (names differing only in case)
+	extras    map[string]string // lower-case name under _extra/ -> the path it came from
+	dirs      []string          // the folders being walked, root first (loop guard for linked folders)
+	extra     bool              // walking a folder the user added
 }
 
 func (w *walker) keep(rel string) bool { return w.keepClass(rel, w.p.Classify(rel)) }
@@ -293,36 +303,117 @@ func (w *walker) problem(path string, err error) {
 	w.sel.Problems = append(w.sel.Problems, Problem{Path: path, Reason: reason})
 }
 
+// add puts an item in the selection once. A second item of the same name
+// ignoring case is the same file named twice (an extra spelled otherwise)
+// and is dropped; if it is another file (a file system that tells case
+// apart), both are kept and a note says that Windows cannot hold both.
 func (w *walker) add(it Item) {
 	key := strings.ToLower(it.Name)
-	if w.seen[key] {
-		return
+	if i, ok := w.seen[key]; ok {
+		for _, j := range append([]int{i}, w.caseDups[key]...) {
+			if prev := w.sel.Items[j]; prev.Name == it.Name || sameFile(prev.Path, it.Path) {
+				return
+			}
+		}
+		w.sel.Notes = append(w.sel.Notes, fmt.Sprintf("%s and %s differ only in case: both are in the backup, but a Windows folder cannot hold both, so on Windows restore one of them at a time (--only); better rename one", w.sel.Items[i].Name, it.Name))
+		if w.caseDups == nil {
+			w.caseDups = map[string][]int{}
+		}
+		w.caseDups[key] = append(w.caseDups[key], len(w.sel.Items))
+	} else {
+		w.seen[key] = len(w.sel.Items)
 	}
-	w.seen[key] = true
 	w.sel.Items = append(w.sel.Items, it)
+}
+
+// sameFile reports whether two paths name one file.
+func sameFile(a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
 }
 
 // walk visits dir (path on disk) whose archive name is rel ("" for the
 // root, else ending in "/"). It reports whether anything was kept below.
+//
+// No file is left out without a word. A symbolic link, and what Go reports
+// as an irregular file (on Windows a junction, a OneDrive or other cloud
+// file, another reparse point), is followed: a link to a file is backed up
+// with the content of the file it leads to (inside or outside the
+// installation) under the link's own name; a link to a folder is walked as
+// a folder, but never into a folder that is already being walked (a loop,
+// named in a note). A link that leads nowhere, or a reparse point that does
+// not open as a file, is a Problem, which fails the backup unless missing
+// files are allowed. Pipes, sockets and devices hold no data: they are left
+// out with a note.
 func (w *walker) walk(dir, rel string) bool {
-	ents, err := os.ReadDir(dir)
+	ents, err := readDir(dir)
 	if err != nil {
 		w.problem(dir, err)
 		return true // do not pretend it is empty
 	}
+	w.dirs = append(w.dirs, dir)
+	defer func() { w.dirs = w.dirs[:len(w.dirs)-1] }()
 	kept := false
 	var fc *folderClass // made at the first file
+	fileClass := func(name, base string) Class {
+		if fc == nil {
+			fc = w.folderClass(rel)
+		}
+		return fc.of(w.p, name, base)
+	}
 	for _, e := range ents {
 		path := filepath.Join(dir, e.Name())
 		name := rel + e.Name()
-		if e.IsDir() {
+		isDir := e.IsDir()
+		var info fs.FileInfo // of what a link leads to
+		if t := e.Type(); t&(fs.ModeSymlink|fs.ModeIrregular) != 0 {
+			wanted := func() bool {
+				return (!w.p.Excluded(name) && w.keepClass(name, fileClass(name, e.Name()))) ||
+					(!w.p.Excluded(name+"/") && w.descend(name+"/"))
+			}
+			st, err := statFollow(path)
+			switch {
+			case err != nil:
+				if wanted() {
+					w.linkProblem(path, t, err)
+					kept = true
+				}
+				continue
+			case st.IsDir():
+				isDir = true
+			case !st.Mode().IsRegular():
+				if wanted() {
+					w.sel.Problems = append(w.sel.Problems, Problem{Path: path, Reason: "it does not open as a file (a OneDrive or other cloud file kept online only, or another reparse point): make it available on this device (OneDrive: 'Always keep on this device') and back up again"})
+					kept = true
+				}
+				continue
+			}
+			info = st
+		}
+		if isDir {
 			if w.p.Excluded(name+"/") || !w.descend(name+"/") {
 				continue
+			}
+			if info != nil {
+				if loop := w.walking(info); loop != "" {
+					w.sel.Notes = append(w.sel.Notes, fmt.Sprintf("%s is a link to the folder %s, which this backup already walks: not followed again (a loop)", name, loop))
+					continue
+				}
 			}
 			if w.walk(path, name+"/") {
 				kept = true
 			} else if w.keep(name + "/") {
-				if info, err := e.Info(); err == nil {
+				if info == nil {
+					info, err = e.Info()
+				}
+				if err == nil {
 					c := w.p.Classify(name + "/")
 					w.add(Item{Name: name + "/", Path: path, ModTime: info.ModTime(), Mode: info.Mode(), Dataset: c.ID(), Kind: c.Kind(), Client: c.Client})
 					kept = true
@@ -330,20 +421,26 @@ func (w *walker) walk(dir, rel string) bool {
 			}
 			continue
 		}
-		if !e.Type().IsRegular() || w.p.Excluded(name) {
-			continue // links and devices are not POS data
+		if w.p.Excluded(name) {
+			continue
 		}
-		if fc == nil {
-			fc = w.folderClass(rel)
+		if info == nil && !e.Type().IsRegular() {
+			// Pipes, sockets and devices: no data to back up.
+			if w.keepClass(name, fileClass(name, e.Name())) {
+				w.sel.Notes = append(w.sel.Notes, fmt.Sprintf("%s left out: it is not a file but a %s", path, kindOf(e.Type())))
+			}
+			continue
 		}
-		c := fc.of(w.p, name, e.Name())
+		c := fileClass(name, e.Name())
 		if !w.keepClass(name, c) {
 			continue
 		}
-		info, err := e.Info()
-		if err != nil {
-			w.problem(path, err)
-			continue
+		if info == nil {
+			info, err = e.Info()
+			if err != nil {
+				w.problem(path, err)
+				continue
+			}
 		}
 		it := Item{Name: name, Path: path, Size: info.Size(), ModTime: info.ModTime(), Mode: info.Mode(), Dataset: c.ID(), Kind: c.Kind(), Client: c.Client}
 		if w.extra && it.Dataset == "" {
@@ -353,6 +450,50 @@ func (w *walker) walk(dir, rel string) bool {
 		kept = true
 	}
 	return kept
+}
+
+// walking returns the folder being walked that st (a linked folder) is, or "".
+func (w *walker) walking(st fs.FileInfo) string {
+	for _, d := range w.dirs {
+		if ds, err := os.Stat(d); err == nil && os.SameFile(ds, st) {
+			return d
+		}
+	}
+	return ""
+}
+
+// linkProblem names a link or reparse point that leads nowhere.
+func (w *walker) linkProblem(path string, t fs.FileMode, err error) {
+	what := "a junction or reparse point"
+	if t&fs.ModeSymlink != 0 {
+		what = "a link"
+	}
+	to := ""
+	if dst, rerr := os.Readlink(path); rerr == nil {
+		to = " to " + dst
+	}
+	reason := err.Error()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		reason = pe.Err.Error()
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		w.sel.Problems = append(w.sel.Problems, Problem{Path: path, Reason: fmt.Sprintf("it is %s%s, which does not exist: fix or remove it", what, to)})
+		return
+	}
+	w.sel.Problems = append(w.sel.Problems, Problem{Path: path, Reason: fmt.Sprintf("it is %s%s that cannot be followed: %s", what, to, reason)})
+}
+
+func kindOf(t fs.FileMode) string {
+	switch {
+	case t&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case t&fs.ModeSocket != 0:
+		return "socket"
+	case t&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
 
 // addExtra adds a file or folder the user named. Inside the root it keeps
@@ -372,7 +513,10 @@ func (w *walker) addExtra(root, extra string) {
 	if rel, err := filepath.Rel(root, path); err == nil && rel != "." && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel) {
 		name = filepath.ToSlash(rel)
 	} else {
-		name = "_extra/" + filepath.Base(path)
+		var ok bool
+		if name, ok = w.extraName(path, info.IsDir()); !ok {
+			return // the same file or folder named twice
+		}
 	}
 	if !info.IsDir() {
 		if w.p.Excluded(name) {
@@ -389,6 +533,45 @@ func (w *walker) addExtra(root, extra string) {
 		w.add(Item{Name: name + "/", Path: path, ModTime: info.ModTime(), Mode: info.Mode(), Dataset: "extra", Kind: KindExtra})
 	}
 	w.keepClass, w.descend, w.extra = saveKeep, saveDescend, false
+}
+
+// extraName is the archive name of an extra outside the installation:
+// "_extra/NAME", or, when an earlier extra from another place already has
+// that name (ignoring case, as Windows does), "_extra/NAME-2" ("-3", ...;
+// before a file's extension), with a note saying where it came from. ok is
+// false when the same path was added before.
+func (w *walker) extraName(path string, dir bool) (name string, ok bool) {
+	base := filepath.Base(path)
+	stem, ext := base, ""
+	if !dir {
+		ext = filepath.Ext(base)
+		if ext == base {
+			ext = ""
+		}
+		stem = strings.TrimSuffix(base, ext)
+	}
+	for i := 1; ; i++ {
+		name = "_extra/" + base
+		if i > 1 {
+			name = fmt.Sprintf("_extra/%s-%d%s", stem, i, ext)
+		}
+		prev, taken := w.extras[strings.ToLower(name)]
+		if !taken {
+			break
+		}
+		if sameFile(prev, path) {
+			return "", false
+		}
+	}
+	w.extras[strings.ToLower(name)] = path
+	if name != "_extra/"+base {
+		shown := name
+		if dir {
+			shown += "/"
+		}
+		w.sel.Notes = append(w.sel.Notes, fmt.Sprintf("%s is backed up as %s: another added file or folder is also called %s", path, shown, base))
+	}
+	return name, true
 }
 
 func containsInt(s []int, n int) bool {
