@@ -106,6 +106,9 @@ func (r *run) plan(ctx context.Context) error {
 	for _, pr := range sel.Problems {
 		r.m.Warnings = append(r.m.Warnings, fmt.Sprintf("%s cannot be read: %s", pr.Path, pr.Reason))
 	}
+	// What the selection says of renamed extras, followed links and left-out
+	// pipes belongs to the backup for good, not only to this run's output.
+	r.m.Warnings = append(r.m.Warnings, sel.Notes...)
 	return nil
 }
 

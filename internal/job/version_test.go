@@ -41,3 +41,29 @@ func TestVersionFileAsTheSuiteWritesIt(t *testing.T) {
 		}
 	}
 }
+
+// TestRenamedExtraNamedInTheManifest: two extras with one base name are both
+// backed up, and the manifest says where the renamed one came from.
+func TestRenamedExtraNamedInTheManifest(t *testing.T) {
+	in := fixture(t)
+	a, b := filepath.Join(t.TempDir(), "export.csv"), filepath.Join(t.TempDir(), "export.csv")
+	os.WriteFile(a, []byte("a"), 0o644)
+	os.WriteFile(b, []byte("b"), 0o644)
+	to := folder(t, t.TempDir())
+	res := backup(t, BackupRequest{Source: in.Root, Variant: 1, Dest: to, NameTemplate: "x", Extras: []string{a, b}})
+	ar, err := OpenPath(filepath.Join(to.Dir(), res.Archive))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ar.Close()
+	names := map[string]bool{}
+	for _, f := range ar.Manifest.Files {
+		names[f.Name] = true
+	}
+	if !names["_extra/export.csv"] || !names["_extra/export-2.csv"] {
+		t.Fatalf("both extras are not in the backup: %v", names)
+	}
+	if w := strings.Join(ar.Manifest.Warnings, "\n"); !strings.Contains(w, b) && !strings.Contains(w, a) {
+		t.Errorf("the manifest does not say where the renamed extra came from: %q", w)
+	}
+}
