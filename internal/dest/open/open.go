@@ -32,6 +32,8 @@ type Options struct {
 	Retries       int           // new tries after a dropped connection; 0: 3, negative: none
 	Backoff       time.Duration // wait before the first retry (doubles); 0: 2s
 
+	S3 S3Options // for s3://
+
 	// Getenv reads the environment; nil uses os.Getenv.
 	Getenv func(string) string
 }
@@ -105,6 +107,13 @@ func Open(ctx context.Context, spec Spec, opts Options) (d dest.Destination, war
 			return nil, warnings, err
 		}
 		return f, warnings, nil
+	}
+	if spec.Kind == KindS3 {
+		d, err := openS3(ctx, spec, opts)
+		if err != nil {
+			return nil, warnings, err
+		}
+		return d, warnings, nil
 	}
 	if err := checkFingerprint(opts.Fingerprint); err != nil {
 		return nil, warnings, err
