@@ -39,7 +39,9 @@
 //
 // # Immutable archives
 //
-// With Config.ImmutableDays > 0 the copy that makes the final archive
+// With Config.ImmutableDays > 0 the copy that makes the final archive (a
+// .zip name; not a temporary name, the test-access probe or a site's
+// status record)
 // carries an Object Lock retention (compliance or governance mode) until
 // now + N days; the bucket must have been created with Object Lock. The
 // temporary key is not locked, so an unfinished upload can be removed.
@@ -487,7 +489,7 @@ func (d *S3) Rename(ctx context.Context, from, to string) error {
 	if err != nil {
 		return d.plain("rename", from, err)
 	}
-	lock := d.cfg.ImmutableDays > 0 && !dest.IsTemp(to)
+	lock := d.cfg.ImmutableDays > 0 && !dest.IsTemp(to) && strings.HasSuffix(strings.ToLower(to), ".zip")
 	dopts := minio.CopyDestOptions{Bucket: d.cfg.Bucket, Object: dst, PartSize: d.cfg.CopyPartSize}
 	var until time.Time
 	if lock {
