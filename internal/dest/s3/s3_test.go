@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"sync/atomic"
 	"strconv"
 	"strings"
 	"sync"
@@ -304,3 +306,64 @@ func (skewed) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// zeros is an endless reader of n bytes that allocates nothing.
+type zeros struct{ n int64 }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	if z.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > z.n {
+		p = p[:z.n]
+	}
+	clear(p)
+	z.n -= int64(len(p))
+	return len(p), nil
+}
+
+// Put streams: a 200 MiB upload holds about one part in memory, not the
+// archive. The peak heap is sampled while it runs.
+func TestPutBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200 MiB upload")
+	}
+	m := testsrv.StartMinIO(t)
+	bucket := newBucket(t, m, false)
+	cfg := cfgFor(m, bucket, "p")
+	cfg.PartSize = 8 << 20
+	d := openS3(t, cfg)
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+		}
+	}()
+	const size = 200 << 20
+	n, err := d.Put(context.Background(), "big.zip", &zeros{n: size})
+	close(stop)
+	<-done
+	if err != nil || n != size {
+		t.Fatalf("Put = %d, %v", n, err)
+	}
+	grew := int64(peak.Load()) - int64(base.HeapInuse)
+	t.Logf("200 MiB upload in 8 MiB parts: heap in use grew by at most %.1f MiB", float64(grew)/(1<<20))
+	if grew > 48<<20 {
+		t.Fatalf("the heap grew by %d MiB during a 200 MiB upload: Put is not streaming", grew>>20)
+	}
+}
