@@ -209,3 +209,35 @@ func TestFleetFolder(t *testing.T) {
 		t.Fatalf("a backup without a site wrote a status record: %v", err)
 	}
 }
+
+// The fleet view on FTP (with TLS) and SFTP servers: real backups of two
+// sites, one of them failing.
+func TestFleetServers(t *testing.T) {
+	ftps := testsrv.StartFTP(t, "ftpes")
+	ssh := testsrv.StartSSH(t)
+	env := []string{"POSBACKUP_PASSWORD=" + testsrv.Password}
+	src := demoAt(t, "")
+	for _, c := range []struct {
+		name, to string
+		flags    []string
+	}{
+		{"ftpes", "ftpes://" + ftps.Addr + "/chain", []string{"--user", ftps.User, "--fingerprint", ftps.Fingerprint}},
+		{"sftp", "sftp://" + ssh.Addr + "/chain", []string{"--user", ssh.User, "--fingerprint", ssh.HostKeyFingerprint}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if code, out, errs := posbackup(t, env, append([]string{"backup", "--source", src, "--variant", "2", "--to", c.to, "--site", "nord"}, c.flags...)...); code != 0 {
+				t.Fatalf("backup: %d %s%s", code, out, errs)
+			}
+			if code, _, _ := posbackup(t, env, append([]string{"backup", "--source", filepath.Join(t.TempDir(), "gone"), "--variant", "2", "--to", c.to, "--site", "sued"}, c.flags...)...); code == 0 {
+				t.Fatal("a backup of a missing folder succeeded")
+			}
+			code, out, errs := posbackup(t, env, append([]string{"fleet", "--to", c.to}, c.flags...)...)
+			if code != 1 || !strings.Contains(out, "2 (1 stale, 1 failing, 0 missing)") || !strings.Contains(out, "sued: failing") || !strings.Contains(out, "sued: stale: no backup has ever succeeded") {
+				t.Fatalf("fleet on %s: exit %d\n%s%s", c.name, code, out, errs)
+			}
+			if strings.Contains(out+errs, testsrv.Password) {
+				t.Fatal("the password is in the output")
+			}
+		})
+	}
+}
