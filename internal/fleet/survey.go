@@ -16,9 +16,9 @@ import (
 const DefaultPeriod = 24 * time.Hour
 
 // Margin is the time after its period a site is given before it is stale:
-// a tenth of the period, at least two hours (24h -> 26h).
+// a twelfth of the period, at least two hours (daily: 26h; weekly: 7d 14h).
 func Margin(period time.Duration) time.Duration {
-	m := period / 10
+	m := period / 12
 	if m < 2*time.Hour {
 		m = 2 * time.Hour
 	}
