@@ -182,7 +182,11 @@ func DestSpec(b config.Backup, timeout time.Duration) (open.Spec, open.Options, 
 	if spec, err = open.WithSite(spec, b.Site); err != nil { // DEST/SITE/ (see open.SiteOf)
 		return spec, open.Options{}, usage("%s", err.Error())
 	}
-	return spec, AccessOptions(b, timeout), nil
+	opts := AccessOptions(b, timeout)
+	if err := open.CheckKindOptions(spec, opts); err != nil {
+		return spec, opts, usage("%s", err.Error())
+	}
+	return spec, opts, nil
 }
 
 // AccessOptions are b's login data for a server.

@@ -184,3 +184,12 @@ func lockNote(cfg s3.Config) string {
 	}
 	return fmt.Sprintf("; every archive is locked for %d days (%s mode)", cfg.ImmutableDays, mode)
 }
+
+// CheckKindOptions rejects settings the destination's kind cannot honour,
+// so that they are not silently ignored: immutable archives need S3.
+func CheckKindOptions(spec Spec, opts Options) error {
+	if spec.Kind != KindS3 && opts.S3.ImmutableDays > 0 {
+		return fmt.Errorf("immutable_days is set, but %s is not S3 object storage: immutable archives need an s3:// destination with Object Lock; set immutable_days = 0 or change the destination", spec.Redacted())
+	}
+	return nil
+}

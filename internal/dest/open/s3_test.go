@@ -151,3 +151,15 @@ func TestAccessS3(t *testing.T) {
 		})
 	}
 }
+
+func TestImmutableNeedsS3(t *testing.T) {
+	spec, _ := Parse("ftpes://nas/backup")
+	err := CheckKindOptions(spec, Options{S3: S3Options{ImmutableDays: 7}})
+	if err == nil || !strings.Contains(err.Error(), "immutable archives need an s3:// destination") {
+		t.Fatalf("immutable_days on FTP: %v", err)
+	}
+	s3spec, _ := Parse("s3://chain/pos")
+	if err := CheckKindOptions(s3spec, Options{S3: S3Options{ImmutableDays: 7}}); err != nil {
+		t.Fatal(err)
+	}
+}
