@@ -367,3 +367,29 @@ func TestPutBoundedMemory(t *testing.T) {
 		t.Fatalf("the heap grew by %d MiB during a 200 MiB upload: Put is not streaming", grew>>20)
 	}
 }
+
+// A cancelled or failed Put leaves no unfinished multipart upload behind
+// (its stored parts would be paid for and never seen in a listing).
+func TestFailedPutLeavesNoUpload(t *testing.T) {
+	m := testsrv.StartMinIO(t)
+	bucket := newBucket(t, m, false)
+	d := openS3(t, cfgFor(m, bucket, "p"))
+	ctx, cancel := context.WithCancel(context.Background())
+	r := io.MultiReader(bytes.NewReader(desttest.RandomBytes(11<<20)), readerFunc(func([]byte) (int, error) {
+		cancel()
+		return 0, context.Canceled
+	}))
+	if _, err := d.Put(ctx, "x.zip", r); err == nil {
+		t.Fatal("a cancelled Put succeeded")
+	}
+	for u := range admin(t, m).ListIncompleteUploads(context.Background(), bucket, "p/", true) {
+		if u.Err != nil {
+			t.Fatal(u.Err)
+		}
+		t.Fatalf("an unfinished upload was left: %+v", u)
+	}
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
