@@ -87,6 +87,8 @@ type Config struct {
 
 	AccessKey string
 	SecretKey string // never shown
+	// SessionToken goes with temporary credentials (STS); not a setting.
+	SessionToken string
 
 	ImmutableDays int    // > 0: lock every archive for this many days
 	ImmutableMode string // "compliance" (default) or "governance"
@@ -197,7 +199,7 @@ func New(cfg Config) (*S3, error) {
 		lookup = minio.BucketLookupPath
 	}
 	cl, err := minio.New(host, &minio.Options{
-		Creds:        credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Creds:        credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, cfg.SessionToken),
 		Secure:       secure,
 		Region:       cfg.Region,
 		BucketLookup: lookup,

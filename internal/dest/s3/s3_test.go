@@ -393,3 +393,5 @@ func TestFailedPutLeavesNoUpload(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+func minioLock() minio.MakeBucketOptions { return minio.MakeBucketOptions{ObjectLocking: true} }
