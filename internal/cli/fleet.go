@@ -11,6 +11,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/fleet"
+	"github.com/posbackup/posbackup/internal/notify"
 	"github.com/posbackup/posbackup/internal/runner"
 )
 
@@ -19,6 +20,7 @@ func (a *app) fleetCmd() *cobra.Command {
 		df         destFlags
 		staleAfter time.Duration
 		expected   []string
+		mailTo     []string
 		asJSON     bool
 	)
 	cmd := &cobra.Command{
@@ -100,6 +102,20 @@ monitoring; 0 when all are well.`,
 			if err != nil {
 				return fleetFailed(a, asJSON, err)
 			}
+			if cmd.Flags().Changed("mail-to") || len(a.cfg.FleetMailTo) > 0 {
+				to := a.cfg.FleetMailTo
+				if cmd.Flags().Changed("mail-to") {
+					to = mailTo
+				}
+				if m, ok := fleet.Mail(rep, to); ok {
+					if err := notify.Send(cmd.Context(), a.cfg.Mail, m); err != nil {
+						fmt.Fprintln(a.stderr, "posbackup: the report could not be mailed: "+sentence(err.Error()))
+						if !rep.Bad() {
+							return &exitErr{ExitFailed}
+						}
+					}
+				}
+			}
 			if asJSON {
 				a.printJSON(struct {
 					OK bool `json:"ok"`
@@ -119,6 +135,7 @@ monitoring; 0 when all are well.`,
 	f.DurationVar(&staleAfter, "stale-after", 0, "a site without a successful backup for longer is stale (overrides each site's own schedule and stale_after)")
 	f.StringArrayVar(&expected, "expect", nil, "a site that must have written (repeatable; default expected_sites in the config)")
 	f.BoolVar(&asJSON, "json", false, "print the view as one JSON object")
+	f.StringArrayVar(&mailTo, "mail-to", nil, "mail the stale, failing and missing sites to this address via [mail] (repeatable; default fleet_mail_to); nothing is sent when all are well")
 	return cmd
 }
 

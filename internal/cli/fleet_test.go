@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -241,3 +242,55 @@ func TestFleetServers(t *testing.T) {
 		})
 	}
 }
+
+// The head office's report of the sites that need attention, mailed
+// (mailpit), and nothing mailed when all are well.
+func TestFleetMail(t *testing.T) {
+	mp := testsrv.StartMailpit(t)
+	to := t.TempDir()
+	src := demoAt(t, "")
+	if code, out, errs := posbackup(t, nil, "backup", "--source", src, "--variant", "2", "--to", to, "--site", "nord"); code != 0 {
+		t.Fatalf("backup: %d %s%s", code, out, errs)
+	}
+	cfg := filepath.Join(t.TempDir(), "office.toml")
+	os.WriteFile(cfg, []byte(`to = '`+to+`'
+expected_sites = ["nord", "west"]
+fleet_mail_to = ["zentrale@example.org"]
+[mail]
+host = "127.0.0.1"
+port = `+itoa(mp.SMTPPort)+`
+security = "none"
+from = "posbackup@example.org"
+`), 0o600)
+	code, out, errs := posbackup(t, nil, "--config", cfg, "fleet")
+	if code != 1 || !strings.Contains(out, "west") {
+		t.Fatalf("fleet: %d\n%s%s", code, out, errs)
+	}
+	msgs := mp.Messages(t)
+	if len(msgs) != 1 || msgs[0].Subject != "posbackup: 1 of 2 sites need attention (1 missing)" || msgs[0].To[0].Address != "zentrale@example.org" {
+		t.Fatalf("mails %+v", msgs)
+	}
+	body := mp.Text(t, msgs[0].ID)
+	if !strings.Contains(body, "west: MISSING, last success never") || strings.Contains(body, "nord:") {
+		t.Fatalf("mail body:\n%s", body)
+	}
+	// All well: no mail.
+	os.WriteFile(cfg, []byte(strings.Replace(mustRead(t, cfg), `, "west"]`, `]`, 1)), 0o600)
+	if code, out, errs := posbackup(t, nil, "--config", cfg, "fleet"); code != 0 {
+		t.Fatalf("fleet, all well: %d\n%s%s", code, out, errs)
+	}
+	if n := len(mp.Messages(t)); n != 1 {
+		t.Fatalf("%d mails after a run with all sites well, want still 1", n)
+	}
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

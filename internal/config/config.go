@@ -25,6 +25,7 @@ type Config struct {
 	// The head office's fleet view (posbackup fleet).
 	ExpectedSites []string `toml:"expected_sites"` // sites that must have written a status record
 	StaleAfter    string   `toml:"stale_after"`    // e.g. "26h": a site without success for longer is stale (default: its period + margin)
+	FleetMailTo   []string `toml:"fleet_mail_to"`  // recipients of the daily report of stale, failing and missing sites (via [mail])
 
 	warnings []string
 }
