@@ -395,3 +395,45 @@ type readerFunc func([]byte) (int, error)
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 func minioLock() minio.MakeBucketOptions { return minio.MakeBucketOptions{ObjectLocking: true} }
+
+// List and Folders go past the server's page of 1000 keys.
+func TestListPaginated(t *testing.T) {
+	m := testsrv.StartMinIO(t)
+	bucket := newBucket(t, m, false)
+	ad := admin(t, m)
+	ctx := context.Background()
+	const n = 2200 // 1100 archives in one folder, 1100 site folders
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	sem := make(chan struct{}, 16)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			key := "chain/site/A" + strconv.Itoa(10000+i) + ".zip"
+			if i%2 == 0 {
+				key = "chain/s" + strconv.Itoa(10000+i) + "/x.zip"
+			}
+			_, err := ad.PutObject(ctx, bucket, key, strings.NewReader("x"), 1, minio.PutObjectOptions{})
+			errs <- err
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := openS3(t, cfgFor(m, bucket, "chain/site"))
+	if got := len(desttest.Names(t, d)); got != n/2 {
+		t.Fatalf("List returned %d of %d", got, n/2)
+	}
+	root := openS3(t, cfgFor(m, bucket, "chain"))
+	folders, err := root.Folders(ctx)
+	if err != nil || len(folders) != n/2+1 {
+		t.Fatalf("Folders returned %d (want %d), %v", len(folders), n/2+1, err)
+	}
+}
