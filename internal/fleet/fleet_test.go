@@ -105,3 +105,20 @@ func TestMarginAndHuman(t *testing.T) {
 		t.Fatal(Human(74*time.Hour), Human(90*time.Minute))
 	}
 }
+
+func TestPeriod(t *testing.T) {
+	monSat := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}
+	for _, c := range []struct {
+		days []time.Weekday
+		want time.Duration
+	}{
+		{nil, 24 * time.Hour},
+		{monSat, 48 * time.Hour},
+		{[]time.Weekday{time.Sunday}, 7 * 24 * time.Hour},
+		{[]time.Weekday{time.Monday, time.Thursday}, 4 * 24 * time.Hour},
+	} {
+		if got := Period(c.days); got != c.want {
+			t.Errorf("Period(%v) = %v, want %v", c.days, got, c.want)
+		}
+	}
+}

@@ -50,3 +50,30 @@ func After(ctx context.Context, b config.Backup, d dest.Destination, started tim
 	}
 	return ""
 }
+
+// Period is the longest time between two runs of a schedule that runs on
+// days (empty: every day), which the fleet view gives a site before it is
+// stale (plus Margin): Monday to Saturday is 48h (Saturday to Monday).
+func Period(days []time.Weekday) time.Duration {
+	if len(days) == 0 {
+		return 24 * time.Hour
+	}
+	on := [7]bool{}
+	for _, d := range days {
+		on[d%7] = true
+	}
+	longest := 0
+	for start := 0; start < 7; start++ {
+		if !on[start] {
+			continue
+		}
+		gap := 1
+		for !on[(start+gap)%7] {
+			gap++
+		}
+		if gap > longest {
+			longest = gap
+		}
+	}
+	return time.Duration(longest) * 24 * time.Hour
+}
