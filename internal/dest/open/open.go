@@ -109,6 +109,9 @@ func Open(ctx context.Context, spec Spec, opts Options) (d dest.Destination, war
 		return f, warnings, nil
 	}
 	if spec.Kind == KindS3 {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(opts.S3.Endpoint)), "http://") {
+			warnings = append(warnings, "the S3 endpoint "+opts.S3.Endpoint+" is plain http: the backups travel unencrypted; use https:// unless the storage is on this network")
+		}
 		d, err := openS3(ctx, spec, opts)
 		if err != nil {
 			return nil, warnings, err
