@@ -46,8 +46,6 @@ func MinIOBinary() string {
 	return ""
 }
 
-func fileExists(p string) bool { st, err := os.Stat(p); return err == nil && !st.IsDir() }
-
 // StartMinIO starts MinIO on a free port of 127.0.0.1 over four fresh
 // folders and waits until it is ready. It is stopped by its PID when the
 // test ends.
