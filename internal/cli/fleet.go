@@ -8,11 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/fleet"
 	"github.com/posbackup/posbackup/internal/notify"
-	"github.com/posbackup/posbackup/internal/runner"
 )
 
 func (a *app) fleetCmd() *cobra.Command {
@@ -44,61 +42,34 @@ monitoring; 0 when all are well.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b := a.settings(cmd, &df)
-			if strings.TrimSpace(b.To) == "" {
-				return usagef("no destination: give --to (the chain's folder or bucket, without a site) or 'to' in the config file")
-			}
-			spec, err := open.ParseDefault(b.To, b.Protocol)
+			o, err := fleet.OptionsOf(a.cfg)
 			if err != nil {
-				return usagef("%s", err.Error())
+				return err
 			}
-			o := fleet.Options{StaleAfter: staleAfter, Expected: a.cfg.ExpectedSites}
+			o.StaleAfter = staleAfter
 			if cmd.Flags().Changed("expect") {
 				o.Expected = expected
-			}
-			for _, e := range o.Expected {
-				if err := open.CheckSite(e); err != nil {
-					return usagef("expected site: %s", err.Error())
+				for _, e := range o.Expected {
+					if err := open.CheckSite(e); err != nil {
+						return usagef("--expect: %s", err.Error())
+					}
 				}
-			}
-			if a.cfg.StaleAfter != "" {
-				d, err := time.ParseDuration(a.cfg.StaleAfter)
-				if err != nil || d <= 0 {
-					return usagef("stale_after = %q in the config is not a duration: write it like \"26h\" or \"50h\"", a.cfg.StaleAfter)
-				}
-				o.DefaultStaleAfter = d
 			}
 			if cmd.Flags().Changed("stale-after") && staleAfter <= 0 {
 				return usagef("--stale-after must be a positive duration like 26h")
 			}
-			// The chain's folder itself, without this computer's site.
-			var root interface {
-				String() string
-				Close() error
+			if strings.TrimSpace(b.To) == "" {
+				return usagef("no destination: give --to (the chain's folder or bucket, without a site) or 'to' in the config file")
 			}
-			var folders fleet.Folders
-			if !spec.IsServer() {
-				f, err := local.Open(spec.Path, false)
-				if err != nil {
-					return fleetFailed(a, asJSON, err)
-				}
-				root = f
-				if folders, err = fleet.Of(f); err != nil {
-					return fleetFailed(a, asJSON, err)
-				}
-			} else {
-				d, warns, err := open.Open(cmd.Context(), spec, runner.AccessOptions(b, df.timeout))
-				a.warn(warns)
-				if err != nil {
-					return fleetFailed(a, asJSON, err)
-				}
-				root = d
-				if folders, err = fleet.Of(d); err != nil {
-					d.Close()
-					return fleetFailed(a, asJSON, err)
-				}
+			chain, err := fleet.OpenChain(cmd.Context(), b, df.timeout)
+			if chain != nil {
+				a.warn(chain.Warnings)
 			}
-			defer root.Close()
-			rep, err := fleet.Survey(cmd.Context(), folders, root.String(), o)
+			if err != nil {
+				return fleetFailed(a, asJSON, err)
+			}
+			defer chain.Close()
+			rep, err := fleet.Survey(cmd.Context(), chain.Sites, chain.Name, o)
 			if err != nil {
 				return fleetFailed(a, asJSON, err)
 			}
