@@ -187,12 +187,15 @@ func New(cfg Config) (*S3, error) {
 			return nil, err
 		}
 		t.DialContext = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
-		t.ResponseHeaderTimeout = timeout
+		// A server-side copy or the completion of a large upload can take
+		// a while before the answer's headers come.
+		t.ResponseHeaderTimeout = max(4*timeout, 2*time.Minute)
 		t.TLSHandshakeTimeout = timeout
 		if t.TLSClientConfig == nil {
 			t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 		}
 		tr = t
+		d.cfg.Transport = t // closed by Close
 	}
 	lookup := minio.BucketLookupDNS
 	if cfg.PathStyle {
