@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -79,11 +80,15 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 					fmt.Fprintf(a.stderr, "posbackup: could not lower the priority (%v); backing up at normal priority.\n", err)
 				}
 			}
+			started := time.Now()
 			res, err := job.Backup(cmd.Context(), pr.Request)
 			prog.clear()
+			recWarns := a.siteRecord(cmd.Context(), b, pr.Request.Dest, started, res, err)
 			if err != nil {
+				a.warn(recWarns)
 				return a.backupFailed(asJSON, err)
 			}
+			warns = append(warns, recWarns...)
 			res.Warnings = append(warns, res.Warnings...)
 			if asJSON {
 				return a.printJSON(struct {

@@ -24,6 +24,7 @@ type destFlags struct {
 	to, protocol, user, passwordFile, keyFile, fingerprint, knownHosts string
 	archivePasswordFile                                                string
 	timeout                                                            time.Duration
+	s3                                                                 s3Flags
 }
 
 // registerArchivePassword adds --archive-password-file, for the commands
@@ -44,6 +45,7 @@ func (df *destFlags) register(cmd *cobra.Command, withTo bool) {
 	f.StringVar(&df.fingerprint, "fingerprint", "", "pin the server's TLS certificate or SSH host key: SHA256:...")
 	f.StringVar(&df.knownHosts, "known-hosts", "", "SFTP known_hosts file (default ~/.ssh/known_hosts)")
 	f.DurationVar(&df.timeout, "timeout", 0, "connect and inactivity timeout for servers (default 30s)")
+	df.s3.register(cmd)
 }
 
 // settings merges the flags with the config's backup settings.
@@ -61,6 +63,7 @@ func (a *app) settings(cmd *cobra.Command, df *destFlags) config.Backup {
 	if cmd.Flags().Changed("archive-password-file") {
 		b.ArchivePassword, b.ArchivePasswordFile = "", df.archivePasswordFile
 	}
+	df.s3.apply(cmd, &b)
 	return b
 }
 

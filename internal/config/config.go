@@ -22,6 +22,11 @@ type Config struct {
 	Web      Web             `toml:"web"`
 	StateDir string          `toml:"state_dir"` // where the service keeps its state and log; default: beside the config file
 
+	// The head office's fleet view (posbackup fleet).
+	ExpectedSites []string `toml:"expected_sites"` // sites that must have written a status record
+	StaleAfter    string   `toml:"stale_after"`    // e.g. "26h": a site without success for longer is stale (default: its period + margin)
+	FleetMailTo   []string `toml:"fleet_mail_to"`  // recipients of the daily report of stale, failing and missing sites (via [mail])
+
 	warnings []string
 }
 
@@ -57,6 +62,17 @@ type Backup struct {
 	KeyPassphrase string `toml:"key_passphrase"` // its passphrase, if any
 	Fingerprint   string `toml:"fingerprint"`    // pinned TLS certificate or SSH host key, SHA256:...
 	KnownHosts    string `toml:"known_hosts"`    // SFTP known_hosts file
+
+	// S3-compatible storage, for to = "s3://BUCKET/FOLDER" (see README, "Head office").
+	S3Endpoint      string `toml:"s3_endpoint"`        // "" is AWS; e.g. "https://s3.eu-central-1.wasabisys.com", "http://nas:9000"
+	S3Region        string `toml:"s3_region"`          // e.g. "eu-central-1"; "" asks the bucket
+	S3PathStyle     bool   `toml:"s3_path_style"`      // https://host/bucket/... instead of https://bucket.host/... (MinIO, Ceph)
+	S3AccessKey     string `toml:"s3_access_key"`      // access key id
+	S3SecretKey     string `toml:"s3_secret_key"`      // secret key; keep the file readable by its owner only
+	S3SecretKeyFile string `toml:"s3_secret_key_file"` // or a file whose first line is it (or POSBACKUP_S3_SECRET_KEY)
+	ImmutableDays   int    `toml:"immutable_days"`     // > 0: every archive is locked (S3 Object Lock) for this many days
+	ImmutableMode   string `toml:"immutable_mode"`     // "compliance" (default) or "governance"
+	Site            string `toml:"site"`               // this installation's site name: backups go to DEST/SITE/ (S3: default the host name)
 }
 
 // Job is an automatic backup.

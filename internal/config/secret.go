@@ -13,7 +13,7 @@ import (
 
 // SecretNames are the settings that hold secrets ("table.key" for a key
 // inside a [table]).
-var SecretNames = []string{"password", "key_passphrase", "archive_password", "mail.password", "web.admin_password"}
+var SecretNames = []string{"password", "key_passphrase", "archive_password", "mail.password", "web.admin_password", "s3_secret_key"}
 
 // IsSecret reports whether name is a secret setting.
 func IsSecret(name string) bool {
@@ -131,9 +131,9 @@ func writeOwnerOnly(path string, data []byte) error {
 func (c *Config) Warnings() []string { return c.warnings }
 
 func (c *Config) checkSecrets(path string) error {
-	secrets := []*string{&c.Password, &c.KeyPassphrase, &c.ArchivePassword, &c.Mail.Password, &c.Web.AdminPassword}
+	secrets := []*string{&c.Password, &c.KeyPassphrase, &c.ArchivePassword, &c.Mail.Password, &c.Web.AdminPassword, &c.S3SecretKey}
 	for _, j := range c.Jobs {
-		secrets = append(secrets, &j.Password, &j.KeyPassphrase, &j.ArchivePassword)
+		secrets = append(secrets, &j.Password, &j.KeyPassphrase, &j.ArchivePassword, &j.S3SecretKey)
 	}
 	any := false
 	for _, p := range secrets {

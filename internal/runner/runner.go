@@ -222,7 +222,14 @@ func DestSpec(b config.Backup, timeout time.Duration) (open.Spec, open.Options, 
 	if err != nil {
 		return spec, open.Options{}, usage("%s", err.Error())
 	}
-	return spec, AccessOptions(b, timeout), nil
+	if spec, err = open.WithSite(spec, b.Site); err != nil { // DEST/SITE/ (see open.SiteOf)
+		return spec, open.Options{}, usage("%s", err.Error())
+	}
+	opts := AccessOptions(b, timeout)
+	if err := open.CheckKindOptions(spec, opts); err != nil {
+		return spec, opts, usage("%s", err.Error())
+	}
+	return spec, opts, nil
 }
 
 // AccessOptions are b's login data for a server.
@@ -236,6 +243,11 @@ func AccessOptions(b config.Backup, timeout time.Duration) open.Options {
 		Fingerprint:   b.Fingerprint,
 		KnownHosts:    b.KnownHosts,
 		Timeout:       timeout,
+		S3: open.S3Options{
+			Endpoint: b.S3Endpoint, Region: b.S3Region, PathStyle: b.S3PathStyle,
+			AccessKey: b.S3AccessKey, SecretKey: b.S3SecretKey, SecretKeyFile: b.S3SecretKeyFile,
+			ImmutableDays: b.ImmutableDays, ImmutableMode: b.ImmutableMode,
+		},
 	}
 }
 

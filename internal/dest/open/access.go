@@ -68,6 +68,10 @@ func TestAccess(ctx context.Context, spec Spec, opts Options) []Step {
 		probe(ctx, f, add)
 		return steps
 	}
+	if spec.Kind == KindS3 {
+		testAccessS3(ctx, spec, opts, add)
+		return steps
+	}
 
 	port := spec.Port
 	if port == 0 {

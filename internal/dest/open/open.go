@@ -34,6 +34,8 @@ type Options struct {
 	Retries       int           // new tries after a dropped connection; 0: 3, negative: none
 	Backoff       time.Duration // wait before the first retry (doubles); 0: 2s
 
+	S3 S3Options // for s3://
+
 	// Getenv reads the environment; nil uses os.Getenv.
 	Getenv func(string) string
 }
@@ -118,6 +120,16 @@ func Open(ctx context.Context, spec Spec, opts Options) (d dest.Destination, war
 			return nil, warnings, err
 		}
 		return f, warnings, nil
+	}
+	if spec.Kind == KindS3 {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(opts.S3.Endpoint)), "http://") {
+			warnings = append(warnings, "the S3 endpoint "+opts.S3.Endpoint+" is plain http: the backups travel unencrypted; use https:// unless the storage is on this network")
+		}
+		d, err := openS3(ctx, spec, opts)
+		if err != nil {
+			return nil, warnings, err
+		}
+		return d, warnings, nil
 	}
 	if opts.Fingerprint, err = CleanFingerprint(opts.Fingerprint); err != nil {
 		return nil, warnings, err

@@ -63,6 +63,9 @@ func (s Spec) Redacted() string {
 	if !s.IsServer() {
 		return s.Path
 	}
+	if s.Kind == KindS3 {
+		return redactedS3(s)
+	}
 	var b strings.Builder
 	b.WriteString(s.Kind + "://")
 	if s.User != "" {
@@ -144,6 +147,8 @@ func ParseDefault(s, defaultKind string) (Spec, error) {
 		switch {
 		case scheme == "file":
 			return parseFileURL(rest)
+		case scheme == KindS3:
+			return parseS3(rest, s)
 		case isServerKind(scheme):
 			return parseServer(scheme, rest, s)
 		case scheme == "ftpes+tls" || scheme == "ftp+tls" || scheme == "ftpx":
@@ -151,7 +156,7 @@ func ParseDefault(s, defaultKind string) (Spec, error) {
 		case scheme == "ssh" || scheme == "scp":
 			return parseServer(KindSFTP, rest, s)
 		}
-		return Spec{}, fmt.Errorf("unknown kind of destination %q: use ftp://, ftpes:// (FTP with TLS), ftps:// (implicit TLS), sftp://, or a folder path", scheme+"://")
+		return Spec{}, fmt.Errorf("unknown kind of destination %q: use ftp://, ftpes:// (FTP with TLS), ftps:// (implicit TLS), sftp://, s3://, or a folder path", scheme+"://")
 	}
 	if defaultKind == "" || defaultKind == KindFolder {
 		spec := Spec{Kind: KindFolder, Path: s}

@@ -143,6 +143,10 @@ func FuzzParse(f *testing.F) {
 			if spec.Path == "" || spec.Host != "" {
 				t.Fatalf("folder spec %+v", spec)
 			}
+		case KindS3:
+			if spec.Host == "" || spec.Password != "" || strings.Contains(spec.Redacted(), "@") {
+				t.Fatalf("s3 spec %+v", spec)
+			}
 		case KindFTP, KindFTPES, KindFTPS, KindSFTP:
 			if spec.Host == "" || spec.Port < 0 || spec.Port > 65535 {
 				t.Fatalf("server spec %+v", spec)
