@@ -58,6 +58,11 @@ func (r *run) prune(ctx context.Context) error {
 			continue // never the archive just made, whatever the case
 		}
 		if err := d.Delete(ctx, a.Name); err != nil {
+			if le := (*dest.LockedError)(nil); errors.As(err, &le) {
+				// Object Lock: retention waits for the date, as it must.
+				r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("retention would delete the old backup %s, but %v", a.Name, le))
+				continue
+			}
 			r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("the old backup %s could not be deleted: %v", a.Name, err))
 			continue
 		}
