@@ -19,6 +19,7 @@ const minPasswordLen = 8
 type pageData struct {
 	Lang, Other string
 	CSRF        string
+	Key         string // the session's API key: only in the answer to the login or setup
 	Error       string
 	Version     string
 	Dict        map[string]string // the page's texts for the script
@@ -145,18 +146,26 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.opt.Logf("admin password set from %s", clientOf(r))
-	s.startSession(w, sess)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	s.renderApp(w, lang, s.startSession(w, sess))
+}
+
+// renderApp answers a login (or the setup) with the dialog itself and the
+// new session's key, which the page's script keeps in its origin's
+// storage: no later page shows it again.
+func (s *Server) renderApp(w http.ResponseWriter, lang string, sess *session) {
+	d := pageData{Lang: lang, Other: otherLang(lang), Version: job.Version, CSRF: sess.csrf, Key: sess.key, Dict: dict(lang)}
+	s.render(w, "app.html", http.StatusOK, d)
 }
 
 // startSession replaces the anonymous session by a new, logged-in one (a
 // new token, so a token known before login is worth nothing after it).
-func (s *Server) startSession(w http.ResponseWriter, old *session) {
+func (s *Server) startSession(w http.ResponseWriter, old *session) *session {
 	if old != nil {
 		s.sessions.remove(old)
 	}
-	_, tok := s.sessions.create(true)
+	sess, tok := s.sessions.create(true)
 	s.setCookie(w, tok)
+	return sess
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -187,8 +196,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.limiter.succeeded(client)
-	s.startSession(w, sess)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	s.renderApp(w, lang, s.startSession(w, sess))
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {

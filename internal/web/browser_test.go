@@ -36,10 +36,6 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser flow takes a while; run without -short")
 	}
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		testsrv.Unavailable(t, "chromium is not installed (apt-get install chromium; .ci/install.sh does it)")
-	}
 	srv := testsrv.StartFTP(t, "ftpes")
 
 	// The installation, with a larger incompressible file.
@@ -63,31 +59,8 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	actx, cancelA := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "en-US"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1366, 768),
-	)
-	defer cancelA()
-	bctx, cancelB := chromedp.NewContext(actx)
-	defer cancelB()
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1366, 768)); err != nil {
-		t.Fatalf("chromium does not start: %v", err)
-	}
-	b := &browser{t: t, ctx: bctx, base: ts.URL}
+	b := newBrowser(t, "en-US", 4*time.Minute)
+	b.base = ts.URL
 
 	ok := t.Run("set admin password and log in", func(t *testing.T) {
 		b.t = t
@@ -308,6 +281,39 @@ func TestBrowser(t *testing.T) {
 	_ = ok
 }
 
+// newBrowser starts Debian's chromium headless with a fresh profile, in
+// the language lang; it ends with the test.
+func newBrowser(t *testing.T, lang string, timeout time.Duration) *browser {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		testsrv.Unavailable(t, "chromium is not installed (apt-get install chromium; .ci/install.sh does it)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	actx, cancelA := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", lang),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1366, 768),
+	)
+	bctx, cancelB := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelB(); cancelA(); cancel() })
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+		t.Fatalf("chromium does not start: %v", err)
+	}
+	return &browser{t: t, ctx: bctx}
+}
+
 // countingAutomatic counts the installs.
 type countingAutomatic struct {
 	Automatic
@@ -390,6 +396,22 @@ func (b *browser) waitText(sel, want string) {
 		}
 		if time.Now().After(deadline) {
 			b.t.Fatalf("%s shows %q, want %q", sel, got, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitValue waits until the input sel holds want.
+func (b *browser) waitValue(sel, want string) {
+	b.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := b.evalString(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.value : ""; })()`, sel))
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s holds %q, want %q (page: %s)", sel, got, want, b.evalString("document.body.innerText.slice(0, 400)"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

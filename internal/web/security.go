@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,13 @@ const (
 	maxSessions     = 1000           // anonymous sessions beyond this push out the oldest
 	csrfHeader      = "X-CSRF-Token"
 	csrfField       = "csrf_token"
+	// keyHeader carries the session's key on every API call. The key is
+	// handed to the page once, in the answer to the login (or the first
+	// setup), and kept by the page's script in this origin's storage
+	// (scheme, host and port), so another web service on this computer
+	// that receives the cookie (cookies ignore the port) cannot use it:
+	// it can neither read the storage nor get the key from any page.
+	keyHeader = "X-Posbackup-Key"
 )
 
 var fsStat = os.Stat
@@ -45,8 +53,9 @@ func tokenKey(tok string) string {
 // session is one browser's session. Before login it only carries the CSRF
 // token of the login or setup form.
 type session struct {
-	key      string // sha256 of the cookie's token
-	csrf     string
+	id       string // sha256 of the cookie's token
+	csrf     string // the forms' token (login, setup, logout): shown in every page of the session
+	key      string // the API key of a logged-in session: shown only in the login's answer
 	authed   bool
 	created  time.Time
 	seen     time.Time
@@ -77,12 +86,15 @@ func (st *sessionStore) create(authed bool) (*session, string) {
 			}
 		}
 		if oldest != nil {
-			delete(st.m, oldest.key)
+			delete(st.m, oldest.id)
 		}
 	}
 	tok := token()
-	s := &session{key: tokenKey(tok), csrf: token(), authed: authed, created: now, seen: now}
-	st.m[s.key] = s
+	s := &session{id: tokenKey(tok), csrf: token(), authed: authed, created: now, seen: now}
+	if authed {
+		s.key = token()
+	}
+	st.m[s.id] = s
 	return s, tok
 }
 
@@ -107,7 +119,7 @@ func (st *sessionStore) get(tok string) *session {
 	}
 	now := st.now()
 	if now.Sub(s.seen) > sessionIdle || now.Sub(s.created) > sessionLifetime {
-		delete(st.m, s.key)
+		delete(st.m, s.id)
 		return nil
 	}
 	s.seen = now
@@ -116,7 +128,7 @@ func (st *sessionStore) get(tok string) *session {
 
 func (st *sessionStore) remove(s *session) {
 	st.mu.Lock()
-	delete(st.m, s.key)
+	delete(st.m, s.id)
 	st.mu.Unlock()
 }
 
@@ -139,11 +151,25 @@ func (st *sessionStore) pending(s *session) string {
 	return s.pendingF
 }
 
+// cookieName is this instance's session cookie: browsers send a cookie to
+// every port of a host, so the name carries the port and a hash of the
+// config file, and two dialogs on one computer keep their own sessions.
 func (s *Server) cookieName() string {
-	if s.opt.TLS {
-		return "__Host-posbackup_session"
+	return s.cookie
+}
+
+func cookieNameOf(listen, configPath string, tls bool) string {
+	_, port, _ := net.SplitHostPort(listen)
+	abs, err := filepath.Abs(configPath)
+	if err != nil {
+		abs = configPath
 	}
-	return "posbackup_session"
+	sum := sha256.Sum256([]byte(strings.ToLower(abs) + "\x00" + listen))
+	name := "posbackup_" + port + "_" + hex.EncodeToString(sum[:4])
+	if tls {
+		return "__Host-" + name
+	}
+	return name
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, tok string) {
@@ -175,6 +201,12 @@ func csrfOK(r *http.Request, sess *session) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.csrf)) == 1
 }
 
+// keyOK checks the request's session key header, in constant time.
+func keyOK(r *http.Request, sess *session) bool {
+	got := r.Header.Get(keyHeader)
+	return got != "" && sess.key != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.key)) == 1
+}
+
 type ctxKey struct{}
 
 func sessionFrom(r *http.Request) *session {
@@ -189,6 +221,13 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 		sess := s.sessionOf(r)
 		if sess == nil || !sess.authed {
 			s.refuse(w, r, http.StatusUnauthorized, "You are not logged in (or the session has ended): reload the page and log in.")
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") && !keyOK(r, sess) {
+			// The cookie alone: another page of this computer that got
+			// it, or a browser tab that lost the key. The page logs in again.
+			s.opt.Logf("refused %s %s from %s: the session cookie came without the session's key", r.Method, r.URL.Path, r.RemoteAddr)
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"ok": false, "relogin": true, "error": "You are not logged in on this page: log in again."})
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !csrfOK(r, sess) {

@@ -75,6 +75,7 @@ type Server struct {
 	limiter  *limiter
 	tmpl     *template.Template
 	hosts    map[string]bool // allowed Host header values (lower case, with port)
+	cookie   string          // the session cookie's name (cookieNameOf)
 
 	mu      sync.Mutex
 	task    *task   // the current or last backup or restore
@@ -101,6 +102,7 @@ func New(opt Options) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{opt: opt, ctx: ctx, cancel: cancel, sessions: newSessionStore(opt.Now), limiter: newLimiter(opt.Now), tmpl: t}
+	s.cookie = cookieNameOf(opt.Listen, opt.ConfigPath, opt.TLS)
 	s.hosts, err = allowedHosts(opt.Listen, opt.AllowHosts)
 	if err != nil {
 		cancel()

@@ -65,6 +65,7 @@ type client struct {
 	ts   *testServer
 	http *http.Client
 	csrf string
+	key  string // the session's API key, from the login's answer
 	seen []string // every answer's headers and body, for the password scan
 }
 
@@ -75,8 +76,13 @@ func newClient(t *testing.T, ts *testServer) *client {
 
 var csrfRe = regexp.MustCompile(`name="(?:csrf-token|csrf_token)" (?:content|value)="([^"]+)"`)
 
+var keyRe = regexp.MustCompile(`name="session-key" content="([^"]+)"`)
+
 func (c *client) do(req *http.Request) (int, string) {
 	c.t.Helper()
+	if c.key != "" && req.Header.Get(keyHeader) == "" {
+		req.Header.Set(keyHeader, c.key)
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -88,6 +94,9 @@ func (c *client) do(req *http.Request) (int, string) {
 	c.seen = append(c.seen, req.Method+" "+req.URL.Path+"\n"+hdr.String()+"\n"+string(b))
 	if m := csrfRe.FindSubmatch(b); m != nil {
 		c.csrf = string(m[1])
+	}
+	if m := keyRe.FindSubmatch(b); m != nil {
+		c.key = string(m[1])
 	}
 	return res.StatusCode, string(b)
 }
@@ -296,7 +305,7 @@ func TestSessionCookieFlags(t *testing.T) {
 	res.Body.Close()
 	var found bool
 	for _, ck := range res.Cookies() {
-		if ck.Name == "posbackup_session" {
+		if ck.Name == ts.srv.cookieName() && strings.HasPrefix(ck.Name, "posbackup_"+ts.URL[strings.LastIndex(ts.URL, ":")+1:]+"_") {
 			found = true
 			if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || len(ck.Value) < 43 {
 				t.Errorf("cookie %+v: want HttpOnly, SameSite=Strict, 32 random bytes", ck)
@@ -313,7 +322,7 @@ func TestSessionCookieFlags(t *testing.T) {
 	s, _ := New(Options{ConfigPath: "x.toml", Listen: "127.0.0.1:1", TLS: true})
 	rec := httptest.NewRecorder()
 	s.setCookie(rec, "tok")
-	if c := rec.Result().Cookies()[0]; !c.Secure || c.Name != "__Host-posbackup_session" {
+	if c := rec.Result().Cookies()[0]; !c.Secure || !strings.HasPrefix(c.Name, "__Host-posbackup_1_") {
 		t.Errorf("TLS cookie %+v", c)
 	}
 }

@@ -5,6 +5,25 @@
   const D = JSON.parse(document.getElementById("dict").textContent || "{}");
   const LANG = document.documentElement.lang || "en";
   const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+  // The session's key comes once, with the answer to the login, and is
+  // kept in this origin's storage (scheme, host and port: no other web
+  // service of this computer can read it); every API call sends it.
+  const given = document.querySelector('meta[name="session-key"]').content;
+  if (given) {
+    try { localStorage.setItem("posbackup-key", given); } catch (e) { /* storage off: this page only */ }
+    history.replaceState(null, "", "/" + location.hash); // a reload is a plain GET, not the login again
+  }
+  // Read anew on every call: a login in another tab replaces cookie and key.
+  function key() {
+    try { return localStorage.getItem("posbackup-key") || given; } catch (e) { return given; }
+  }
+  function relogin() { // the key is lost (or another tab logged in anew): log in again
+    try { localStorage.removeItem("posbackup-key"); } catch (e) { /* nothing to remove */ }
+    const f = document.querySelector("form[action='/logout']");
+    if (f) f.submit();
+  }
+  const logoutForm = document.querySelector("form[action='/logout']");
+  if (logoutForm) logoutForm.addEventListener("submit", () => { try { localStorage.removeItem("posbackup-key"); } catch (e) { /* none */ } });
   const $ = (s, el) => (el || document).querySelector(s);
   const $$ = (s, el) => Array.from((el || document).querySelectorAll(s));
 
@@ -15,7 +34,7 @@
   }
 
   async function api(method, path, body) {
-    const opt = { method, headers: { "X-CSRF-Token": CSRF }, credentials: "same-origin" };
+    const opt = { method, headers: { "X-CSRF-Token": CSRF, "X-Posbackup-Key": key() || "" }, credentials: "same-origin" };
     if (body !== undefined) {
       opt.headers["Content-Type"] = "application/json";
       opt.body = JSON.stringify(body);
@@ -28,6 +47,7 @@
     }
     let data = {};
     try { data = await res.json(); } catch (e) { data = { ok: false, error: t("js.badanswer") }; }
+    if (res.status === 401 && data.relogin) { relogin(); return { ok: false, error: data.error }; }
     if (res.status === 401) { showMsg($("#global-msg"), false, data.error || t("js.loggedout")); }
     if (!res.ok && data.ok === undefined) data.ok = false;
     return data;
