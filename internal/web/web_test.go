@@ -65,7 +65,7 @@ type client struct {
 	ts   *testServer
 	http *http.Client
 	csrf string
-	key  string // the session's API key, from the login's answer
+	key  string   // the session's API key, from the login's answer
 	seen []string // every answer's headers and body, for the password scan
 }
 
