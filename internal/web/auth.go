@@ -3,9 +3,12 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -178,8 +181,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.CSRF = sess.csrf
-	if !s.limiter.try(client) { // counts this attempt before the password is compared
-		d.Error = tr(lang, "err.toomany")
+	if ok, wait := s.limiter.try(adminAccount); !ok { // counts this attempt before the password is compared
+		secs := int((wait + time.Second - 1) / time.Second)
+		d.Error = fmt.Sprintf(tr(lang, "err.toomany"), secs)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.render(w, "login.html", http.StatusTooManyRequests, d)
 		return
 	}
@@ -195,7 +200,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, "login.html", http.StatusUnauthorized, d)
 		return
 	}
-	s.limiter.succeeded(client)
+	s.limiter.succeeded(adminAccount)
 	s.renderApp(w, lang, s.startSession(w, sess))
 }
 

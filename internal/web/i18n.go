@@ -21,7 +21,7 @@ var texts = map[string][2]string{
 	"err.token":       {"The form has expired: reload the page and try again.", "Das Formular ist abgelaufen: Seite neu laden und noch einmal versuchen."},
 	"err.pwshort":     {"The password is too short: use at least 8 characters.", "Das Passwort ist zu kurz: mindestens 8 Zeichen."},
 	"err.pwdiffer":    {"The two passwords differ: type the same password twice.", "Die beiden Passwörter sind verschieden: zweimal dasselbe eingeben."},
-	"err.toomany":     {"Too many wrong passwords. Wait a minute, then try again.", "Zu viele falsche Passwörter. Bitte eine Minute warten und dann erneut versuchen."},
+	"err.toomany":     {"Too many wrong passwords: wait %d seconds, then type the password again.", "Zu viele falsche Passwörter: bitte %d Sekunden warten und das Passwort dann erneut eingeben."},
 	"err.badlogin":    {"The password is wrong.", "Das Passwort ist falsch."},
 	"err.fullpath":    {"Type the key file and the known_hosts file as full paths, e.g. C:\\posbackup\\id_ed25519.", "Schlüsseldatei und known_hosts-Datei bitte mit vollem Pfad angeben, z. B. C:\\posbackup\\id_ed25519."},
 	"err.nokeyfile":   {"The key file %s does not exist: type the full path of the SFTP private key.", "Die Schlüsseldatei %s gibt es nicht: bitte den vollen Pfad des privaten SFTP-Schlüssels angeben."},

@@ -328,28 +328,50 @@ func allowedHosts(listen string, extra []string) (map[string]bool, error) {
 	return m, nil
 }
 
-// limiter counts login attempts per client: after maxFails within
-// failWindow further attempts are refused until the window has passed.
-// An attempt is counted (reserved) before the password is compared, so
-// that parallel requests cannot pass the check together; a successful
-// login clears the client's count.
+// limiter slows down password guessing per account (the dialog has one:
+// the admin), not per client address: on 127.0.0.1 every local user is
+// the same client, and a lockout there would lock out the owner. The
+// first freeFails wrong passwords cost nothing; after that each wrong
+// one makes the account wait longer before the next password is
+// compared (1 s, 2 s, 4 s ... up to maxDelay). Attempts during the wait
+// are refused without comparing the password, and without counting, so
+// the right password works as soon as the wait is over. An attempt is
+// counted (reserved) before the password is compared, so that parallel
+// requests cannot pass the check together; a successful login clears the
+// count, and so do forgetAfter without attempts.
 type limiter struct {
-	mu    sync.Mutex
-	now   func() time.Time
-	fails map[string][]time.Time
+	mu       sync.Mutex
+	now      func() time.Time
+	accounts map[string]*attempts
+}
+
+type attempts struct {
+	fails int       // wrong (or reserved) attempts in a row
+	next  time.Time // no password is compared before this
+	last  time.Time
 }
 
 const (
-	maxFails   = 5
-	failWindow = time.Minute
-	// pruneAt is the number of clients from which try drops every client
-	// whose attempts are all older than failWindow, so the map holds no
-	// more than the clients of the last minute.
-	pruneAt = 256
+	freeFails   = 3
+	maxDelay    = time.Minute
+	forgetAfter = 15 * time.Minute
+	// adminAccount is the dialog's one account.
+	adminAccount = "admin"
 )
 
+// delayAfter is the wait after fails wrong passwords in a row.
+func delayAfter(fails int) time.Duration {
+	if fails < freeFails {
+		return 0
+	}
+	if fails-freeFails >= 6 {
+		return maxDelay
+	}
+	return min(time.Second<<(fails-freeFails), maxDelay)
+}
+
 func newLimiter(now func() time.Time) *limiter {
-	return &limiter{now: now, fails: map[string][]time.Time{}}
+	return &limiter{now: now, accounts: map[string]*attempts{}}
 }
 
 func clientOf(r *http.Request) string {
@@ -360,51 +382,29 @@ func clientOf(r *http.Request) string {
 	return h
 }
 
-func (l *limiter) recent(client string) []time.Time {
-	now := l.now()
-	var keep []time.Time
-	for _, t := range l.fails[client] {
-		if now.Sub(t) < failWindow {
-			keep = append(keep, t)
-		}
-	}
-	if len(keep) == 0 {
-		delete(l.fails, client)
-	} else {
-		l.fails[client] = keep
-	}
-	return keep
-}
-
-// try reserves a login attempt for client: false (and nothing counted)
-// when maxFails attempts within failWindow are counted already.
-func (l *limiter) try(client string) bool {
+// try reserves a login attempt for account: when the account must still
+// wait, false and how long (nothing counted).
+func (l *limiter) try(account string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.fails) >= pruneAt {
-		l.prune()
-	}
-	recent := l.recent(client)
-	if len(recent) >= maxFails {
-		return false
-	}
-	l.fails[client] = append(recent, l.now())
-	return true
-}
-
-// succeeded clears client's count after a successful login.
-func (l *limiter) succeeded(client string) {
-	l.mu.Lock()
-	delete(l.fails, client)
-	l.mu.Unlock()
-}
-
-// prune drops the clients with no attempt within failWindow.
-func (l *limiter) prune() {
 	now := l.now()
-	for c, ts := range l.fails {
-		if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= failWindow {
-			delete(l.fails, c)
-		}
+	a := l.accounts[account]
+	if a == nil || now.Sub(a.last) > forgetAfter {
+		a = &attempts{}
+		l.accounts[account] = a
 	}
+	if now.Before(a.next) {
+		return false, a.next.Sub(now)
+	}
+	a.fails++
+	a.last = now
+	a.next = now.Add(delayAfter(a.fails))
+	return true, 0
+}
+
+// succeeded clears account's count after a successful login.
+func (l *limiter) succeeded(account string) {
+	l.mu.Lock()
+	delete(l.accounts, account)
+	l.mu.Unlock()
 }

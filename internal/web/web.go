@@ -10,8 +10,11 @@
 // request after needs a session (random 32-byte token, server-side, with
 // expiry) in an HttpOnly, SameSite=Strict cookie; every state-changing
 // request carries the session's CSRF token; the Host header must name this
-// server and an Origin header must match it (no DNS rebinding); login
-// attempts are rate-limited per client. Stored passwords never leave the
+// server and an Origin header must match it (no DNS rebinding); the
+// cookie's name carries the port and instance, and every API call also
+// needs the session's key, which only the login's answer gave the page
+// (another web service on this computer gets the cookie, never the key);
+// wrong passwords make the admin account wait longer and longer. Stored passwords never leave the
 // server: the page only learns whether one is set.
 package web
 

@@ -274,26 +274,45 @@ func TestRefusedForeignHostAndOrigin(t *testing.T) {
 	}
 }
 
+// TestLoginRateLimited: wrong passwords make the admin account wait
+// longer and longer (not the client address: on 127.0.0.1 that is every
+// local user), and the right password works as soon as the wait is over:
+// five wrong tries do not lock the owner out for a minute.
 func TestLoginRateLimited(t *testing.T) {
 	ts := startServer(t, hashConfig(t, adminPW), nil)
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	ts.srv.limiter.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	c := newClient(t, ts)
 	c.get("/")
-	for i := 0; i < maxFails; i++ {
-		if code, _ := c.postForm("/login", url.Values{"password": {"guess" + itoa(i)}, csrfField: {c.csrf}}); code != http.StatusUnauthorized {
-			t.Fatalf("attempt %d: %d", i, code)
+	wrong := func(i int) int {
+		code, _ := c.postForm("/login", url.Values{"password": {"guess" + itoa(i)}, csrfField: {c.csrf}})
+		return code
+	}
+	for i := 0; i < freeFails; i++ {
+		if code := wrong(i); code != http.StatusUnauthorized {
+			t.Fatalf("free attempt %d: %d", i, code)
 		}
 	}
-	code, body := c.postForm("/login", url.Values{"password": {adminPW}, csrfField: {c.csrf}})
-	if code != http.StatusTooManyRequests || !strings.Contains(body, "Wait a minute") {
-		t.Fatalf("after %d failures the right password got %d", maxFails, code)
+	// From now on each wrong password costs a growing wait.
+	for i, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second} {
+		code, body := c.postForm("/login", url.Values{"password": {adminPW}, csrfField: {c.csrf}})
+		if code != http.StatusTooManyRequests || !strings.Contains(body, "wait "+itoa(int(want/time.Second))+" seconds") {
+			t.Fatalf("during the wait of %v the login got %d: %s", want, code, body)
+		}
+		advance(want)
+		if code := wrong(100 + i); code != http.StatusUnauthorized {
+			t.Fatalf("after the wait of %v a wrong password got %d, want it compared (401)", want, code)
+		}
 	}
-	mu.Lock()
-	now = now.Add(failWindow + time.Second)
-	mu.Unlock()
+	// Five wrong tries later the owner waits seconds, not a minute.
+	advance(16 * time.Second)
 	c.login(adminPW)
+	// The count starts again after the success.
+	if code := wrong(200); code != http.StatusUnauthorized {
+		t.Fatalf("a wrong password after a success: %d", code)
+	}
 }
 
 func TestSessionCookieFlags(t *testing.T) {
