@@ -49,10 +49,27 @@ type pattern struct {
 	page    string // the English text the faces show instead (page), or ""
 }
 
+// termsOnly are messages too general to be taken as patterns of a
+// sentence made elsewhere ("%s is %s" would match any English sentence
+// with "is"): T formats them, Translate does not look for them.
+var termsOnly = map[string]bool{"%s is %s": true, "%d s": true, "%d min": true, "%d h %d min": true, "about %s left": true,
+	"%d minutes ago": false, "%d hours ago": false, "%d days ago": false}
+
+// dated are the weekday-and-date messages ("Mon %s").
+var dated = regexp.MustCompile(`^[A-Z][a-z]{2} %s$`)
+
 // verbRe finds fmt verbs.
 var verbRe = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
 
 func init() {
+	for _, t := range []map[string]string{germanPage, germanBelow} {
+		for en, de := range t {
+			if _, dup := german[en]; dup {
+				panic("msg: " + en + " is in the table twice")
+			}
+			german[en] = de
+		}
+	}
 	cat = catalog.NewBuilder(catalog.Fallback(language.English))
 	for en, de := range german {
 		if err := cat.SetString(language.German, en, de); err != nil {
@@ -68,6 +85,9 @@ func init() {
 	printer[DE] = message.NewPrinter(language.German, message.Catalog(cat))
 	keys := make([]string, 0, len(german))
 	for en := range german {
+		if termsOnly[en] {
+			continue
+		}
 		if verbRe.MatchString(strings.ReplaceAll(en, "%%", "")) {
 			keys = append(keys, en)
 		}
@@ -89,6 +109,13 @@ func init() {
 		p := pattern{english: en, german: german[en], page: pageEnglish[en]}
 		var re strings.Builder
 		re.WriteString(`^`)
+		if dated.MatchString(en) { // "Mon %s": a weekday before a date, as status writes times
+			re.WriteString(regexp.QuoteMeta(en[:4]) + `(\d{4}-\d\d-\d\d \d\d:\d\d)$`)
+			p.verbs = []string{"s"}
+			p.re = regexp.MustCompile(re.String())
+			pats = append(pats, p)
+			continue
+		}
 		last := 0
 		for _, m := range verbRe.FindAllStringIndex(en, -1) {
 			re.WriteString(regexp.QuoteMeta(en[last:m[0]]))

@@ -219,6 +219,15 @@ func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", SameSite: http.SameSiteStrictMode, Secure: s.opt.TLS, MaxAge: 365 * 24 * 3600})
 		return l
 	}
+	return langOf(r)
+}
+
+// langOf is the request's language without remembering it: ?lang=, the
+// cookie, or the browser's Accept-Language.
+func langOf(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "de" || l == "en" {
+		return l
+	}
 	if c, err := r.Cookie("lang"); err == nil && (c.Value == "de" || c.Value == "en") {
 		return c.Value
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/runner"
 	"github.com/posbackup/posbackup/internal/schedule"
 	"github.com/posbackup/posbackup/internal/service"
@@ -88,16 +89,16 @@ type jobView struct {
 	Schedule string   `json:"schedule"`
 }
 
-func (s *Server) automatic(c *config.Config) automaticView {
+func (s *Server) automatic(lang string, c *config.Config) automaticView {
 	svc, problem := s.serviceStatus()
-	v := automaticView{Available: s.opt.Automatic != nil, Service: svc, Installed: svc == status.ServiceRunning || svc == status.ServiceStopped, Problem: problem}
-	rep := report(c, s.opt.ConfigPath, svc, s.opt.Now())
+	v := automaticView{Available: s.opt.Automatic != nil, Service: svc, Installed: svc == status.ServiceRunning || svc == status.ServiceStopped, Problem: msg.Translate(lang, problem)}
+	rep := s.report(lang, c, svc)
 	v.Warnings = rep.Warnings
 	if j := c.Jobs[autoJob]; j != nil {
 		b, _ := c.JobBackup(autoJob)
 		jv := &jobView{Variant: b.Variant, Name: b.Name, Time: j.Time, Weekdays: nonNil(j.Weekdays)}
-		if sp, err := schedule.Parse(j.Time, strings.Join(j.Weekdays, ",")); err == nil && j.Time != "" {
-			jv.Schedule = sp.String()
+		if j.Time != "" {
+			jv.Schedule = scheduleText(lang, j.Time, j.Weekdays)
 		}
 		v.Job = jv
 		for i := range rep.Jobs {
@@ -110,7 +111,7 @@ func (s *Server) automatic(c *config.Config) automaticView {
 }
 
 func (s *Server) getAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config) {
-	writeJSON(w, http.StatusOK, s.automatic(c))
+	writeJSON(w, http.StatusOK, s.automatic(langOf(r), c))
 }
 
 // installAutomatic writes the job autoJob with the chosen variant, name and
@@ -163,7 +164,7 @@ func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *con
 		writeErr(w, http.StatusInternalServerError, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(c)})
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(langOf(r), c)})
 }
 
 // uninstallAutomatic removes the service; [jobs.auto] stays in the config.
@@ -176,12 +177,46 @@ func (s *Server) uninstallAutomatic(w http.ResponseWriter, r *http.Request, c *c
 		writeErr(w, http.StatusOK, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(c)})
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(langOf(r), c)})
 }
 
 // getHistory is the History tab: the status with its warnings, and the
 // runs of the automatic backup and those started on this page, newest first.
 func (s *Server) getHistory(w http.ResponseWriter, r *http.Request, c *config.Config) {
 	svc, _ := s.serviceStatus()
-	writeJSON(w, http.StatusOK, map[string]any{"report": report(c, s.opt.ConfigPath, svc, s.opt.Now()), "runs": s.runs(c)})
+	lang := langOf(r)
+	writeJSON(w, http.StatusOK, map[string]any{"report": s.report(lang, c, svc), "runs": s.runs(lang, c)})
+}
+
+// report is the status in lang: the warnings' and the last errors'
+// sentences translated, the schedules in words of lang, and no next run
+// while the automatic backup is not installed (nothing would run then).
+func (s *Server) report(lang string, c *config.Config, svc status.Service) status.Report {
+	rep := report(c, s.opt.ConfigPath, svc, s.opt.Now())
+	installed := svc == status.ServiceRunning
+	tw := func(ws []status.Warning) []status.Warning {
+		out := make([]status.Warning, 0, len(ws))
+		for _, w := range ws {
+			w.Message = msg.Translate(lang, sentence(w.Message))
+			out = append(out, w)
+		}
+		return out
+	}
+	rep.Warnings = tw(rep.Warnings)
+	for i := range rep.Jobs {
+		j := &rep.Jobs[i]
+		j.Warnings = tw(j.Warnings)
+		if j.LastError != "" {
+			j.LastError = msg.Translate(lang, sentence(j.LastError))
+		}
+		if cj := c.Jobs[j.Name]; cj != nil {
+			j.Schedule = scheduleText(lang, cj.Time, cj.Weekdays)
+		} else {
+			j.Schedule = msg.Translate(lang, j.Schedule)
+		}
+		if !installed {
+			j.NextRun = time.Time{}
+		}
+	}
+	return rep
 }

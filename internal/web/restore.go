@@ -10,6 +10,7 @@ import (
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/runner"
 )
@@ -37,10 +38,13 @@ type listedView struct {
 	DataTime time.Time `json:"data_time,omitzero"`
 }
 
-func listedOf(l job.Listed) listedView {
-	v := listedView{Name: l.Name, Size: l.Size, Time: l.Time(), Problem: l.Problem, Clients: []string{}}
+func listedOf(lang string, l job.Listed) listedView {
+	v := listedView{Name: l.Name, Size: l.Size, Time: l.Time(), Problem: msg.Translate(lang, sentence(l.Problem)), Clients: []string{}}
+	if l.Problem == "" {
+		v.Problem = ""
+	}
 	if m := l.Manifest; m != nil {
-		v.Variant, v.Title, v.Program, v.Host, v.Job, v.DataTime = m.VariantCode(), m.VariantTitle, m.ProgramVersion, m.Host, m.Job, m.DataTime
+		v.Variant, v.Title, v.Program, v.Host, v.Job, v.DataTime = m.VariantCode(), msg.Translate(lang, m.VariantTitle), m.ProgramVersion, m.Host, m.Job, m.DataTime
 		v.Clients = append(v.Clients, m.Clients...)
 		for _, f := range m.Files {
 			if !f.IsDir() {
@@ -81,9 +85,11 @@ func (s *Server) listBackups(w http.ResponseWriter, r *http.Request, c *config.C
 	s.mu.Unlock()
 	out := []listedView{}
 	for _, l := range items {
-		out = append(out, listedOf(l))
+		out = append(out, listedOf(langOf(r), l))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "where": where, "backups": out, "target": c.Source})
+	// No target is proposed: restoring goes where the user says, and into
+	// the live installation only when the user says so (startRestore).
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "where": where, "backups": out, "source": c.Source})
 }
 
 // fileView is one file of a backup's details.
@@ -114,7 +120,8 @@ func (s *Server) backupDetails(w http.ResponseWriter, r *http.Request, c *config
 		writeErr(w, http.StatusNotFound, errors.New("that backup is not in the list: press Refresh"))
 		return
 	}
-	resp := map[string]any{"ok": true, "backup": listedOf(*found), "files": []fileView{}, "clients": []map[string]any{}}
+	lang := langOf(r)
+	resp := map[string]any{"ok": true, "backup": listedOf(lang, *found), "files": []fileView{}, "clients": []map[string]any{}}
 	m := found.Manifest
 	if m != nil {
 		files := []fileView{}
@@ -138,7 +145,7 @@ func (s *Server) backupDetails(w http.ResponseWriter, r *http.Request, c *config
 		resp["role"] = m.Role
 		resp["started"] = m.Started
 		resp["finished"] = m.Finished
-		resp["warnings"] = nonNil(m.Warnings)
+		resp["warnings"] = translated(lang, m.Warnings)
 		if target != "" && m.ProgramVersion != "" {
 			if have, _ := p.ReadVersion(target); have != "" && have != m.ProgramVersion {
 				resp["installed_version"] = have

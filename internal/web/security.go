@@ -257,6 +257,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin") // not no-referrer: that makes browsers send "Origin: null" on form posts
 		h.Set("Cache-Control", "no-store")
+		w = &langWriter{ResponseWriter: w, lang: langOf(r)}
 		if !s.hosts[strings.ToLower(r.Host)] {
 			s.refuse(w, r, http.StatusMisdirectedRequest, "This page is served for another address: open it as http://"+s.opt.Listen+"/.")
 			return

@@ -14,6 +14,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/dest/open"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/notify"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/runner"
@@ -138,11 +139,8 @@ func destOf(b config.Backup) destForm {
 	return d
 }
 
-func (s *Server) view(c *config.Config) settingsView {
-	v := settingsView{Dest: destOf(c.Backup), Warnings: c.Warnings()}
-	if v.Warnings == nil {
-		v.Warnings = []string{}
-	}
+func (s *Server) view(lang string, c *config.Config) settingsView {
+	v := settingsView{Dest: destOf(c.Backup), Warnings: translated(lang, c.Warnings())}
 	v.Mail = mailForm{Host: c.Mail.Host, Port: c.Mail.Port, Security: c.Mail.Security, User: c.Mail.User,
 		PasswordSet: c.Mail.Password != "", From: c.Mail.From, On: "failure"}
 	if j := c.Jobs[autoJob]; j != nil {
@@ -166,14 +164,14 @@ func (s *Server) view(c *config.Config) settingsView {
 	}
 	if p, err := runner.Profile(c.Profile); err == nil {
 		for _, vr := range p.Variants {
-			v.Variants = append(v.Variants, variantInfo{vr.Number, vr.Code(), vr.Title})
+			v.Variants = append(v.Variants, variantInfo{vr.Number, vr.Code(), msg.Translate(lang, vr.Title)})
 		}
 	}
 	return v
 }
 
 func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, c *config.Config) {
-	writeJSON(w, http.StatusOK, s.view(c))
+	writeJSON(w, http.StatusOK, s.view(langOf(r), c))
 }
 
 // saveSettings writes one section of the Settings tab.
@@ -214,7 +212,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *config.
 		writeErr(w, http.StatusInternalServerError, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "settings": s.view(c)})
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "settings": s.view(langOf(r), c)})
 }
 
 // destBackup returns the backup settings with the destination form put in:
@@ -490,14 +488,15 @@ func (s *Server) testAccess(w http.ResponseWriter, r *http.Request, c *config.Co
 	defer cancel()
 	steps := open.TestAccess(ctx, spec, opts)
 	ok := len(steps) > 0 && steps[len(steps)-1].OK
-	resp := map[string]any{"ok": ok, "steps": steps, "warnings": nonNil(spec.Warnings), "destination": spec.Redacted()}
+	resp := map[string]any{"ok": ok, "steps": steps, "warnings": translated(langOf(r), spec.Warnings), "destination": spec.Redacted()}
+	lang := langOf(r)
 	for i := range steps {
-		steps[i].Message = sentence(steps[i].Message)
+		steps[i].Message = stepMessage(lang, steps[i])
 	}
 	if !ok && len(steps) > 0 {
 		last := steps[len(steps)-1]
 		resp["message"] = last.Message
-		if (last.Name == open.StepTLS || last.Name == open.StepHostKey) && !strings.Contains(last.Message, "CHANGED") {
+		if (last.Name == open.StepTLS || last.Name == open.StepHostKey) && !strings.Contains(last.Message, "CHANGED") && !strings.Contains(last.Message, "GEÄNDERT") {
 			if fp := fingerprintRe.FindString(last.Message); fp != "" {
 				s.sessions.setPending(sessionFrom(r), fp)
 				resp["question"] = question{Host: spec.Host, Fingerprint: fp}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/runner"
 )
 
@@ -26,6 +27,7 @@ type task struct {
 	ev       job.Event
 	rateFrom time.Time // when bytes started to count
 	ok       bool
+	declined bool // a restore whose overwrite question was answered no: cancelled, not failed
 	errMsg   string
 	warnings []string
 	result   any
@@ -56,6 +58,7 @@ type taskView struct {
 	Started    time.Time          `json:"started"`
 	Ended      time.Time          `json:"ended,omitzero"`
 	OK         bool               `json:"ok"`
+	Cancelled  bool               `json:"cancelled,omitempty"` // declined by the user: nothing was done
 	Error      string             `json:"error,omitempty"`
 	Warnings   []string           `json:"warnings"`
 	Result     any                `json:"result,omitempty"`
@@ -67,7 +70,7 @@ func (t *task) view(now time.Time) taskView {
 	defer t.mu.Unlock()
 	v := taskView{ID: t.id, Kind: t.kind, What: t.what, Running: t.running, Phase: t.ev.Phase, Name: t.ev.Name,
 		Files: t.ev.Files, TotalFiles: t.ev.TotalFiles, Bytes: t.ev.Bytes, TotalBytes: t.ev.TotalBytes, Written: t.ev.Written,
-		Started: t.started, Ended: t.ended, OK: t.ok, Error: t.errMsg, Warnings: nonNil(t.warnings), Result: t.result, Question: t.ask}
+		Started: t.started, Ended: t.ended, OK: t.ok, Cancelled: t.declined, Error: t.errMsg, Warnings: nonNil(t.warnings), Result: t.result, Question: t.ask}
 	end := now
 	if !t.running {
 		end = t.ended
@@ -146,7 +149,14 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request, c *config.Confi
 		writeJSON(w, http.StatusOK, map[string]any{"task": nil})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"task": t.view(s.opt.Now())})
+	writeJSON(w, http.StatusOK, map[string]any{"task": t.view(s.opt.Now()).in(langOf(r))})
+}
+
+// in is the view with its messages in lang.
+func (v taskView) in(lang string) taskView {
+	v.Error = msg.Translate(lang, v.Error)
+	v.Warnings = translated(lang, v.Warnings)
+	return v
 }
 
 // answerTask answers the overwrite question of the running restore.
@@ -186,7 +196,13 @@ func (s *Server) startBackup(w http.ResponseWriter, r *http.Request, c *config.C
 		return
 	}
 	b := c.Backup
-	b.Variant, b.Clients, b.Name = f.Variant, strings.TrimSpace(f.Clients), strings.TrimSpace(f.Name)
+	b.Variant, b.Clients, b.Name = f.Variant, clientsAll(f.Clients), strings.TrimSpace(f.Name)
+	if strings.TrimSpace(b.Source) == "" || strings.TrimSpace(b.To) == "" {
+		// A fresh setup: the guide leads to the folder and the destination.
+		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "guide": true,
+			"error": msg.T(langOf(r), "Set the installation folder and the destination first: the first-start guide leads you through it.")})
+		return
+	}
 	if _, err := runner.Check(b, runner.Options{}); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return
@@ -201,7 +217,7 @@ func (s *Server) startBackup(w http.ResponseWriter, r *http.Request, c *config.C
 		return
 	}
 	go s.runBackup(t, b, c)
-	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now())})
+	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now()).in(langOf(r))})
 }
 
 func (s *Server) runBackup(t *task, b config.Backup, c *config.Config) {
@@ -303,6 +319,11 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 			t.mu.Unlock()
 			select {
 			case yes := <-t.answer:
+				if !yes {
+					t.mu.Lock()
+					t.declined = true
+					t.mu.Unlock()
+				}
 				return yes
 			case <-time.After(15 * time.Minute):
 			case <-s.ctx.Done():
@@ -313,8 +334,16 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 			return false
 		}
 		res, err := job.Restore(s.ctx, job.RestoreRequest{Archive: a, Profile: p, Target: req.Target, Only: only, Confirm: confirm, OnEvent: t.event(s.opt.Now, s.eventHook)})
-		if err == nil && res.Cancelled {
-			err = errors.New("nothing was restored: overwriting the existing files was not confirmed")
+		t.mu.Lock()
+		declined := t.declined
+		t.mu.Unlock()
+		if declined || (err == nil && res != nil && res.Cancelled) {
+			// Not a failure: the user chose not to overwrite.
+			t.mu.Lock()
+			t.declined = true
+			t.mu.Unlock()
+			t.finish(s.opt.Now(), nil, nil, errors.New("nothing was restored: you chose not to overwrite the existing files"))
+			return
 		}
 		var warns []string
 		if res != nil {
@@ -322,7 +351,7 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 		}
 		t.finish(s.opt.Now(), res, warns, err)
 	}()
-	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now())})
+	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now()).in(langOf(r))})
 }
 
 // literalPattern makes a file name a pattern that matches only that name:

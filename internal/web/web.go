@@ -34,6 +34,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 //go:embed assets
@@ -173,9 +174,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// writeErr answers a plain message: one or two sentences.
+// writeErr answers a plain message: one or two sentences, in the page's
+// language (the catalogue translates the messages of the layers below).
 func writeErr(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]any{"ok": false, "error": sentence(err.Error())})
+	writeJSON(w, status, map[string]any{"ok": false, "error": msg.Translate(langOfWriter(w), sentence(err.Error()))})
+}
+
+// langWriter carries the request's language to writeErr.
+type langWriter struct {
+	http.ResponseWriter
+	lang string
+}
+
+func langOfWriter(w http.ResponseWriter) string {
+	if lw, ok := w.(*langWriter); ok {
+		return lw.lang
+	}
+	return msg.EN
 }
 
 func readJSON(r *http.Request, v any) error {
