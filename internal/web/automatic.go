@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -145,17 +146,17 @@ func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *con
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}
-	if req.Install && s.opt.Automatic == nil {
-		writeErr(w, http.StatusBadRequest, errors.New("this program cannot install the automatic backup from the page yet: run posbackup service install on this computer"))
-		return
-	}
 	if err := config.SetJob(s.opt.ConfigPath, autoJob, j); err != nil {
 		writeErr(w, http.StatusInternalServerError, err)
 		return
 	}
+	if req.Install && s.opt.Automatic == nil {
+		writeErr(w, http.StatusBadRequest, errors.New("this program cannot install the automatic backup on this computer: no service manager was found. The settings are saved; ask your service partner to set up the backup service"))
+		return
+	}
 	if req.Install {
 		if err := s.opt.Automatic.Install(); err != nil {
-			writeErr(w, http.StatusOK, errors.New("the settings are saved, but the automatic backup could not be installed: "+err.Error()))
+			writeErr(w, http.StatusOK, fmt.Errorf("the settings are saved, but the automatic backup could not be installed: %s", err.Error()))
 			return
 		}
 	}
@@ -170,7 +171,7 @@ func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *con
 // uninstallAutomatic removes the service; [jobs.auto] stays in the config.
 func (s *Server) uninstallAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config) {
 	if s.opt.Automatic == nil {
-		writeErr(w, http.StatusBadRequest, errors.New("this program cannot remove the automatic backup from the page yet: run posbackup service uninstall"))
+		writeErr(w, http.StatusBadRequest, errors.New("this program cannot remove the automatic backup on this computer: no service manager was found"))
 		return
 	}
 	if err := s.opt.Automatic.Uninstall(); err != nil {

@@ -21,7 +21,7 @@ func (b *browser) login(base string) {
 	b.t.Helper()
 	b.run(chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#login-password")),
 		chromedp.SetValue(chromedp.CSS("#login-password"), adminPW), chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#panel-backup")))
+		chromedp.WaitVisible(chromedp.CSS("#tab-backup")))
 }
 
 // TestBrowserCookieStaysWithItsDialog: chromium logs in to the dialog,

@@ -69,12 +69,12 @@ func TestBrowser(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#setup-password"), adminPW),
 			chromedp.SetValue(chromedp.CSS("#setup-password2"), adminPW),
 			chromedp.Click(chromedp.CSS("#setup-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#panel-backup")))
+			chromedp.WaitVisible(chromedp.CSS("#panel-start"))) // a fresh setup: the first-start guide
 		b.run(chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-password")))
 		b.run(chromedp.SetValue(chromedp.CSS("#login-password"), "not-the-password"), chromedp.Click(chromedp.CSS("#login-submit")))
 		b.waitText("#form-error", "wrong")
 		b.run(chromedp.SetValue(chromedp.CSS("#login-password"), adminPW), chromedp.Click(chromedp.CSS("#login-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#panel-backup")))
+			chromedp.WaitVisible(chromedp.CSS("#panel-start")))
 	})
 	ok = ok && t.Run("FTP destination and test access data", func(t *testing.T) {
 		b.t = t

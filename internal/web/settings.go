@@ -197,7 +197,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *config.
 	case "keep":
 		err = s.saveKeep(c, req.Keep)
 	case "install":
-		err = s.saveInstall(req.Install)
+		err = s.saveInstall(langOf(r), req.Install)
 	case "archive":
 		err = s.saveArchive(s.lang(w, r), c, req.Archive)
 	default:
@@ -381,14 +381,21 @@ func (s *Server) saveKeep(c *config.Config, f keepForm) error {
 	return config.SetJob(s.opt.ConfigPath, autoJob, j)
 }
 
-func (s *Server) saveInstall(f installForm) error {
+func (s *Server) saveInstall(lang string, f installForm) error {
+	f.Source = strings.TrimSpace(f.Source)
+	if err := checkSource(lang, f.Source); err != nil {
+		return err
+	}
+	if f.Role == "" {
+		f.Role = "location"
+	}
 	if _, err := profile.ParseRole(f.Role); err != nil {
 		return err
 	}
 	if f.Lang != "" && f.Lang != "de" && f.Lang != "en" {
 		return errors.New("choose German or English for the weekday names")
 	}
-	return config.SetSettings(s.opt.ConfigPath, map[string]any{"source": nilIfEmpty(strings.TrimSpace(f.Source)),
+	return config.SetSettings(s.opt.ConfigPath, map[string]any{"source": nilIfEmpty(f.Source),
 		"role": nilIfEmpty(f.Role), "lang": nilIfEmpty(f.Lang)})
 }
 

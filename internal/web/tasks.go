@@ -2,9 +2,11 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -256,6 +258,9 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 		Target string   `json:"target"`
 		Only   []string `json:"only"`
 		Files  []string `json:"files"`
+		// IntoSource says that the target may be the installation
+		// folder itself (the live data of the till): never assumed.
+		IntoSource bool `json:"into_source"`
 	}
 	if err := readJSON(r, &req); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
@@ -267,11 +272,15 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 		return
 	}
 	if req.Target == "" {
-		writeErr(w, http.StatusBadRequest, errors.New("type the target folder to restore into"))
+		writeErr(w, http.StatusBadRequest, errors.New("choose the target folder to restore into"))
 		return
 	}
 	if !filepath.IsAbs(req.Target) {
 		writeErr(w, http.StatusBadRequest, errors.New("type the target folder as a full path, e.g. C:\\Hypers-! or /srv/pos"))
+		return
+	}
+	if c.Source != "" && samePath(req.Target, c.Source) && !req.IntoSource {
+		writeErr(w, http.StatusBadRequest, fmt.Errorf("%s is the installation folder itself: restoring there replaces the till's current data. Tick \"Restore into the installation folder itself\" to do that, or choose another folder", req.Target))
 		return
 	}
 	only := append([]string{}, req.Only...)
@@ -352,6 +361,16 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 		t.finish(s.opt.Now(), res, warns, err)
 	}()
 	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now()).in(langOf(r))})
+}
+
+// samePath reports whether a and b name the same folder (case-blind on
+// Windows, where names are).
+func samePath(a, b string) bool {
+	a, b = filepath.Clean(a), filepath.Clean(b)
+	if runtime.GOOS == "windows" {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
 }
 
 // literalPattern makes a file name a pattern that matches only that name:

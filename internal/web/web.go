@@ -153,6 +153,8 @@ func (s *Server) Handler() http.Handler {
 	api("POST /api/automatic/install", s.installAutomatic)
 	api("POST /api/automatic/uninstall", s.uninstallAutomatic)
 	api("GET /api/history", s.getHistory)
+	api("GET /api/guide", s.getGuide)
+	api("GET /api/folders", s.listFolders)
 	return s.guard(mux)
 }
 

@@ -206,7 +206,9 @@ func TestRefusedWithoutCSRFToken(t *testing.T) {
 	ts := startServer(t, hashConfig(t, adminPW), nil)
 	c := newClient(t, ts)
 	c.login(adminPW)
-	body := map[string]any{"section": "install", "install": map[string]any{"source": "/srv/pos", "role": "location"}}
+	pos := filepath.Join(t.TempDir(), "pos")
+	os.Mkdir(pos, 0o755)
+	body := map[string]any{"section": "install", "install": map[string]any{"source": pos, "role": "location"}}
 	if code, _ := c.postJSON("/api/settings", body, map[string]string{csrfHeader: ""}); code != http.StatusForbidden {
 		t.Errorf("no CSRF token: %d, want 403", code)
 	}
@@ -218,13 +220,13 @@ func TestRefusedWithoutCSRFToken(t *testing.T) {
 	if code, _ := c.do(req); code != http.StatusForbidden {
 		t.Errorf("logout without token: %d", code)
 	}
-	if b, _ := os.ReadFile(ts.cfg); strings.Contains(string(b), "/srv/pos") {
+	if b, _ := os.ReadFile(ts.cfg); strings.Contains(string(b), pos) {
 		t.Fatal("a request without token changed the config")
 	}
 	if code, out := c.postJSON("/api/settings", body, nil); code != 200 {
 		t.Fatalf("with token: %d %s", code, out)
 	}
-	if b, _ := os.ReadFile(ts.cfg); !strings.Contains(string(b), "/srv/pos") {
+	if b, _ := os.ReadFile(ts.cfg); !strings.Contains(string(b), pos) {
 		t.Fatal("the setting was not written")
 	}
 }
@@ -254,7 +256,8 @@ func TestRefusedForeignHostAndOrigin(t *testing.T) {
 			t.Errorf("Host %s: %d, want 200", host, code)
 		}
 	}
-	body := map[string]any{"section": "install", "install": map[string]any{"source": "/srv/other", "role": "location"}}
+	other := t.TempDir()
+	body := map[string]any{"section": "install", "install": map[string]any{"source": other, "role": "location"}}
 	for _, o := range []string{"http://evil.example", "http://evil.example:" + port, "null", "https://127.0.0.1:" + port} {
 		if code, _ := c.postJSON("/api/settings", body, map[string]string{"Origin": o}); code != http.StatusForbidden {
 			t.Errorf("Origin %s: %d, want 403", o, code)

@@ -27,9 +27,15 @@
   const $ = (s, el) => (el || document).querySelector(s);
   const $$ = (s, el) => Array.from((el || document).querySelectorAll(s));
 
+  // t is the page's text key with its parameters: {0} {1} ... or, for
+  // the catalogue's fmt-style texts, %s and %d in order.
   function t(key, ...args) {
     let s = D[key] || key;
-    args.forEach((a, i) => { s = s.split("{" + i + "}").join(String(a)); });
+    args.forEach((a, i) => {
+      const ph = "{" + i + "}";
+      if (s.includes(ph)) s = s.split(ph).join(String(a));
+      else s = s.replace(/%[sdv]/, String(a));
+    });
     return s;
   }
 
@@ -82,7 +88,7 @@
   }
 
   // ---------- tabs ----------
-  const tabs = ["backup", "automatic", "restore", "settings", "history"];
+  const tabs = ["start", "backup", "automatic", "restore", "settings", "history"];
   const loaders = {};
   function showTab(name) {
     if (!tabs.includes(name)) name = "backup";
@@ -96,12 +102,99 @@
       $("#access-steps").textContent = "";
       showMsg($("#dest-msg"), null, "");
     }
+    // The backup's progress shows where the backup is started.
+    const ts = $("#task-slot-" + name);
+    if (ts && !ts.contains($("#backup-task"))) ts.append($("#backup-task"));
     if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
     const ls = $("#lang-switch");
     ls.href = ls.getAttribute("href").split("#")[0] + "#" + name; // switching the language keeps the tab
     if (loaders[name]) loaders[name]();
   }
   $$(".tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
+
+  // ---------- the folder picker ----------
+  let pickFor = null, pickPath = "", pickParent = "";
+  async function pickerOpen(path) {
+    const d = await api("GET", "/api/folders?" + new URLSearchParams({ path }));
+    if (d.ok === false) { showMsg($("#picker-msg"), false, d.error); return; }
+    showMsg($("#picker-msg"), null, "");
+    pickPath = d.path; pickParent = d.parent;
+    $("#picker-path").textContent = d.path || t("browse.computer");
+    $("#picker-up").disabled = !d.path;
+    $("#picker-choose").disabled = !d.path;
+    const ul = $("#picker-list");
+    ul.textContent = "";
+    (d.folders || []).forEach((f) => {
+      const b = el("button", { type: "button", "data-path": f.path }, "📁 " + f.name);
+      b.addEventListener("click", () => pickerOpen(f.path));
+      ul.append(el("li", {}, b));
+    });
+    if (!(d.folders || []).length) ul.append(el("li", { class: "hint" }, t("browse.none")));
+    $("#picker").hidden = false;
+  }
+  $$("button.browse").forEach((b) => b.addEventListener("click", () => {
+    pickFor = $(b.dataset.for);
+    pickerOpen(pickFor.value.trim());
+  }));
+  $("#picker-up").addEventListener("click", () => pickerOpen(pickParent));
+  $("#picker-close").addEventListener("click", () => { $("#picker").hidden = true; });
+  $("#picker-choose").addEventListener("click", () => {
+    $("#picker").hidden = true;
+    if (pickFor && pickPath) {
+      pickFor.value = pickPath;
+      pickFor.dispatchEvent(new Event("input", { bubbles: true }));
+      pickFor.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
+  // ---------- first start ----------
+  let G = null; // where the guide stands
+  async function loadGuide() {
+    if (!S) await loadSettings();
+    const g = await api("GET", "/api/guide");
+    if (g.ok === false) return;
+    G = g;
+    const state = (id, done) => { const e = $(id); e.textContent = t(done ? "start.done" : "start.todo"); e.classList.toggle("done", done); };
+    state("#start-s1-state", g.source_ok);
+    state("#start-s2-state", g.dest_ok);
+    state("#start-s3-state", g.backed_up);
+    state("#start-s4-state", g.installed);
+    if (!$("#start-source").value) $("#start-source").value = g.source || "";
+    $("#start-s2").classList.toggle("locked", !g.source_ok);
+    $("#start-s3").classList.toggle("locked", !(g.source_ok && g.dest_ok));
+    $("#start-s4").classList.toggle("locked", !g.backed_up);
+    $("#start-finished").hidden = !g.complete;
+    if (S && !$("#start-variant").options.length) fillVariants($("#start-variant"), S.backup.variant || 3);
+  }
+  $("#start-s1").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const d = await api("POST", "/api/settings", { section: "install", install: { source: $("#start-source").value, role: (S && S.install.role) || "location", lang: (S && S.install.lang) || LANG } });
+    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#start-source-msg"), true, t("start.sourceok", S.install.source)); }
+    else showMsg($("#start-source-msg"), false, d.error);
+    loadGuide();
+  });
+  $("#start-s3").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!G || !G.source_ok) { showMsg($("#start-backup-msg"), false, t("start.needsource")); return; }
+    if (!G.dest_ok) { showMsg($("#start-backup-msg"), false, t("start.needdest")); return; }
+    showMsg($("#start-backup-msg"), null, "");
+    const d = await api("POST", "/api/backup", { variant: parseInt($("#start-variant").value, 10), clients: (S && S.backup.clients) || "", name: (S && S.backup.name) || "" });
+    if (!d.ok) { showMsg($("#start-backup-msg"), false, d.error); return; }
+    renderTask(d.task);
+    poll();
+  });
+  $("#start-s4").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!G || !G.backed_up) { showMsg($("#start-install-msg"), false, t("start.needbackup")); return; }
+    showMsg($("#start-install-msg"), null, t("js.saving"));
+    const d = await api("POST", "/api/automatic/install", {
+      variant: parseInt($("#start-variant").value, 10), name: (S && S.backup.name) || "", time: $("#start-time").value,
+      weekdays: [], install: G.available && !G.installed,
+    });
+    if (!d.ok) { showMsg($("#start-install-msg"), false, d.error); return; }
+    showMsg($("#start-install-msg"), true, d.automatic.installed ? t("js.a.done") : t("js.saved"));
+    loadGuide();
+  });
   $$(".goto-settings").forEach((a) => a.addEventListener("click", (e) => { e.preventDefault(); showTab("settings"); }));
 
   // ---------- settings ----------
@@ -310,6 +403,10 @@
         const r = tk.result;
         res.append(el("p", { class: "headline" }, t("js.restoreok", (r.added || []).length + (r.replaced || []).length, r.target)));
         res.append(el("p", {}, t("js.restorefacts", (r.added || []).length, (r.replaced || []).length, bytes(r.bytes))));
+      } else if (tk.cancelled) {
+        res.className = "result info";
+        res.append(el("p", { class: "headline" }, t("js.restorecancel")));
+        res.append(el("p", {}, tk.error || ""));
       } else {
         res.append(el("p", { class: "headline" }, t(tk.kind === "backup" ? "js.backupfail" : "js.restorefail")));
         res.append(el("p", {}, tk.error || ""));
@@ -335,12 +432,13 @@
     $("#restore-start").disabled = busy;
     clearTimeout(polling);
     if (busy) polling = setTimeout(poll, 400);
-    else if (d.task.kind === "backup") loadHistoryQuiet();
+    else if (d.task.kind === "backup") { loadHistoryQuiet(); if (!$("#panel-start").hidden) loadGuide(); }
   }
 
   $("#backup-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const d = await api("POST", "/api/backup", { variant: parseInt($("#backup-variant").value, 10), clients: $("#backup-clients").value, name: $("#backup-name").value });
+    if (!d.ok && d.guide) { showTab("start"); showMsg($("#start-backup-msg"), false, d.error); return; }
     if (!d.ok) { renderTask({ kind: "backup", running: false, ok: false, error: d.error, warnings: [] }); return; }
     renderTask(d.task);
     poll();
@@ -355,7 +453,7 @@
     const d = await api("GET", "/api/backups");
     if (!d.ok) { $("#restore-where").textContent = d.error; return; }
     $("#restore-where").textContent = t("js.where", d.where, d.backups.length);
-    if (!$("#restore-target").value) $("#restore-target").value = d.target || "";
+
     d.backups.forEach((b) => {
       const tr = el("tr", { tabindex: "0", "data-name": b.name },
         el("td", {}, when(b.time)), el("td", {}, b.name), el("td", {}, b.variant || "?"),
@@ -401,7 +499,15 @@
     $("#detail-count").textContent = String((d.files || []).length);
   }
   $("#restore-refresh").addEventListener("click", loadBackups);
-  $("#restore-target").addEventListener("change", () => { if (chosen) choose(chosen); });
+  function intoSource() { // restoring into the installation itself is said, never assumed
+    const v = $("#restore-target").value.trim().replace(/[\\/]+$/, "");
+    const src = ((S && S.install.source) || "").trim().replace(/[\\/]+$/, "");
+    const same = !!v && !!src && (v === src || v.toLowerCase() === src.toLowerCase() && /^[a-z]:/i.test(src));
+    $("#restore-intosource-row").hidden = !same;
+    if (!same) $("#restore-intosource").checked = false;
+  }
+  $("#restore-target").addEventListener("input", intoSource);
+  $("#restore-target").addEventListener("change", () => { intoSource(); if (chosen) choose(chosen); });
   $$('input[name="mode"]').forEach((r) => r.addEventListener("change", () => { $("#restore-parts").hidden = !$("#restore-individual").checked; }));
   $("#restore-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -412,7 +518,7 @@
       renderTask({ kind: "restore", running: false, ok: false, error: t("js.choosepart"), warnings: [] });
       return;
     }
-    const d = await api("POST", "/api/restore", { name: chosen, target: $("#restore-target").value, only, files });
+    const d = await api("POST", "/api/restore", { name: chosen, target: $("#restore-target").value, only, files, into_source: $("#restore-intosource").checked });
     if (!d.ok) { renderTask({ kind: "restore", running: false, ok: false, error: d.error, warnings: [] }); return; }
     renderTask(d.task);
     poll();
@@ -495,9 +601,10 @@
       if (r.catchup) extra.push(t("js.catchup"));
       if (extra.length) what += " (" + extra.join(", ") + ")";
       const warns = r.warnings || [];
-      rb.append(el("tr", { class: (r.ok ? "good" : "bad") + " by-" + r.by }, el("td", {}, when(r.started)),
-        el("td", {}, t("by." + r.by)), el("td", {}, what),
-        el("td", {}, r.ok ? t("js.ok") + (warns.length ? " (" + t("js.nwarn", warns.length) + ")" : "") : r.error)));
+      const result = el("td", {}, r.ok ? t("js.ok") : r.cancelled ? t("js.restorecancel") + " " + (r.error || "") : r.error);
+      if (warns.length) result.append(el("ul", { class: "warnings" }, warns.map((w) => el("li", { class: "warning" }, w))));
+      rb.append(el("tr", { class: (r.ok ? "good" : r.cancelled ? "cancelled" : "bad") + " by-" + r.by }, el("td", {}, when(r.started)),
+        el("td", {}, t("by." + r.by)), el("td", {}, what), result));
     });
     if (!(d.runs || []).length) rb.append(el("tr", {}, el("td", { colspan: "4" }, t("js.noruns"))));
   }
@@ -507,7 +614,16 @@
   loaders.automatic = loadAutomatic;
   loaders.restore = () => { if (!S) loadSettings(); if (!$("#backup-list tbody").children.length) loadBackups(); };
   loaders.history = loadHistoryQuiet;
+  loaders.start = loadGuide;
   window.addEventListener("hashchange", () => showTab(location.hash.slice(1)));
-  showTab(location.hash.slice(1) || "backup");
-  poll();
+  (async () => {
+    // A fresh setup opens the first-start guide; a set-up one the Backup tab.
+    let first = location.hash.slice(1);
+    if (!first) {
+      const g = await api("GET", "/api/guide");
+      first = g && g.complete === false ? "start" : "backup";
+    }
+    showTab(first);
+    poll();
+  })();
 })();
