@@ -70,7 +70,7 @@ var germanPage = map[string]string{
 	"The backup is intact: %d file(s) checked.":                                    "Die Sicherung ist in Ordnung: %d Datei(en) geprüft.",
 	"THE BACKUP IS DAMAGED.":                                                       "DIE SICHERUNG IST BESCHÄDIGT.",
 	"Verifying…":                                                                   "Prüfung läuft…",
-	"Only the chosen clients' master data":                                         "Nur die Stammdaten der gewählten Mandanten",
+	"no file of this backup is of the ticked kind and client: tick other choices":  "keine Datei dieser Sicherung hat die angekreuzte Art und den angekreuzten Mandanten: bitte anders ankreuzen",
 
 	// Settings.
 	"Current admin password":   "Bisheriges Admin-Passwort",

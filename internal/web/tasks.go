@@ -7,13 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/msg"
+	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/runner"
 )
 
@@ -283,10 +286,7 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 		writeErr(w, http.StatusBadRequest, fmt.Errorf("%s is the installation folder itself: restoring there replaces the till's current data. Tick \"Restore into the installation folder itself\" to do that, or choose another folder", req.Target))
 		return
 	}
-	only := append([]string{}, req.Only...)
-	for _, f := range req.Files {
-		only = append(only, literalPattern(f))
-	}
+	only := append(append([]string{}, req.Only...), filePatterns(req.Files)...)
 	p, err := runner.Profile(c.Profile)
 	if err != nil {
 		writeErr(w, http.StatusBadRequest, err)
@@ -322,6 +322,15 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 			return
 		}
 		defer a.Close()
+		if a.Manifest != nil {
+			if sel, ok := combine(req.Only, a.Manifest.Files); ok {
+				only = append(sel, filePatterns(req.Files)...)
+				if len(only) == 0 {
+					t.finish(s.opt.Now(), nil, nil, errors.New("no file of this backup is of the ticked kind and client: tick other choices"))
+					return
+				}
+			}
+		}
 		confirm := func(over []string) bool {
 			t.mu.Lock()
 			t.ask = &overwriteQuestion{Count: len(over), Examples: limit(over, 10), Target: req.Target}
@@ -361,6 +370,50 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 		t.finish(s.opt.Now(), res, warns, err)
 	}()
 	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now()).in(langOf(r))})
+}
+
+// filePatterns are the patterns that select exactly the named files.
+func filePatterns(names []string) []string {
+	var out []string
+	for _, f := range names {
+		out = append(out, literalPattern(f))
+	}
+	return out
+}
+
+// combine reads the restore's ticks the way a person does: "Master data"
+// and "Client M002" together mean M002's master data, not all master data
+// and all of M002 (the job's --only adds its choices up). When kinds and
+// clients are both ticked it returns the files of the backup's manifest
+// that have a ticked kind and a ticked client, as patterns that select
+// exactly them (shared files of no client are left out: they belong to
+// every client); otherwise false, and the ticks go to the job as they are.
+func combine(only []string, files []archive.FileRecord) ([]string, bool) {
+	kinds, clients := map[string]bool{}, map[int]bool{}
+	for _, o := range only {
+		switch {
+		case o == profile.KindMaster || o == profile.KindTransactions || o == profile.KindProgram || o == profile.KindExtra:
+			kinds[o] = true
+		case strings.HasPrefix(o, "client:"):
+			n, err := strconv.Atoi(strings.TrimPrefix(o, "client:"))
+			if err != nil {
+				return nil, false
+			}
+			clients[n] = true
+		default:
+			return nil, false // a data set or pattern: the job's own reading
+		}
+	}
+	if len(kinds) == 0 || len(clients) == 0 {
+		return nil, false
+	}
+	sel := []string{}
+	for _, f := range files {
+		if !f.IsDir() && kinds[f.Kind] && clients[f.Client] {
+			sel = append(sel, literalPattern(f.Name))
+		}
+	}
+	return sel, true
 }
 
 // samePath reports whether a and b name the same folder (case-blind on
