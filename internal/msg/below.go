@@ -5,6 +5,7 @@ package msg
 var germanPage = map[string]string{
 	// Schedules and times.
 	"manual only":    "nur von Hand",
+	"all":            "alle",
 	"daily at %s":    "täglich um %s",
 	"at %s on %s":    "um %s am %s",
 	"%s is %s":       "%s ist %s",
@@ -40,7 +41,7 @@ var germanPage = map[string]string{
 	"First choose and save the installation folder (step 1).":                                            "Zuerst den Installationsordner wählen und speichern (Schritt 1).",
 	"First set the destination and test the access data (step 2).":                                       "Zuerst den Speicherort festlegen und die Zugangsdaten testen (Schritt 2).",
 	"First make a backup (step 3).":                                                                      "Zuerst eine Sicherung machen (Schritt 3).",
-	"the folder %s is checked and saved":                                                                 "der Ordner %s ist geprüft und gespeichert",
+	"The folder %s is checked and saved.":                                                                "Der Ordner %s ist geprüft und gespeichert.",
 
 	// The folder picker.
 	"Choose folder…":  "Ordner auswählen…",
@@ -153,9 +154,10 @@ var germanBelow = map[string]string{
 	"%s is a folder in the target but a file in the backup: move it away and try again":                             "%s ist im Ziel ein Ordner, in der Sicherung aber eine Datei: bitte wegschieben und noch einmal versuchen",
 
 	// The settings checks (internal/runner).
-	"no installation folder: give --source DIR or 'source' in the config (the POS suite's folder, e.g. %s)": "kein Installationsordner: bitte den Ordner der Kassensoftware in den ersten Schritten oder den Einstellungen wählen (z. B. %s)",
-	"no variant: give --variant 1, 2, 3 or 4, or 'variant' in the config (see 'posbackup variants')":        "keine Variante: bitte eine Variante in der Liste wählen",
-	"no destination: give --to (a folder or a server) or 'to' in the config file":                           "kein Speicherort: bitte einen Ordner oder Server in den ersten Schritten oder den Einstellungen festlegen",
+	"the backup goes to the same drive as the data (%s): not recommended, one disk failure loses both; use a USB medium, a NAS or a server": "die Sicherung geht auf dasselbe Laufwerk wie die Daten (%s): nicht empfohlen, ein Festplattenschaden verliert beides; bitte ein USB-Medium, ein NAS oder einen Server verwenden",
+	"no installation folder: give --source DIR or 'source' in the config (the POS suite's folder, e.g. %s)":                                 "kein Installationsordner: bitte den Ordner der Kassensoftware in den ersten Schritten oder den Einstellungen wählen (z. B. %s)",
+	"no variant: give --variant 1, 2, 3 or 4, or 'variant' in the config (see 'posbackup variants')":                                        "keine Variante: bitte eine Variante in der Liste wählen",
+	"no destination: give --to (a folder or a server) or 'to' in the config file":                                                           "kein Speicherort: bitte einen Ordner oder Server in den ersten Schritten oder den Einstellungen festlegen",
 
 	// "Test access data" (internal/dest/open, internal/dest/retry).
 	"the folder %s is ready":             "der Ordner %s ist bereit",

@@ -303,7 +303,9 @@ func newBrowser(t *testing.T, lang string, timeout time.Duration) *browser {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("lang", lang),
+		chromedp.Flag("accept-lang", lang),
 		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Env("LANG="+strings.ReplaceAll(lang, "-", "_")+".UTF-8", "LANGUAGE="+strings.ReplaceAll(lang, "-", "_")), // times and dates as in lang
 		chromedp.WindowSize(1366, 768),
 	)
 	bctx, cancelB := chromedp.NewContext(actx)

@@ -110,6 +110,17 @@ func (s *Server) listFolders(w http.ResponseWriter, r *http.Request, c *config.C
 		return
 	}
 	dir = filepath.Clean(dir)
+	// A folder typed that does not exist: show the nearest one that does.
+	for i := 0; i < 64; i++ {
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		writeErr(w, http.StatusOK, errors.New(msg.T(lang, "the folder %s cannot be listed: check that it exists and that this program may read it", dir)))

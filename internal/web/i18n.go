@@ -7,6 +7,7 @@ import "github.com/posbackup/posbackup/internal/msg"
 // that holds the German text.
 var texts = map[string]string{
 	"tab.start":           "First start",
+	"f.clients.all":       "all",
 	"start.title":         "Set up the backup in four steps",
 	"start.intro":         "Follow the steps in order: each is checked before the next one.",
 	"start.s1":            "1. Installation folder",
@@ -24,7 +25,7 @@ var texts = map[string]string{
 	"start.needsource":    "First choose and save the installation folder (step 1).",
 	"start.needdest":      "First set the destination and test the access data (step 2).",
 	"start.needbackup":    "First make a backup (step 3).",
-	"start.sourceok":      "the folder %s is checked and saved",
+	"start.sourceok":      "The folder %s is checked and saved.",
 	"browse":              "Choose folder…",
 	"browse.up":           "One folder up",
 	"browse.choose":       "Use this folder",

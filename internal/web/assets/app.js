@@ -282,6 +282,7 @@
     const d = await api("POST", "/api/settings", { section: "dest", dest: destValues() });
     if (d.ok) { S = d.settings; fillSettings(); showMsg($("#dest-msg"), true, t("js.saved")); }
     else showMsg($("#dest-msg"), false, d.error);
+    if (!$("#panel-start").hidden) loadGuide();
     return d.ok;
   }
   $("#dest-form").addEventListener("submit", (e) => { e.preventDefault(); saveDest(); });
@@ -298,6 +299,8 @@
     if (d.error) { showMsg($("#dest-msg"), false, d.error); return; }
     (d.steps || []).forEach((s) => $("#access-steps").append(el("li", { class: s.ok ? "good" : "bad" }, el("b", {}, s.ok ? "✓ " : "✗ "), s.message)));
     if (d.ok) {
+      // In the guide a tested destination is kept at once: the next step needs it.
+      if (!$("#panel-start").hidden && (await saveDest()) === false) return;
       showMsg($("#dest-msg"), true, t("js.accessok", d.destination));
     } else if (d.question) {
       pendingFP = d.question.fingerprint;
