@@ -41,6 +41,7 @@ var texts = map[string]string{
 	"js.verifying":        "Verifying…",
 	"js.left":             "about %s left",
 	"js.reading":          "Reading:",
+	"js.written":          "Written:",
 	"js.warnings":         "Warnings",
 	"pw.title":            "Admin password",
 	"pw.current":          "Current admin password",

@@ -59,7 +59,8 @@ type taskView struct {
 	Bytes      int64              `json:"bytes"`
 	TotalBytes int64              `json:"total_bytes"`
 	Written    int64              `json:"written"`
-	Rate       float64            `json:"rate"` // bytes per second read
+	Rate       float64            `json:"rate"`                // bytes per second read, on average since the bytes started to count
+	Remaining  float64            `json:"remaining,omitempty"` // seconds left at that rate, once it has settled
 	Started    time.Time          `json:"started"`
 	Ended      time.Time          `json:"ended,omitzero"`
 	OK         bool               `json:"ok"`
@@ -83,6 +84,11 @@ func (t *task) view(now time.Time) taskView {
 	if !t.rateFrom.IsZero() {
 		if d := end.Sub(t.rateFrom).Seconds(); d > 0.2 {
 			v.Rate = float64(t.ev.Bytes) / d
+			// The average since the start settles as the run goes on; the
+			// first seconds say too little to promise a time.
+			if t.running && d >= 2 && v.Rate > 0 && t.ev.TotalBytes > t.ev.Bytes {
+				v.Remaining = float64(t.ev.TotalBytes-t.ev.Bytes) / v.Rate
+			}
 		}
 	}
 	return v
@@ -91,8 +97,17 @@ func (t *task) view(now time.Time) taskView {
 func (t *task) event(now func() time.Time, hook func(job.Event)) func(job.Event) {
 	return func(e job.Event) {
 		t.mu.Lock()
-		if t.rateFrom.IsZero() && e.Phase == "archive" {
+		if t.rateFrom.IsZero() && (e.Phase == "archive" || e.Phase == "restore") {
 			t.rateFrom = now()
+		}
+		// The bytes only grow within a phase: the reports of a large
+		// file count what was read, the entry's own event what was
+		// written, which is less while the workers read ahead.
+		if e.Phase == t.ev.Phase && e.Bytes < t.ev.Bytes {
+			e.Bytes = t.ev.Bytes
+		}
+		if e.Phase == t.ev.Phase && e.Written < t.ev.Written {
+			e.Written = t.ev.Written
 		}
 		t.ev = e
 		t.mu.Unlock()

@@ -82,6 +82,15 @@
     while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
     return (i === 0 ? Math.round(n) : n.toFixed(1)) + " " + u[i];
   }
+  // duration is a time left in words that do not jump: whole seconds
+  // under a minute, then minutes.
+  function duration(sec) {
+    sec = Math.round(sec);
+    if (sec < 60) return sec + " s";
+    const m = Math.round(sec / 60);
+    if (m < 60) return m + " min";
+    return Math.floor(m / 60) + " h " + (m % 60) + " min";
+  }
   function when(s) {
     if (!s || s.startsWith("0001-")) return "–";
     return new Date(s).toLocaleString(LANG === "de" ? "de-DE" : "en-GB", { weekday: "short", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
@@ -379,7 +388,9 @@
       if (tk.total_files) parts.push(t("js.files", tk.files, tk.total_files));
       if (tk.total_bytes) parts.push(bytes(tk.bytes) + " / " + bytes(tk.total_bytes));
       else if (tk.bytes) parts.push(bytes(tk.bytes));
+      if (tk.written) parts.push(t("js.written") + " " + bytes(tk.written));
       if (tk.rate) parts.push(bytes(tk.rate) + "/s");
+      if (tk.remaining) parts.push(t("js.left", duration(tk.remaining)));
       view.append(el("p", { class: "stats", id: tk.kind + "-stats" }, parts.join(" · ")));
       if (tk.name) view.append(el("p", { class: "current", id: tk.kind + "-current" }, t("js.current"), " ", el("code", {}, tk.name)));
     }
