@@ -70,6 +70,7 @@ var germanPage = map[string]string{
 	"Verify the chosen backup: read it from the destination and check every file.": "Die gewählte Sicherung prüfen: vom Speicherort lesen und jede Datei kontrollieren.",
 	"The backup is intact: %d file(s) checked.":                                    "Die Sicherung ist in Ordnung: %d Datei(en) geprüft.",
 	"THE BACKUP IS DAMAGED.":                                                       "DIE SICHERUNG IST BESCHÄDIGT.",
+	"The backup could not be checked.":                                             "Die Sicherung konnte nicht geprüft werden.",
 	"Verifying…":                                                                   "Prüfung läuft…",
 	"no file of this backup is of the ticked kind and client: tick other choices":  "keine Datei dieser Sicherung hat die angekreuzte Art und den angekreuzten Mandanten: bitte anders ankreuzen",
 
@@ -152,6 +153,8 @@ var germanBelow = map[string]string{
 	"restoring %s failed: %v. Nothing was restored":                                                                 "die Wiederherstellung von %s ist fehlgeschlagen: %v. Nichts wurde wiederhergestellt",
 	"%s is a file in the target but a folder in the backup: move it away and try again":                             "%s ist im Ziel eine Datei, in der Sicherung aber ein Ordner: bitte wegschieben und noch einmal versuchen",
 	"%s is a folder in the target but a file in the backup: move it away and try again":                             "%s ist im Ziel ein Ordner, in der Sicherung aber eine Datei: bitte wegschieben und noch einmal versuchen",
+
+	"%d of %d file(s) of %s failed the check: %s": "%d von %d Datei(en) von %s haben die Prüfung nicht bestanden: %s",
 
 	// The settings checks (internal/runner).
 	"the backup goes to the same drive as the data (%s): not recommended, one disk failure loses both; use a USB medium, a NAS or a server": "die Sicherung geht auf dasselbe Laufwerk wie die Daten (%s): nicht empfohlen, ein Festplattenschaden verliert beides; bitte ein USB-Medium, ein NAS oder einen Server verwenden",

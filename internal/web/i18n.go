@@ -38,6 +38,8 @@ var texts = map[string]string{
 	"restore.verify.hint": "Verify the chosen backup: read it from the destination and check every file.",
 	"js.verifyok":         "The backup is intact: %d file(s) checked.",
 	"js.verifybad":        "THE BACKUP IS DAMAGED.",
+	"js.verifyfail":       "The backup could not be checked.",
+	"kind.verify":         "Verify",
 	"js.verifying":        "Verifying…",
 	"js.left":             "about %s left",
 	"js.reading":          "Reading:",

@@ -3,8 +3,11 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
@@ -154,6 +157,104 @@ func (s *Server) backupDetails(w http.ResponseWriter, r *http.Request, c *config
 		}
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// verifyResult is what "Verify" found.
+type verifyResult struct {
+	Name    string           `json:"name"`
+	Checked int              `json:"checked"`
+	Bytes   int64            `json:"bytes"`
+	Damaged []archive.Damage `json:"damaged"`
+}
+
+// startVerify reads the chosen backup from the destination and checks
+// every entry (CRC-32, and size and SHA-256 against the manifest), with
+// progress, as a task of the page.
+func (s *Server) startVerify(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	var req struct {
+		Name string `json:"name"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	if req.Name == "" {
+		writeErr(w, http.StatusBadRequest, errors.New("choose a backup in the list first"))
+		return
+	}
+	t, err := s.begin("verify", req.Name)
+	if err != nil {
+		writeErr(w, http.StatusConflict, err)
+		return
+	}
+	go func() {
+		defer s.done(t)
+		d, _, err := runner.OpenDest(s.ctx, c.Backup, false, s.opt.Timeout)
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		defer d.Close()
+		pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		a, err := job.OpenArchivePassword(s.ctx, d, req.Name, pw)
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		defer a.Close()
+		ev := job.Event{Phase: "verify"}
+		if a.Manifest != nil {
+			for _, f := range a.Manifest.Files {
+				if !f.IsDir() {
+					ev.TotalFiles++
+					ev.TotalBytes += f.Size
+				}
+			}
+		}
+		onEvent := t.event(s.opt.Now, s.eventHook)
+		onEvent(ev)
+		var mu sync.Mutex
+		rep, err := a.Verify(s.ctx, nil, func(name string, n int64) { // from the checking goroutines
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.HasSuffix(name, "/") {
+				return // a folder: not a file of the count
+			}
+			ev.Name = name
+			ev.Files++
+			ev.Bytes += n
+			onEvent(ev)
+		})
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		res := verifyResult{Name: req.Name, Checked: rep.Checked, Bytes: rep.Bytes, Damaged: rep.Damaged}
+		if res.Damaged == nil {
+			res.Damaged = []archive.Damage{}
+		}
+		if !rep.OK() {
+			var bad []string
+			for _, dm := range limit2(rep.Damaged, 5) {
+				bad = append(bad, dm.Name+": "+dm.Reason)
+			}
+			t.finish(s.opt.Now(), res, nil, fmt.Errorf("%d of %d file(s) of %s failed the check: %s", len(rep.Damaged), rep.Checked, req.Name, strings.Join(bad, "; ")))
+			return
+		}
+		t.finish(s.opt.Now(), res, nil, nil)
+	}()
+	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now()).in(langOf(r))})
+}
+
+func limit2[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // clientsOf lists the clients in a backup with their numbers (for client:N).

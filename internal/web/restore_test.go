@@ -166,3 +166,33 @@ func TestRestoreDeclinedIsCancelled(t *testing.T) {
 	}
 	waitTask(t, c)
 }
+
+// TestVerifyButton: "Verify" reads the chosen backup and checks every
+// file; a damaged archive is said to be damaged, with the file.
+func TestVerifyButton(t *testing.T) {
+	ts, c, _, name := backedUp(t)
+	if code, body := c.postJSON("/api/verify", map[string]any{"name": name}, nil); code != http.StatusAccepted {
+		t.Fatalf("verify: %d %s", code, body)
+	}
+	v := waitTask(t, c)
+	res, _ := json.Marshal(v.Result)
+	if !v.OK || v.Kind != "verify" || !strings.Contains(string(res), `"checked":`) || v.Files == 0 || v.Files != v.TotalFiles {
+		t.Fatalf("verify of an intact backup: %+v %s", v, res)
+	}
+	// Damage one byte in the middle of the archive.
+	cfg, _ := os.ReadFile(ts.cfg)
+	to := strings.Split(strings.SplitN(string(cfg), "to = '", 2)[1], "'")[0]
+	p := filepath.Join(to, name)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/3] ^= 0xff
+	os.WriteFile(p, b, 0o644)
+	time.Sleep(50 * time.Millisecond) // the previous task is filed in the history
+	c.postJSON("/api/verify", map[string]any{"name": name}, nil)
+	v = waitTask(t, c)
+	if v.OK || !strings.Contains(v.Error, "failed the check") {
+		t.Fatalf("verify of a damaged backup: ok=%v error=%q", v.OK, v.Error)
+	}
+}

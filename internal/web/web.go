@@ -149,6 +149,7 @@ func (s *Server) Handler() http.Handler {
 	api("GET /api/backups", s.listBackups)
 	api("GET /api/backups/details", s.backupDetails)
 	api("POST /api/restore", s.startRestore)
+	api("POST /api/verify", s.startVerify)
 	api("GET /api/automatic", s.getAutomatic)
 	api("POST /api/automatic/install", s.installAutomatic)
 	api("POST /api/automatic/uninstall", s.uninstallAutomatic)

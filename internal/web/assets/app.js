@@ -376,7 +376,7 @@
   // ---------- tasks: backup and restore progress ----------
   let polling = null;
   function renderTask(tk) {
-    const view = $('.task-view[data-kind="' + tk.kind + '"]');
+    const view = $('.task-view[data-kind="' + (tk.kind === "verify" ? "restore" : tk.kind) + '"]');
     if (!view) return;
     view.textContent = "";
     const frac = tk.total_bytes > 0 ? Math.min(1, tk.bytes / tk.total_bytes) : (tk.running ? 0 : 1);
@@ -417,12 +417,17 @@
         const r = tk.result;
         res.append(el("p", { class: "headline" }, t("js.restoreok", (r.added || []).length + (r.replaced || []).length, r.target)));
         res.append(el("p", {}, t("js.restorefacts", (r.added || []).length, (r.replaced || []).length, bytes(r.bytes))));
+      } else if (tk.ok && tk.kind === "verify" && tk.result) {
+        res.append(el("p", { class: "headline" }, t("js.verifyok", tk.result.checked)));
+      } else if (tk.kind === "verify" && tk.result) {
+        res.append(el("p", { class: "headline" }, t("js.verifybad")));
+        res.append(el("p", {}, tk.error || ""));
       } else if (tk.cancelled) {
         res.className = "result info";
         res.append(el("p", { class: "headline" }, t("js.restorecancel")));
         res.append(el("p", {}, tk.error || ""));
       } else {
-        res.append(el("p", { class: "headline" }, t(tk.kind === "backup" ? "js.backupfail" : "js.restorefail")));
+        res.append(el("p", { class: "headline" }, t(tk.kind === "backup" ? "js.backupfail" : tk.kind === "verify" ? "js.verifyfail" : "js.restorefail")));
         res.append(el("p", {}, tk.error || ""));
       }
       view.append(res);
@@ -444,6 +449,7 @@
     const busy = d.task.running;
     $("#backup-start").disabled = busy;
     $("#restore-start").disabled = busy;
+    $("#restore-verify").disabled = busy;
     clearTimeout(polling);
     if (busy) polling = setTimeout(poll, 400);
     else if (d.task.kind === "backup") { loadHistoryQuiet(); if (!$("#panel-start").hidden) loadGuide(); }
@@ -513,6 +519,12 @@
     $("#detail-count").textContent = String((d.files || []).length);
   }
   $("#restore-refresh").addEventListener("click", loadBackups);
+  $("#restore-verify").addEventListener("click", async () => {
+    const d = await api("POST", "/api/verify", { name: chosen });
+    if (!d.ok) { renderTask({ kind: "verify", running: false, ok: false, error: d.error, warnings: [] }); return; }
+    renderTask(d.task);
+    poll();
+  });
   function intoSource() { // restoring into the installation itself is said, never assumed
     const v = $("#restore-target").value.trim().replace(/[\\/]+$/, "");
     const src = ((S && S.install.source) || "").trim().replace(/[\\/]+$/, "");
