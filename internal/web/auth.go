@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -254,4 +255,60 @@ func otherLang(l string) string {
 		return "en"
 	}
 	return "de"
+}
+
+// changePassword changes the admin password on the page: the current one
+// is asked (and counted like a login attempt), the new one stored as a
+// hash only (a password kept in the config as web.admin_password is
+// removed), every other session ends, and this browser gets a new
+// session and key.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	lang := langOf(r)
+	var req struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+		New2    string `json:"new2"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	if ok, wait := s.limiter.try(adminAccount); !ok {
+		writeErr(w, http.StatusTooManyRequests, fmt.Errorf(tr(lang, "err.toomany"), int((wait+time.Second-1)/time.Second)))
+		return
+	}
+	if !checkAdmin(c, req.Current) {
+		s.opt.Logf("wrong current password for a password change from %s", clientOf(r))
+		writeErr(w, http.StatusForbidden, errors.New("the current admin password is wrong"))
+		return
+	}
+	s.limiter.succeeded(adminAccount)
+	switch {
+	case len([]rune(req.New)) < minPasswordLen:
+		writeErr(w, http.StatusBadRequest, errors.New(tr(lang, "err.pwshort")))
+		return
+	case req.New != req.New2:
+		writeErr(w, http.StatusBadRequest, errors.New(tr(lang, "err.pwdiffer")))
+		return
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(req.New), bcrypt.DefaultCost)
+	if err != nil {
+		writeErr(w, http.StatusInternalServerError, err)
+		return
+	}
+	if err := config.SetSettings(s.opt.ConfigPath, map[string]any{"web.admin_password_hash": string(hash)}); err != nil {
+		writeErr(w, http.StatusInternalServerError, err)
+		return
+	}
+	if c.Web.AdminPassword != "" { // it would win over the hash
+		if err := config.RemoveSecret(s.opt.ConfigPath, "web.admin_password"); err != nil {
+			writeErr(w, http.StatusInternalServerError, err)
+			return
+		}
+	}
+	s.opt.Logf("admin password changed from %s", clientOf(r))
+	s.sessions.removeAll()
+	sess, tok := s.sessions.create(true)
+	s.setCookie(w, tok)
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "key": sess.key, "csrf": sess.csrf})
 }

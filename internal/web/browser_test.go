@@ -95,8 +95,8 @@ func TestBrowser(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#dest-server-addr"), fmt.Sprintf("127.0.0.1:%d/betrieb1", srv.Port)),
 			chromedp.SetValue(chromedp.CSS("#dest-user"), srv.User),
 			chromedp.SetValue(chromedp.CSS("#dest-password"), srv.Password),
-			chromedp.Click(chromedp.CSS("#dest-save")))
-		b.waitText("#dest-msg", "Saved")
+			chromedp.Click(chromedp.CSS("#settings-save")))
+		b.waitText("#settings-msg", "Saved")
 		// The self-signed certificate is a question; the user compares and says yes.
 		b.run(chromedp.Click(chromedp.CSS("#test-access")), chromedp.WaitVisible(chromedp.CSS("#trust-question")))
 		b.waitText("#trust-text", srv.Fingerprint)
@@ -126,11 +126,11 @@ func TestBrowser(t *testing.T) {
 		b.waitText("#arch-password-state", "not set")
 		b.run(chromedp.Click(chromedp.CSS("#arch-encrypt")), chromedp.WaitVisible(chromedp.CSS("#arch-warn")))
 		b.waitText("#arch-warn", "Without this password nobody can restore")
-		b.run(chromedp.Click(chromedp.CSS("#archive-save")))
+		b.run(chromedp.Click(chromedp.CSS("#settings-save")))
 		b.waitText("#archive-msg", "Encryption needs an archive password")
 		b.run(chromedp.SetValue(chromedp.CSS("#arch-password"), archivePW), chromedp.SetValue(chromedp.CSS("#arch-password2"), archivePW),
-			chromedp.Click(chromedp.CSS("#archive-save")))
-		b.waitText("#archive-msg", "Saved")
+			chromedp.Click(chromedp.CSS("#settings-save")))
+		b.waitText("#settings-msg", "Saved")
 		b.waitText("#arch-password-state", "A password is set")
 		b.evalString(`(document.querySelector("#archive-form").scrollIntoView({block: "end"}), "")`)
 		b.shot("settings-encrypt")

@@ -155,6 +155,7 @@ func (s *Server) Handler() http.Handler {
 	api("POST /api/automatic/uninstall", s.uninstallAutomatic)
 	api("GET /api/history", s.getHistory)
 	api("GET /api/guide", s.getGuide)
+	api("POST /api/password", s.changePassword)
 	api("GET /api/folders", s.listFolders)
 	return s.guard(mux)
 }

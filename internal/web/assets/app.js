@@ -4,11 +4,11 @@
 (function () {
   const D = JSON.parse(document.getElementById("dict").textContent || "{}");
   const LANG = document.documentElement.lang || "en";
-  const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+  let CSRF = document.querySelector('meta[name="csrf-token"]').content;
   // The session's key comes once, with the answer to the login, and is
   // kept in this origin's storage (scheme, host and port: no other web
   // service of this computer can read it); every API call sends it.
-  const given = document.querySelector('meta[name="session-key"]').content;
+  let given = document.querySelector('meta[name="session-key"]').content;
   if (given) {
     try { localStorage.setItem("posbackup-key", given); } catch (e) { /* storage off: this page only */ }
     history.replaceState(null, "", "/" + location.hash); // a reload is a plain GET, not the login again
@@ -118,6 +118,7 @@
     const ls = $("#lang-switch");
     ls.href = ls.getAttribute("href").split("#")[0] + "#" + name; // switching the language keeps the tab
     if (loaders[name]) loaders[name]();
+    showUnsaved();
   }
   $$(".tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
 
@@ -208,6 +209,9 @@
 
   // ---------- settings ----------
   let S = null; // the last settings from the server
+  const unsaved = new Set(); // the Settings sections edited and not saved yet
+  const snap = {}; // each section's fields as last filled from the server
+  const sections = [["dest", "#dest-form"], ["install", "#install-form"], ["archive", "#archive-form"], ["mail", "#mail-form"], ["keep", "#keep-form"]];
   async function loadSettings() {
     const d = await api("GET", "/api/settings");
     if (d.ok === false) { showMsg($("#global-msg"), false, d.error); return; }
@@ -234,18 +238,35 @@
     toggleFTP();
   }
   function fillSettings() {
-    fillDest(S.dest);
+    const keep = (sec) => unsaved.has(sec); // edits not saved yet stay
+    if (!keep("dest")) fillDest(S.dest);
+    if (!keep("mail")) fillMail();
+    if (!keep("keep")) fillKeep();
+    if (!keep("install")) fillInstall();
+    if (!keep("archive")) fillArchive();
+    fillBackup();
+    // What each section holds as saved: Save also writes a section whose
+    // fields differ from it (a value set without typing).
+    sections.forEach(([sec]) => { if (!unsaved.has(sec)) snap[sec] = JSON.stringify(sectionBody(sec)); });
+  }
+  function fillMail() {
     const m = S.mail;
     $("#mail-host").value = m.host || ""; $("#mail-port").value = m.port || "";
     $("#mail-security").value = m.security || "starttls"; $("#mail-user").value = m.user || "";
     $("#mail-password").value = ""; $("#mail-password").placeholder = m.password_set ? t("js.pwset") : "";
     $("#mail-password-state").textContent = m.password_set ? t("js.pwsethint") : "";
     $("#mail-from").value = m.from || ""; $("#mail-to").value = m.to || ""; $("#mail-on").value = m.on || "failure";
+  }
+  function fillKeep() {
     const k = S.keep;
     $("#keep-last").value = k.keep_last || ""; $("#keep-daily").value = k.keep_daily || "";
     $("#keep-weekly").value = k.keep_weekly || ""; $("#keep-monthly").value = k.keep_monthly || "";
+  }
+  function fillInstall() {
     $("#set-source").value = S.install.source || ""; $("#set-role").value = S.install.role || "location";
     $("#set-lang").value = S.install.lang || LANG;
+  }
+  function fillArchive() {
     const a = S.archive;
     $("#arch-encrypt").checked = a.encrypt;
     $("#arch-level").value = a.level || "default";
@@ -254,6 +275,8 @@
     $("#arch-password").placeholder = a.password_set ? t("js.pwset") : "";
     $("#arch-password-state").textContent = a.password_set ? t("js.pwsethint") : t("js.pwnotset");
     toggleArchive();
+  }
+  function fillBackup() {
     fillVariants($("#backup-variant"), S.backup.variant || 3);
     $("#backup-clients").value = S.backup.clients || "";
     $("#backup-name").value = S.backup.name || "";
@@ -277,7 +300,12 @@
   }
   $("#use-ftp").addEventListener("change", toggleFTP);
   $("#dest-protocol").addEventListener("change", toggleSFTP);
-  $("#dest-server-addr").addEventListener("input", toggleSFTP);
+  $("#dest-server-addr").addEventListener("input", () => {
+    // A typed ftp://, ftpes://, ftps:// or sftp:// is the protocol: the list says the same.
+    const m = /^\s*(ftpes|ftps|ftp|sftp):\/\//i.exec($("#dest-server-addr").value);
+    if (m) $("#dest-protocol").value = m[1].toLowerCase();
+    toggleSFTP();
+  });
   $("#dest-forget").addEventListener("click", () => setPinned(""));
 
   function destValues() {
@@ -289,12 +317,11 @@
   }
   async function saveDest() {
     const d = await api("POST", "/api/settings", { section: "dest", dest: destValues() });
-    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#dest-msg"), true, t("js.saved")); }
+    if (d.ok) { unsaved.delete("dest"); S = d.settings; fillSettings(); showUnsaved(); showMsg($("#dest-msg"), true, t("js.saved")); }
     else showMsg($("#dest-msg"), false, d.error);
     if (!$("#panel-start").hidden) loadGuide();
     return d.ok;
   }
-  $("#dest-form").addEventListener("submit", (e) => { e.preventDefault(); saveDest(); });
 
   let pendingFP = "";
   async function testAccess() {
@@ -340,37 +367,77 @@
       to: $("#mail-to").value, on: $("#mail-on").value,
     };
   }
-  $("#mail-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const d = await api("POST", "/api/settings", { section: "mail", mail: mailValues() });
-    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#mail-msg"), true, t("js.saved")); } else showMsg($("#mail-msg"), false, d.error);
-  });
   $("#mail-test").addEventListener("click", async () => {
     showMsg($("#mail-msg"), null, t("js.sending"));
     const d = await api("POST", "/api/test-mail", mailValues());
     if (d.ok) showMsg($("#mail-msg"), true, t("js.mailsent", (d.to || []).join(", "))); else showMsg($("#mail-msg"), false, d.error);
   });
-  $("#keep-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const n = (id) => parseInt($(id).value || "0", 10);
-    const d = await api("POST", "/api/settings", { section: "keep", keep: { keep_last: n("#keep-last"), keep_daily: n("#keep-daily"), keep_weekly: n("#keep-weekly"), keep_monthly: n("#keep-monthly") } });
-    if (d.ok) { S = d.settings; showMsg($("#keep-msg"), true, t("js.saved")); } else showMsg($("#keep-msg"), false, d.error);
-  });
   function toggleArchive() {
     $("#arch-pw").hidden = !$("#arch-encrypt").checked && !(S && S.archive.password_set);
   }
   $("#arch-encrypt").addEventListener("change", toggleArchive);
-  $("#archive-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const d = await api("POST", "/api/settings", { section: "archive", archive: {
-      encrypt: $("#arch-encrypt").checked, password: $("#arch-password").value, password2: $("#arch-password2").value,
-      level: $("#arch-level").value, low_priority: $("#arch-lowprio").checked } });
-    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#archive-msg"), true, t("js.saved")); } else showMsg($("#archive-msg"), false, d.error);
+  // ---------- one Save for the Settings page ----------
+  // Each card is a section of the config; edits mark it unsaved, the page
+  // says so wherever it is, and "Save settings" writes every unsaved
+  // section in turn (stopping at the first that is refused, with its
+  // reason in its card). fillSettings leaves unsaved sections alone.
+  function showUnsaved() {
+    $("#settings-unsaved").hidden = unsaved.size === 0;
+    let bar = $("#global-unsaved");
+    if (!bar) {
+      bar = el("p", { class: "msg warn unsaved", id: "global-unsaved" }, t("settings.unsaved"));
+      $("main").prepend(bar);
+    }
+    bar.hidden = unsaved.size === 0 || !$("#panel-settings").hidden;
+  }
+  sections.forEach(([sec, form]) => {
+    const mark = (e) => { if (e.target.closest("#trust-question, .buttons")) return; unsaved.add(sec); showUnsaved(); };
+    $(form).addEventListener("input", mark);
+    $(form).addEventListener("change", mark);
+    $(form).addEventListener("submit", (e) => { e.preventDefault(); if (!$("#panel-settings").hidden) saveAll(); else if (sec === "dest") saveDest(); });
   });
-  $("#install-form").addEventListener("submit", async (e) => {
+  window.addEventListener("beforeunload", (e) => { if (unsaved.size) { e.preventDefault(); e.returnValue = ""; } });
+  function sectionBody(sec) {
+    const n = (id) => parseInt($(id).value || "0", 10);
+    switch (sec) {
+      case "dest": return { section: "dest", dest: destValues() };
+      case "install": return { section: "install", install: { source: $("#set-source").value, role: $("#set-role").value, lang: $("#set-lang").value } };
+      case "archive": return { section: "archive", archive: {
+        encrypt: $("#arch-encrypt").checked, password: $("#arch-password").value, password2: $("#arch-password2").value,
+        level: $("#arch-level").value, low_priority: $("#arch-lowprio").checked } };
+      case "mail": return { section: "mail", mail: mailValues() };
+      case "keep": return { section: "keep", keep: { keep_last: n("#keep-last"), keep_daily: n("#keep-daily"), keep_weekly: n("#keep-weekly"), keep_monthly: n("#keep-monthly") } };
+    }
+  }
+  async function saveAll() {
+    showMsg($("#settings-msg"), null, t("js.saving"));
+    for (const [sec] of sections) {
+      if (!unsaved.has(sec) && JSON.stringify(sectionBody(sec)) === snap[sec]) continue;
+      const d = await api("POST", "/api/settings", sectionBody(sec));
+      const m = $("#" + sec + "-msg");
+      if (!d.ok) { showMsg(m, false, d.error); showMsg($("#settings-msg"), false, d.error); return false; }
+      showMsg(m, null, "");
+      S = d.settings;
+      unsaved.delete(sec);
+    }
+    fillSettings();
+    showUnsaved();
+    showMsg($("#settings-msg"), true, t("js.saved"));
+    return true;
+  }
+  $("#settings-save").addEventListener("click", saveAll);
+
+  // ---------- the admin password ----------
+  $("#password-form").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const d = await api("POST", "/api/settings", { section: "install", install: { source: $("#set-source").value, role: $("#set-role").value, lang: $("#set-lang").value } });
-    if (d.ok) { S = d.settings; showMsg($("#install-msg"), true, t("js.saved")); } else showMsg($("#install-msg"), false, d.error);
+    const d = await api("POST", "/api/password", { current: $("#pw-current").value, new: $("#pw-new").value, new2: $("#pw-new2").value });
+    if (!d.ok) { showMsg($("#pw-msg"), false, d.error); return; }
+    try { localStorage.setItem("posbackup-key", d.key); } catch (err) { /* this page only */ }
+    given = d.key;
+    CSRF = d.csrf;
+    document.querySelectorAll("input[name='csrf_token']").forEach((i) => { i.value = d.csrf; });
+    ["#pw-current", "#pw-new", "#pw-new2"].forEach((id) => { $(id).value = ""; });
+    showMsg($("#pw-msg"), true, t("pw.changed"));
   });
 
   // ---------- tasks: backup and restore progress ----------
