@@ -37,7 +37,7 @@ var german = map[string]string{
 	"Progress and result":      "Fortschritt und Ergebnis",
 	"Variant":                  "Variante",
 	"Clients":                  "Mandanten",
-	"all, or numbers like 1,2": "all (alle) oder Nummern wie 1,2",
+	"all, or numbers like 1,2": "alle oder Nummern wie 1,2",
 	"Destination":              "Speicherort",
 	"change in Settings":       "in den Einstellungen ändern",
 	"File name":                "Dateiname",
