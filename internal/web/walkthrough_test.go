@@ -180,6 +180,14 @@ func TestGermanWalkthrough(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#setup-submit")), chromedp.WaitVisible(chromedp.CSS("#panel-start")))
 	b.waitText("#start-s1-state", "offen")
 	page("erste-schritte")
+	// "Jetzt sichern" before anything is set leads back to the guide, in
+	// the page's words.
+	b.run(chromedp.Click(chromedp.CSS("#tab-backup")), chromedp.WaitVisible(chromedp.CSS("#backup-start")),
+		chromedp.Click(chromedp.CSS("#backup-start")), chromedp.WaitVisible(chromedp.CSS("#panel-start")))
+	b.waitText("#start-backup-msg", "Zuerst Installationsordner und Speicherort festlegen")
+	if strings.Contains(b.text("body"), "--source") {
+		t.Error("the page speaks of --source")
+	}
 
 	// 1. The installation folder: a wrong one is refused at once.
 	missing := filepath.Join(filepath.Dir(inst), "Hypersfot")
