@@ -126,8 +126,9 @@ var germanPage = map[string]string{
 // results, "Test access data", the status), English -> German. They
 // follow the English texts in internal/job, internal/runner,
 // internal/dest and internal/status; a sentence changed there falls back
-// to English until its pattern here is changed too (TestBelowPatterns
-// holds the ones the tests of those packages produce).
+// to English until its pattern here is changed too (the web tests drive
+// "Test access data" and a backup through the real code and look for the
+// German text).
 var germanBelow = map[string]string{
 	// The backup (internal/job).
 	"nothing to back up: variant %s found no files in %s. Check --source and the variant":                                                               "nichts zu sichern: Variante %s fand keine Dateien in %s. Bitte Installationsordner und Variante prüfen",
