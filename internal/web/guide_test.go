@@ -203,3 +203,31 @@ func TestGermanMessagesFromBelow(t *testing.T) {
 		t.Errorf("the automatic run's error is not German: %s", body)
 	}
 }
+
+// TestNoCommandLineTalk: the page (its HTML and every text its script
+// may show) names its own buttons, never a flag or a command of the
+// command line.
+func TestNoCommandLineTalk(t *testing.T) {
+	inst := filepath.Join(t.TempDir(), "Kasse")
+	if _, err := testutil.MakeInstallation(inst); err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, "source = '"+inst+"'\nto = '"+t.TempDir()+"'\n"+hashConfig(t, adminPW), nil)
+	c := newClient(t, ts)
+	c.login(adminPW)
+	for _, lang := range []string{"en", "de"} {
+		_, body := c.get("/?lang=" + lang)
+		for _, bad := range []string{"--source", "--yes", "--to ", "--variant", "service install", "Run posbackup", "posbackup job set"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s page contains %q", lang, bad)
+			}
+		}
+	}
+	// The automatic backup's install without a service manager says so
+	// in the page's words.
+	c.get("/?lang=en")
+	_, body := c.postJSON("/api/automatic/install", map[string]any{"variant": 3, "time": "23:30", "install": true}, nil)
+	if strings.Contains(body, "posbackup") || !strings.Contains(body, "no service manager") {
+		t.Errorf("install without a service manager: %s", body)
+	}
+}
