@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -87,12 +88,15 @@ type Options struct {
 	NoRecords bool
 }
 
-// Event reports progress: one per entry written.
+// Event reports progress: one per entry written, and while an entry takes
+// long (a large file being read, or written to the destination) a report
+// at most every progressEvery with Reading set.
 type Event struct {
-	Name        string
-	Files       int   // files written so far
-	Bytes       int64 // uncompressed bytes written so far
-	Written     int64 // archive bytes written so far
+	Name        string // the entry written; with Reading, the entry the archive is waiting for or writing
+	Files       int    // files written so far
+	Bytes       int64  // uncompressed bytes written so far; with Reading, bytes read from the files so far (at least those written)
+	Reading     bool   // a report between entries: Name is in progress, not done
+	Written     int64  // archive bytes written so far
 	TotalFiles  int
 	TotalBytes  int64 // as the selection saw them; files may grow
 	Skipped     bool  // the entry could not be read
@@ -153,6 +157,10 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 	}
 	if opt.Source == nil {
 		opt.Source = OSSource
+	}
+	var read atomic.Int64 // bytes read from the files by the workers, for the reports between entries
+	if opt.OnEvent != nil {
+		opt.Source = countingSource{opt.Source, &read}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -231,9 +239,28 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 	// io.Pipe every write is a hand-over between goroutines.
 	bw := bufio.NewWriterSize(w, 256<<10)
 	cw := &countWriter{w: bw}
+	res := &Result{}
+	// Reports between entries, from this goroutine (OnEvent's contract):
+	// while it waits for a worker, and while it writes a large entry.
+	var lastReport time.Time
+	inProgress := ""
+	report := func() {
+		if opt.OnEvent == nil || time.Since(lastReport) < progressEvery {
+			return
+		}
+		lastReport = time.Now()
+		opt.OnEvent(Event{Name: inProgress, Reading: true, Files: res.Files, Bytes: max(read.Load(), res.Bytes),
+			Written: cw.n, TotalFiles: totalFiles, TotalBytes: totalBytes})
+	}
+	cw.tick = report
+	var tick <-chan time.Time
+	if opt.OnEvent != nil {
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		tick = t.C
+	}
 	zw := newZipWriter(cw, opt.TempDir)
 	defer zw.release()
-	res := &Result{}
 	m.Files = m.Files[:0]
 	// The manifest records as JSON, in order, go to a spool as the entries
 	// are written (memory up to recsMem, then a temp file), not into a
@@ -243,13 +270,21 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 	defer recs.sp.release()
 	for bi := range batches {
 		var ds []*done
-		select {
-		case ds = <-slots[bi]:
-		case <-ctx.Done():
-			return res, ctx.Err()
+		inProgress = entries[batches[bi].from].Name
+	wait:
+		for {
+			select {
+			case ds = <-slots[bi]:
+				break wait
+			case <-tick:
+				report()
+			case <-ctx.Done():
+				return res, ctx.Err()
+			}
 		}
 		<-window
 		for k, d := range ds {
+			inProgress = d.entry.Name
 			if err := writeOne(ctx, d, res, m, recs, zw, cw, totalFiles, totalBytes, opt); err != nil {
 				for _, rest := range ds[k+1:] {
 					if rest.sp != nil {
@@ -899,14 +934,58 @@ func compressRest(ctx context.Context, f io.Reader, buf []byte, sp *spool, h has
 }
 
 type countWriter struct {
-	w io.Writer
-	n int64
+	w    io.Writer
+	n    int64
+	tick func() // a report between entries, when one is due (nil: none)
 }
 
 func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
+	if c.tick != nil {
+		c.tick()
+	}
 	return n, err
+}
+
+// progressEvery is how often a large entry is reported while it is read
+// or written: a few events per second, whatever the size.
+const progressEvery = 250 * time.Millisecond
+
+// countingSource counts the bytes read from the files (for the reports
+// between entries). Its files keep the Stat of the files they wrap, so the
+// checks for changed files still need no second look-up.
+type countingSource struct {
+	Source
+	read *atomic.Int64
+}
+
+func (s countingSource) Open(p string) (io.ReadCloser, error) {
+	f, err := s.Source.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	return countingFile{f, s.read}, nil
+}
+
+type countingFile struct {
+	io.ReadCloser
+	read *atomic.Int64
+}
+
+func (f countingFile) Read(p []byte) (int, error) {
+	n, err := f.ReadCloser.Read(p)
+	f.read.Add(int64(n))
+	return n, err
+}
+
+var errNoStat = errors.New("no stat")
+
+func (f countingFile) Stat() (fs.FileInfo, error) {
+	if s, ok := f.ReadCloser.(statter); ok {
+		return s.Stat()
+	}
+	return nil, errNoStat
 }
 
 type ctxReader struct {

@@ -3,9 +3,13 @@ package web
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -19,6 +23,7 @@ const minPasswordLen = 8
 type pageData struct {
 	Lang, Other string
 	CSRF        string
+	Key         string // the session's API key: only in the answer to the login or setup
 	Error       string
 	Version     string
 	Dict        map[string]string // the page's texts for the script
@@ -145,18 +150,26 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.opt.Logf("admin password set from %s", clientOf(r))
-	s.startSession(w, sess)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	s.renderApp(w, lang, s.startSession(w, sess))
+}
+
+// renderApp answers a login (or the setup) with the dialog itself and the
+// new session's key, which the page's script keeps in its origin's
+// storage: no later page shows it again.
+func (s *Server) renderApp(w http.ResponseWriter, lang string, sess *session) {
+	d := pageData{Lang: lang, Other: otherLang(lang), Version: job.Version, CSRF: sess.csrf, Key: sess.key, Dict: dict(lang)}
+	s.render(w, "app.html", http.StatusOK, d)
 }
 
 // startSession replaces the anonymous session by a new, logged-in one (a
 // new token, so a token known before login is worth nothing after it).
-func (s *Server) startSession(w http.ResponseWriter, old *session) {
+func (s *Server) startSession(w http.ResponseWriter, old *session) *session {
 	if old != nil {
 		s.sessions.remove(old)
 	}
-	_, tok := s.sessions.create(true)
+	sess, tok := s.sessions.create(true)
 	s.setCookie(w, tok)
+	return sess
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -169,8 +182,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.CSRF = sess.csrf
-	if !s.limiter.try(client) { // counts this attempt before the password is compared
-		d.Error = tr(lang, "err.toomany")
+	if ok, wait := s.limiter.try(adminAccount); !ok { // counts this attempt before the password is compared
+		secs := int((wait + time.Second - 1) / time.Second)
+		d.Error = fmt.Sprintf(tr(lang, "err.toomany"), secs)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.render(w, "login.html", http.StatusTooManyRequests, d)
 		return
 	}
@@ -186,9 +201,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, "login.html", http.StatusUnauthorized, d)
 		return
 	}
-	s.limiter.succeeded(client)
-	s.startSession(w, sess)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	s.limiter.succeeded(adminAccount)
+	s.renderApp(w, lang, s.startSession(w, sess))
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
@@ -204,6 +218,15 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); l == "de" || l == "en" {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", SameSite: http.SameSiteStrictMode, Secure: s.opt.TLS, MaxAge: 365 * 24 * 3600})
+		return l
+	}
+	return langOf(r)
+}
+
+// langOf is the request's language without remembering it: ?lang=, the
+// cookie, or the browser's Accept-Language.
+func langOf(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "de" || l == "en" {
 		return l
 	}
 	if c, err := r.Cookie("lang"); err == nil && (c.Value == "de" || c.Value == "en") {
@@ -232,4 +255,60 @@ func otherLang(l string) string {
 		return "en"
 	}
 	return "de"
+}
+
+// changePassword changes the admin password on the page: the current one
+// is asked (and counted like a login attempt), the new one stored as a
+// hash only (a password kept in the config as web.admin_password is
+// removed), every other session ends, and this browser gets a new
+// session and key.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	lang := langOf(r)
+	var req struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+		New2    string `json:"new2"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	if ok, wait := s.limiter.try(adminAccount); !ok {
+		writeErr(w, http.StatusTooManyRequests, fmt.Errorf(tr(lang, "err.toomany"), int((wait+time.Second-1)/time.Second)))
+		return
+	}
+	if !checkAdmin(c, req.Current) {
+		s.opt.Logf("wrong current password for a password change from %s", clientOf(r))
+		writeErr(w, http.StatusForbidden, errors.New("the current admin password is wrong"))
+		return
+	}
+	s.limiter.succeeded(adminAccount)
+	switch {
+	case len([]rune(req.New)) < minPasswordLen:
+		writeErr(w, http.StatusBadRequest, errors.New(tr(lang, "err.pwshort")))
+		return
+	case req.New != req.New2:
+		writeErr(w, http.StatusBadRequest, errors.New(tr(lang, "err.pwdiffer")))
+		return
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(req.New), bcrypt.DefaultCost)
+	if err != nil {
+		writeErr(w, http.StatusInternalServerError, err)
+		return
+	}
+	if err := config.SetSettings(s.opt.ConfigPath, map[string]any{"web.admin_password_hash": string(hash)}); err != nil {
+		writeErr(w, http.StatusInternalServerError, err)
+		return
+	}
+	if c.Web.AdminPassword != "" { // it would win over the hash
+		if err := config.RemoveSecret(s.opt.ConfigPath, "web.admin_password"); err != nil {
+			writeErr(w, http.StatusInternalServerError, err)
+			return
+		}
+	}
+	s.opt.Logf("admin password changed from %s", clientOf(r))
+	s.sessions.removeAll()
+	sess, tok := s.sessions.create(true)
+	s.setCookie(w, tok)
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "key": sess.key, "csrf": sess.csrf})
 }

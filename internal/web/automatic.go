@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/runner"
 	"github.com/posbackup/posbackup/internal/schedule"
 	"github.com/posbackup/posbackup/internal/service"
@@ -88,16 +90,16 @@ type jobView struct {
 	Schedule string   `json:"schedule"`
 }
 
-func (s *Server) automatic(c *config.Config) automaticView {
+func (s *Server) automatic(lang string, c *config.Config) automaticView {
 	svc, problem := s.serviceStatus()
-	v := automaticView{Available: s.opt.Automatic != nil, Service: svc, Installed: svc == status.ServiceRunning || svc == status.ServiceStopped, Problem: problem}
-	rep := report(c, s.opt.ConfigPath, svc, s.opt.Now())
+	v := automaticView{Available: s.opt.Automatic != nil, Service: svc, Installed: svc == status.ServiceRunning || svc == status.ServiceStopped, Problem: msg.Translate(lang, problem)}
+	rep := s.report(lang, c, svc)
 	v.Warnings = rep.Warnings
 	if j := c.Jobs[autoJob]; j != nil {
 		b, _ := c.JobBackup(autoJob)
 		jv := &jobView{Variant: b.Variant, Name: b.Name, Time: j.Time, Weekdays: nonNil(j.Weekdays)}
-		if sp, err := schedule.Parse(j.Time, strings.Join(j.Weekdays, ",")); err == nil && j.Time != "" {
-			jv.Schedule = sp.String()
+		if j.Time != "" {
+			jv.Schedule = scheduleText(lang, j.Time, j.Weekdays)
 		}
 		v.Job = jv
 		for i := range rep.Jobs {
@@ -110,7 +112,7 @@ func (s *Server) automatic(c *config.Config) automaticView {
 }
 
 func (s *Server) getAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config) {
-	writeJSON(w, http.StatusOK, s.automatic(c))
+	writeJSON(w, http.StatusOK, s.automatic(langOf(r), c))
 }
 
 // installAutomatic writes the job autoJob with the chosen variant, name and
@@ -144,17 +146,17 @@ func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *con
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}
-	if req.Install && s.opt.Automatic == nil {
-		writeErr(w, http.StatusBadRequest, errors.New("this program cannot install the automatic backup from the page yet: run posbackup service install on this computer"))
-		return
-	}
 	if err := config.SetJob(s.opt.ConfigPath, autoJob, j); err != nil {
 		writeErr(w, http.StatusInternalServerError, err)
 		return
 	}
+	if req.Install && s.opt.Automatic == nil {
+		writeErr(w, http.StatusBadRequest, errors.New("this program cannot install the automatic backup on this computer: no service manager was found. The settings are saved; ask your service partner to set up the backup service"))
+		return
+	}
 	if req.Install {
 		if err := s.opt.Automatic.Install(); err != nil {
-			writeErr(w, http.StatusOK, errors.New("the settings are saved, but the automatic backup could not be installed: "+err.Error()))
+			writeErr(w, http.StatusOK, fmt.Errorf("the settings are saved, but the automatic backup could not be installed: %s", err.Error()))
 			return
 		}
 	}
@@ -163,25 +165,59 @@ func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *con
 		writeErr(w, http.StatusInternalServerError, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(c)})
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(langOf(r), c)})
 }
 
 // uninstallAutomatic removes the service; [jobs.auto] stays in the config.
 func (s *Server) uninstallAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config) {
 	if s.opt.Automatic == nil {
-		writeErr(w, http.StatusBadRequest, errors.New("this program cannot remove the automatic backup from the page yet: run posbackup service uninstall"))
+		writeErr(w, http.StatusBadRequest, errors.New("this program cannot remove the automatic backup on this computer: no service manager was found"))
 		return
 	}
 	if err := s.opt.Automatic.Uninstall(); err != nil {
 		writeErr(w, http.StatusOK, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(c)})
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "automatic": s.automatic(langOf(r), c)})
 }
 
 // getHistory is the History tab: the status with its warnings, and the
 // runs of the automatic backup and those started on this page, newest first.
 func (s *Server) getHistory(w http.ResponseWriter, r *http.Request, c *config.Config) {
 	svc, _ := s.serviceStatus()
-	writeJSON(w, http.StatusOK, map[string]any{"report": report(c, s.opt.ConfigPath, svc, s.opt.Now()), "runs": s.runs(c)})
+	lang := langOf(r)
+	writeJSON(w, http.StatusOK, map[string]any{"report": s.report(lang, c, svc), "runs": s.runs(lang, c)})
+}
+
+// report is the status in lang: the warnings' and the last errors'
+// sentences translated, the schedules in words of lang, and no next run
+// while the automatic backup is not installed (nothing would run then).
+func (s *Server) report(lang string, c *config.Config, svc status.Service) status.Report {
+	rep := report(c, s.opt.ConfigPath, svc, s.opt.Now())
+	installed := svc == status.ServiceRunning
+	tw := func(ws []status.Warning) []status.Warning {
+		out := make([]status.Warning, 0, len(ws))
+		for _, w := range ws {
+			w.Message = msg.Translate(lang, sentence(w.Message))
+			out = append(out, w)
+		}
+		return out
+	}
+	rep.Warnings = tw(rep.Warnings)
+	for i := range rep.Jobs {
+		j := &rep.Jobs[i]
+		j.Warnings = tw(j.Warnings)
+		if j.LastError != "" {
+			j.LastError = msg.Translate(lang, sentence(j.LastError))
+		}
+		if cj := c.Jobs[j.Name]; cj != nil {
+			j.Schedule = scheduleText(lang, cj.Time, cj.Weekdays)
+		} else {
+			j.Schedule = msg.Translate(lang, j.Schedule)
+		}
+		if !installed {
+			j.NextRun = time.Time{}
+		}
+	}
+	return rep
 }

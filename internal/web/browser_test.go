@@ -36,10 +36,6 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser flow takes a while; run without -short")
 	}
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		testsrv.Unavailable(t, "chromium is not installed (apt-get install chromium; .ci/install.sh does it)")
-	}
 	srv := testsrv.StartFTP(t, "ftpes")
 
 	// The installation, with a larger incompressible file.
@@ -63,31 +59,8 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	actx, cancelA := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "en-US"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1366, 768),
-	)
-	defer cancelA()
-	bctx, cancelB := chromedp.NewContext(actx)
-	defer cancelB()
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1366, 768)); err != nil {
-		t.Fatalf("chromium does not start: %v", err)
-	}
-	b := &browser{t: t, ctx: bctx, base: ts.URL}
+	b := newBrowser(t, "en-US", 4*time.Minute)
+	b.base = ts.URL
 
 	ok := t.Run("set admin password and log in", func(t *testing.T) {
 		b.t = t
@@ -96,12 +69,12 @@ func TestBrowser(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#setup-password"), adminPW),
 			chromedp.SetValue(chromedp.CSS("#setup-password2"), adminPW),
 			chromedp.Click(chromedp.CSS("#setup-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#panel-backup")))
+			chromedp.WaitVisible(chromedp.CSS("#panel-start"))) // a fresh setup: the first-start guide
 		b.run(chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-password")))
 		b.run(chromedp.SetValue(chromedp.CSS("#login-password"), "not-the-password"), chromedp.Click(chromedp.CSS("#login-submit")))
 		b.waitText("#form-error", "wrong")
 		b.run(chromedp.SetValue(chromedp.CSS("#login-password"), adminPW), chromedp.Click(chromedp.CSS("#login-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#panel-backup")))
+			chromedp.WaitVisible(chromedp.CSS("#panel-start")))
 	})
 	ok = ok && t.Run("FTP destination and test access data", func(t *testing.T) {
 		b.t = t
@@ -122,8 +95,8 @@ func TestBrowser(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#dest-server-addr"), fmt.Sprintf("127.0.0.1:%d/betrieb1", srv.Port)),
 			chromedp.SetValue(chromedp.CSS("#dest-user"), srv.User),
 			chromedp.SetValue(chromedp.CSS("#dest-password"), srv.Password),
-			chromedp.Click(chromedp.CSS("#dest-save")))
-		b.waitText("#dest-msg", "Saved")
+			chromedp.Click(chromedp.CSS("#settings-save")))
+		b.waitText("#settings-msg", "Saved")
 		// The self-signed certificate is a question; the user compares and says yes.
 		b.run(chromedp.Click(chromedp.CSS("#test-access")), chromedp.WaitVisible(chromedp.CSS("#trust-question")))
 		b.waitText("#trust-text", srv.Fingerprint)
@@ -153,11 +126,11 @@ func TestBrowser(t *testing.T) {
 		b.waitText("#arch-password-state", "not set")
 		b.run(chromedp.Click(chromedp.CSS("#arch-encrypt")), chromedp.WaitVisible(chromedp.CSS("#arch-warn")))
 		b.waitText("#arch-warn", "Without this password nobody can restore")
-		b.run(chromedp.Click(chromedp.CSS("#archive-save")))
+		b.run(chromedp.Click(chromedp.CSS("#settings-save")))
 		b.waitText("#archive-msg", "Encryption needs an archive password")
 		b.run(chromedp.SetValue(chromedp.CSS("#arch-password"), archivePW), chromedp.SetValue(chromedp.CSS("#arch-password2"), archivePW),
-			chromedp.Click(chromedp.CSS("#archive-save")))
-		b.waitText("#archive-msg", "Saved")
+			chromedp.Click(chromedp.CSS("#settings-save")))
+		b.waitText("#settings-msg", "Saved")
 		b.waitText("#arch-password-state", "A password is set")
 		b.evalString(`(document.querySelector("#archive-form").scrollIntoView({block: "end"}), "")`)
 		b.shot("settings-encrypt")
@@ -308,6 +281,41 @@ func TestBrowser(t *testing.T) {
 	_ = ok
 }
 
+// newBrowser starts Debian's chromium headless with a fresh profile, in
+// the language lang; it ends with the test.
+func newBrowser(t *testing.T, lang string, timeout time.Duration) *browser {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		testsrv.Unavailable(t, "chromium is not installed (apt-get install chromium; .ci/install.sh does it)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	actx, cancelA := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", lang),
+		chromedp.Flag("accept-lang", lang),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Env("LANG="+strings.ReplaceAll(lang, "-", "_")+".UTF-8", "LANGUAGE="+strings.ReplaceAll(lang, "-", "_")), // times and dates as in lang
+		chromedp.WindowSize(1366, 768),
+	)
+	bctx, cancelB := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelB(); cancelA(); cancel() })
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+		t.Fatalf("chromium does not start: %v", err)
+	}
+	return &browser{t: t, ctx: bctx}
+}
+
 // countingAutomatic counts the installs.
 type countingAutomatic struct {
 	Automatic
@@ -390,6 +398,22 @@ func (b *browser) waitText(sel, want string) {
 		}
 		if time.Now().After(deadline) {
 			b.t.Fatalf("%s shows %q, want %q", sel, got, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitValue waits until the input sel holds want.
+func (b *browser) waitValue(sel, want string) {
+	b.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := b.evalString(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.value : ""; })()`, sel))
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s holds %q, want %q (page: %s)", sel, got, want, b.evalString("document.body.innerText.slice(0, 400)"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

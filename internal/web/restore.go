@@ -3,13 +3,17 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/runner"
 )
@@ -37,10 +41,13 @@ type listedView struct {
 	DataTime time.Time `json:"data_time,omitzero"`
 }
 
-func listedOf(l job.Listed) listedView {
-	v := listedView{Name: l.Name, Size: l.Size, Time: l.Time(), Problem: l.Problem, Clients: []string{}}
+func listedOf(lang string, l job.Listed) listedView {
+	v := listedView{Name: l.Name, Size: l.Size, Time: l.Time(), Problem: msg.Translate(lang, sentence(l.Problem)), Clients: []string{}}
+	if l.Problem == "" {
+		v.Problem = ""
+	}
 	if m := l.Manifest; m != nil {
-		v.Variant, v.Title, v.Program, v.Host, v.Job, v.DataTime = m.VariantCode(), m.VariantTitle, m.ProgramVersion, m.Host, m.Job, m.DataTime
+		v.Variant, v.Title, v.Program, v.Host, v.Job, v.DataTime = m.VariantCode(), msg.Translate(lang, m.VariantTitle), m.ProgramVersion, m.Host, m.Job, m.DataTime
 		v.Clients = append(v.Clients, m.Clients...)
 		for _, f := range m.Files {
 			if !f.IsDir() {
@@ -81,9 +88,11 @@ func (s *Server) listBackups(w http.ResponseWriter, r *http.Request, c *config.C
 	s.mu.Unlock()
 	out := []listedView{}
 	for _, l := range items {
-		out = append(out, listedOf(l))
+		out = append(out, listedOf(langOf(r), l))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "where": where, "backups": out, "target": c.Source})
+	// No target is proposed: restoring goes where the user says, and into
+	// the live installation only when the user says so (startRestore).
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "where": where, "backups": out, "source": c.Source})
 }
 
 // fileView is one file of a backup's details.
@@ -114,7 +123,8 @@ func (s *Server) backupDetails(w http.ResponseWriter, r *http.Request, c *config
 		writeErr(w, http.StatusNotFound, errors.New("that backup is not in the list: press Refresh"))
 		return
 	}
-	resp := map[string]any{"ok": true, "backup": listedOf(*found), "files": []fileView{}, "clients": []map[string]any{}}
+	lang := langOf(r)
+	resp := map[string]any{"ok": true, "backup": listedOf(lang, *found), "files": []fileView{}, "clients": []map[string]any{}}
 	m := found.Manifest
 	if m != nil {
 		files := []fileView{}
@@ -138,7 +148,7 @@ func (s *Server) backupDetails(w http.ResponseWriter, r *http.Request, c *config
 		resp["role"] = m.Role
 		resp["started"] = m.Started
 		resp["finished"] = m.Finished
-		resp["warnings"] = nonNil(m.Warnings)
+		resp["warnings"] = translated(lang, m.Warnings)
 		if target != "" && m.ProgramVersion != "" {
 			if have, _ := p.ReadVersion(target); have != "" && have != m.ProgramVersion {
 				resp["installed_version"] = have
@@ -147,6 +157,104 @@ func (s *Server) backupDetails(w http.ResponseWriter, r *http.Request, c *config
 		}
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// verifyResult is what "Verify" found.
+type verifyResult struct {
+	Name    string           `json:"name"`
+	Checked int              `json:"checked"`
+	Bytes   int64            `json:"bytes"`
+	Damaged []archive.Damage `json:"damaged"`
+}
+
+// startVerify reads the chosen backup from the destination and checks
+// every entry (CRC-32, and size and SHA-256 against the manifest), with
+// progress, as a task of the page.
+func (s *Server) startVerify(w http.ResponseWriter, r *http.Request, c *config.Config) {
+	var req struct {
+		Name string `json:"name"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		writeErr(w, http.StatusBadRequest, err)
+		return
+	}
+	if req.Name == "" {
+		writeErr(w, http.StatusBadRequest, errors.New("choose a backup in the list first"))
+		return
+	}
+	t, err := s.begin("verify", req.Name)
+	if err != nil {
+		writeErr(w, http.StatusConflict, err)
+		return
+	}
+	go func() {
+		defer s.done(t)
+		d, _, err := runner.OpenDest(s.ctx, c.Backup, false, s.opt.Timeout)
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		defer d.Close()
+		pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		a, err := job.OpenArchivePassword(s.ctx, d, req.Name, pw)
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		defer a.Close()
+		ev := job.Event{Phase: "verify"}
+		if a.Manifest != nil {
+			for _, f := range a.Manifest.Files {
+				if !f.IsDir() {
+					ev.TotalFiles++
+					ev.TotalBytes += f.Size
+				}
+			}
+		}
+		onEvent := t.event(s.opt.Now, s.eventHook)
+		onEvent(ev)
+		var mu sync.Mutex
+		rep, err := a.Verify(s.ctx, nil, func(name string, n int64) { // from the checking goroutines
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.HasSuffix(name, "/") {
+				return // a folder: not a file of the count
+			}
+			ev.Name = name
+			ev.Files++
+			ev.Bytes += n
+			onEvent(ev)
+		})
+		if err != nil {
+			t.finish(s.opt.Now(), nil, nil, err)
+			return
+		}
+		res := verifyResult{Name: req.Name, Checked: rep.Checked, Bytes: rep.Bytes, Damaged: rep.Damaged}
+		if res.Damaged == nil {
+			res.Damaged = []archive.Damage{}
+		}
+		if !rep.OK() {
+			var bad []string
+			for _, dm := range limit2(rep.Damaged, 5) {
+				bad = append(bad, dm.Name+": "+dm.Reason)
+			}
+			t.finish(s.opt.Now(), res, nil, fmt.Errorf("%d of %d file(s) of %s failed the check: %s", len(rep.Damaged), rep.Checked, req.Name, strings.Join(bad, "; ")))
+			return
+		}
+		t.finish(s.opt.Now(), res, nil, nil)
+	}()
+	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now()).in(langOf(r))})
+}
+
+func limit2[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // clientsOf lists the clients in a backup with their numbers (for client:N).

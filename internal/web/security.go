@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,13 @@ const (
 	maxSessions     = 1000           // anonymous sessions beyond this push out the oldest
 	csrfHeader      = "X-CSRF-Token"
 	csrfField       = "csrf_token"
+	// keyHeader carries the session's key on every API call. The key is
+	// handed to the page once, in the answer to the login (or the first
+	// setup), and kept by the page's script in this origin's storage
+	// (scheme, host and port), so another web service on this computer
+	// that receives the cookie (cookies ignore the port) cannot use it:
+	// it can neither read the storage nor get the key from any page.
+	keyHeader = "X-Posbackup-Key"
 )
 
 var fsStat = os.Stat
@@ -45,8 +53,9 @@ func tokenKey(tok string) string {
 // session is one browser's session. Before login it only carries the CSRF
 // token of the login or setup form.
 type session struct {
-	key      string // sha256 of the cookie's token
-	csrf     string
+	id       string // sha256 of the cookie's token
+	csrf     string // the forms' token (login, setup, logout): shown in every page of the session
+	key      string // the API key of a logged-in session: shown only in the login's answer
 	authed   bool
 	created  time.Time
 	seen     time.Time
@@ -77,12 +86,15 @@ func (st *sessionStore) create(authed bool) (*session, string) {
 			}
 		}
 		if oldest != nil {
-			delete(st.m, oldest.key)
+			delete(st.m, oldest.id)
 		}
 	}
 	tok := token()
-	s := &session{key: tokenKey(tok), csrf: token(), authed: authed, created: now, seen: now}
-	st.m[s.key] = s
+	s := &session{id: tokenKey(tok), csrf: token(), authed: authed, created: now, seen: now}
+	if authed {
+		s.key = token()
+	}
+	st.m[s.id] = s
 	return s, tok
 }
 
@@ -107,7 +119,7 @@ func (st *sessionStore) get(tok string) *session {
 	}
 	now := st.now()
 	if now.Sub(s.seen) > sessionIdle || now.Sub(s.created) > sessionLifetime {
-		delete(st.m, s.key)
+		delete(st.m, s.id)
 		return nil
 	}
 	s.seen = now
@@ -116,7 +128,7 @@ func (st *sessionStore) get(tok string) *session {
 
 func (st *sessionStore) remove(s *session) {
 	st.mu.Lock()
-	delete(st.m, s.key)
+	delete(st.m, s.id)
 	st.mu.Unlock()
 }
 
@@ -139,11 +151,25 @@ func (st *sessionStore) pending(s *session) string {
 	return s.pendingF
 }
 
+// cookieName is this instance's session cookie: browsers send a cookie to
+// every port of a host, so the name carries the port and a hash of the
+// config file, and two dialogs on one computer keep their own sessions.
 func (s *Server) cookieName() string {
-	if s.opt.TLS {
-		return "__Host-posbackup_session"
+	return s.cookie
+}
+
+func cookieNameOf(listen, configPath string, tls bool) string {
+	_, port, _ := net.SplitHostPort(listen)
+	abs, err := filepath.Abs(configPath)
+	if err != nil {
+		abs = configPath
 	}
-	return "posbackup_session"
+	sum := sha256.Sum256([]byte(strings.ToLower(abs) + "\x00" + listen))
+	name := "posbackup_" + port + "_" + hex.EncodeToString(sum[:4])
+	if tls {
+		return "__Host-" + name
+	}
+	return name
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, tok string) {
@@ -175,6 +201,12 @@ func csrfOK(r *http.Request, sess *session) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.csrf)) == 1
 }
 
+// keyOK checks the request's session key header, in constant time.
+func keyOK(r *http.Request, sess *session) bool {
+	got := r.Header.Get(keyHeader)
+	return got != "" && sess.key != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.key)) == 1
+}
+
 type ctxKey struct{}
 
 func sessionFrom(r *http.Request) *session {
@@ -189,6 +221,13 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 		sess := s.sessionOf(r)
 		if sess == nil || !sess.authed {
 			s.refuse(w, r, http.StatusUnauthorized, "You are not logged in (or the session has ended): reload the page and log in.")
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") && !keyOK(r, sess) {
+			// The cookie alone: another page of this computer that got
+			// it, or a browser tab that lost the key. The page logs in again.
+			s.opt.Logf("refused %s %s from %s: the session cookie came without the session's key", r.Method, r.URL.Path, r.RemoteAddr)
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"ok": false, "relogin": true, "error": "You are not logged in on this page: log in again."})
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !csrfOK(r, sess) {
@@ -218,6 +257,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin") // not no-referrer: that makes browsers send "Origin: null" on form posts
 		h.Set("Cache-Control", "no-store")
+		w = &langWriter{ResponseWriter: w, lang: langOf(r)}
 		if !s.hosts[strings.ToLower(r.Host)] {
 			s.refuse(w, r, http.StatusMisdirectedRequest, "This page is served for another address: open it as http://"+s.opt.Listen+"/.")
 			return
@@ -289,28 +329,50 @@ func allowedHosts(listen string, extra []string) (map[string]bool, error) {
 	return m, nil
 }
 
-// limiter counts login attempts per client: after maxFails within
-// failWindow further attempts are refused until the window has passed.
-// An attempt is counted (reserved) before the password is compared, so
-// that parallel requests cannot pass the check together; a successful
-// login clears the client's count.
+// limiter slows down password guessing per account (the dialog has one:
+// the admin), not per client address: on 127.0.0.1 every local user is
+// the same client, and a lockout there would lock out the owner. The
+// first freeFails wrong passwords cost nothing; after that each wrong
+// one makes the account wait longer before the next password is
+// compared (1 s, 2 s, 4 s ... up to maxDelay). Attempts during the wait
+// are refused without comparing the password, and without counting, so
+// the right password works as soon as the wait is over. An attempt is
+// counted (reserved) before the password is compared, so that parallel
+// requests cannot pass the check together; a successful login clears the
+// count, and so do forgetAfter without attempts.
 type limiter struct {
-	mu    sync.Mutex
-	now   func() time.Time
-	fails map[string][]time.Time
+	mu       sync.Mutex
+	now      func() time.Time
+	accounts map[string]*attempts
+}
+
+type attempts struct {
+	fails int       // wrong (or reserved) attempts in a row
+	next  time.Time // no password is compared before this
+	last  time.Time
 }
 
 const (
-	maxFails   = 5
-	failWindow = time.Minute
-	// pruneAt is the number of clients from which try drops every client
-	// whose attempts are all older than failWindow, so the map holds no
-	// more than the clients of the last minute.
-	pruneAt = 256
+	freeFails   = 3
+	maxDelay    = time.Minute
+	forgetAfter = 15 * time.Minute
+	// adminAccount is the dialog's one account.
+	adminAccount = "admin"
 )
 
+// delayAfter is the wait after fails wrong passwords in a row.
+func delayAfter(fails int) time.Duration {
+	if fails < freeFails {
+		return 0
+	}
+	if fails-freeFails >= 6 {
+		return maxDelay
+	}
+	return min(time.Second<<(fails-freeFails), maxDelay)
+}
+
 func newLimiter(now func() time.Time) *limiter {
-	return &limiter{now: now, fails: map[string][]time.Time{}}
+	return &limiter{now: now, accounts: map[string]*attempts{}}
 }
 
 func clientOf(r *http.Request) string {
@@ -321,51 +383,29 @@ func clientOf(r *http.Request) string {
 	return h
 }
 
-func (l *limiter) recent(client string) []time.Time {
-	now := l.now()
-	var keep []time.Time
-	for _, t := range l.fails[client] {
-		if now.Sub(t) < failWindow {
-			keep = append(keep, t)
-		}
-	}
-	if len(keep) == 0 {
-		delete(l.fails, client)
-	} else {
-		l.fails[client] = keep
-	}
-	return keep
-}
-
-// try reserves a login attempt for client: false (and nothing counted)
-// when maxFails attempts within failWindow are counted already.
-func (l *limiter) try(client string) bool {
+// try reserves a login attempt for account: when the account must still
+// wait, false and how long (nothing counted).
+func (l *limiter) try(account string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.fails) >= pruneAt {
-		l.prune()
-	}
-	recent := l.recent(client)
-	if len(recent) >= maxFails {
-		return false
-	}
-	l.fails[client] = append(recent, l.now())
-	return true
-}
-
-// succeeded clears client's count after a successful login.
-func (l *limiter) succeeded(client string) {
-	l.mu.Lock()
-	delete(l.fails, client)
-	l.mu.Unlock()
-}
-
-// prune drops the clients with no attempt within failWindow.
-func (l *limiter) prune() {
 	now := l.now()
-	for c, ts := range l.fails {
-		if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= failWindow {
-			delete(l.fails, c)
-		}
+	a := l.accounts[account]
+	if a == nil || now.Sub(a.last) > forgetAfter {
+		a = &attempts{}
+		l.accounts[account] = a
 	}
+	if now.Before(a.next) {
+		return false, a.next.Sub(now)
+	}
+	a.fails++
+	a.last = now
+	a.next = now.Add(delayAfter(a.fails))
+	return true, 0
+}
+
+// succeeded clears account's count after a successful login.
+func (l *limiter) succeeded(account string) {
+	l.mu.Lock()
+	delete(l.accounts, account)
+	l.mu.Unlock()
 }

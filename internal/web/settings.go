@@ -14,6 +14,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/dest/open"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/notify"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/runner"
@@ -138,11 +139,8 @@ func destOf(b config.Backup) destForm {
 	return d
 }
 
-func (s *Server) view(c *config.Config) settingsView {
-	v := settingsView{Dest: destOf(c.Backup), Warnings: c.Warnings()}
-	if v.Warnings == nil {
-		v.Warnings = []string{}
-	}
+func (s *Server) view(lang string, c *config.Config) settingsView {
+	v := settingsView{Dest: destOf(c.Backup), Warnings: translated(lang, c.Warnings())}
 	v.Mail = mailForm{Host: c.Mail.Host, Port: c.Mail.Port, Security: c.Mail.Security, User: c.Mail.User,
 		PasswordSet: c.Mail.Password != "", From: c.Mail.From, On: "failure"}
 	if j := c.Jobs[autoJob]; j != nil {
@@ -166,14 +164,14 @@ func (s *Server) view(c *config.Config) settingsView {
 	}
 	if p, err := runner.Profile(c.Profile); err == nil {
 		for _, vr := range p.Variants {
-			v.Variants = append(v.Variants, variantInfo{vr.Number, vr.Code(), vr.Title})
+			v.Variants = append(v.Variants, variantInfo{vr.Number, vr.Code(), msg.Translate(lang, vr.Title)})
 		}
 	}
 	return v
 }
 
 func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, c *config.Config) {
-	writeJSON(w, http.StatusOK, s.view(c))
+	writeJSON(w, http.StatusOK, s.view(langOf(r), c))
 }
 
 // saveSettings writes one section of the Settings tab.
@@ -199,7 +197,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *config.
 	case "keep":
 		err = s.saveKeep(c, req.Keep)
 	case "install":
-		err = s.saveInstall(req.Install)
+		err = s.saveInstall(langOf(r), req.Install)
 	case "archive":
 		err = s.saveArchive(s.lang(w, r), c, req.Archive)
 	default:
@@ -214,7 +212,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, c *config.
 		writeErr(w, http.StatusInternalServerError, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "settings": s.view(c)})
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "settings": s.view(langOf(r), c)})
 }
 
 // destBackup returns the backup settings with the destination form put in:
@@ -383,14 +381,21 @@ func (s *Server) saveKeep(c *config.Config, f keepForm) error {
 	return config.SetJob(s.opt.ConfigPath, autoJob, j)
 }
 
-func (s *Server) saveInstall(f installForm) error {
+func (s *Server) saveInstall(lang string, f installForm) error {
+	f.Source = strings.TrimSpace(f.Source)
+	if err := checkSource(lang, f.Source); err != nil {
+		return err
+	}
+	if f.Role == "" {
+		f.Role = "location"
+	}
 	if _, err := profile.ParseRole(f.Role); err != nil {
 		return err
 	}
 	if f.Lang != "" && f.Lang != "de" && f.Lang != "en" {
 		return errors.New("choose German or English for the weekday names")
 	}
-	return config.SetSettings(s.opt.ConfigPath, map[string]any{"source": nilIfEmpty(strings.TrimSpace(f.Source)),
+	return config.SetSettings(s.opt.ConfigPath, map[string]any{"source": nilIfEmpty(f.Source),
 		"role": nilIfEmpty(f.Role), "lang": nilIfEmpty(f.Lang)})
 }
 
@@ -490,14 +495,15 @@ func (s *Server) testAccess(w http.ResponseWriter, r *http.Request, c *config.Co
 	defer cancel()
 	steps := open.TestAccess(ctx, spec, opts)
 	ok := len(steps) > 0 && steps[len(steps)-1].OK
-	resp := map[string]any{"ok": ok, "steps": steps, "warnings": nonNil(spec.Warnings), "destination": spec.Redacted()}
+	resp := map[string]any{"ok": ok, "steps": steps, "warnings": translated(langOf(r), spec.Warnings), "destination": spec.Redacted()}
+	lang := langOf(r)
 	for i := range steps {
-		steps[i].Message = sentence(steps[i].Message)
+		steps[i].Message = stepMessage(lang, steps[i])
 	}
 	if !ok && len(steps) > 0 {
 		last := steps[len(steps)-1]
 		resp["message"] = last.Message
-		if (last.Name == open.StepTLS || last.Name == open.StepHostKey) && !strings.Contains(last.Message, "CHANGED") {
+		if (last.Name == open.StepTLS || last.Name == open.StepHostKey) && !strings.Contains(last.Message, "CHANGED") && !strings.Contains(last.Message, "GEÄNDERT") {
 			if fp := fingerprintRe.FindString(last.Message); fp != "" {
 				s.sessions.setPending(sessionFrom(r), fp)
 				resp["question"] = question{Host: spec.Host, Fingerprint: fp}

@@ -2,15 +2,21 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/msg"
+	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/runner"
 )
 
@@ -26,6 +32,7 @@ type task struct {
 	ev       job.Event
 	rateFrom time.Time // when bytes started to count
 	ok       bool
+	declined bool // a restore whose overwrite question was answered no: cancelled, not failed
 	errMsg   string
 	warnings []string
 	result   any
@@ -52,10 +59,12 @@ type taskView struct {
 	Bytes      int64              `json:"bytes"`
 	TotalBytes int64              `json:"total_bytes"`
 	Written    int64              `json:"written"`
-	Rate       float64            `json:"rate"` // bytes per second read
+	Rate       float64            `json:"rate"`                // bytes per second read, on average since the bytes started to count
+	Remaining  float64            `json:"remaining,omitempty"` // seconds left at that rate, once it has settled
 	Started    time.Time          `json:"started"`
 	Ended      time.Time          `json:"ended,omitzero"`
 	OK         bool               `json:"ok"`
+	Cancelled  bool               `json:"cancelled,omitempty"` // declined by the user: nothing was done
 	Error      string             `json:"error,omitempty"`
 	Warnings   []string           `json:"warnings"`
 	Result     any                `json:"result,omitempty"`
@@ -67,7 +76,7 @@ func (t *task) view(now time.Time) taskView {
 	defer t.mu.Unlock()
 	v := taskView{ID: t.id, Kind: t.kind, What: t.what, Running: t.running, Phase: t.ev.Phase, Name: t.ev.Name,
 		Files: t.ev.Files, TotalFiles: t.ev.TotalFiles, Bytes: t.ev.Bytes, TotalBytes: t.ev.TotalBytes, Written: t.ev.Written,
-		Started: t.started, Ended: t.ended, OK: t.ok, Error: t.errMsg, Warnings: nonNil(t.warnings), Result: t.result, Question: t.ask}
+		Started: t.started, Ended: t.ended, OK: t.ok, Cancelled: t.declined, Error: t.errMsg, Warnings: nonNil(t.warnings), Result: t.result, Question: t.ask}
 	end := now
 	if !t.running {
 		end = t.ended
@@ -75,6 +84,11 @@ func (t *task) view(now time.Time) taskView {
 	if !t.rateFrom.IsZero() {
 		if d := end.Sub(t.rateFrom).Seconds(); d > 0.2 {
 			v.Rate = float64(t.ev.Bytes) / d
+			// The average since the start settles as the run goes on; the
+			// first seconds say too little to promise a time.
+			if t.running && d >= 2 && v.Rate > 0 && t.ev.TotalBytes > t.ev.Bytes {
+				v.Remaining = float64(t.ev.TotalBytes-t.ev.Bytes) / v.Rate
+			}
 		}
 	}
 	return v
@@ -83,8 +97,17 @@ func (t *task) view(now time.Time) taskView {
 func (t *task) event(now func() time.Time, hook func(job.Event)) func(job.Event) {
 	return func(e job.Event) {
 		t.mu.Lock()
-		if t.rateFrom.IsZero() && e.Phase == "archive" {
+		if t.rateFrom.IsZero() && (e.Phase == "archive" || e.Phase == "restore") {
 			t.rateFrom = now()
+		}
+		// The bytes only grow within a phase: the reports of a large
+		// file count what was read, the entry's own event what was
+		// written, which is less while the workers read ahead.
+		if e.Phase == t.ev.Phase && e.Bytes < t.ev.Bytes {
+			e.Bytes = t.ev.Bytes
+		}
+		if e.Phase == t.ev.Phase && e.Written < t.ev.Written {
+			e.Written = t.ev.Written
 		}
 		t.ev = e
 		t.mu.Unlock()
@@ -146,7 +169,14 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request, c *config.Confi
 		writeJSON(w, http.StatusOK, map[string]any{"task": nil})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"task": t.view(s.opt.Now())})
+	writeJSON(w, http.StatusOK, map[string]any{"task": t.view(s.opt.Now()).in(langOf(r))})
+}
+
+// in is the view with its messages in lang.
+func (v taskView) in(lang string) taskView {
+	v.Error = msg.Translate(lang, v.Error)
+	v.Warnings = translated(lang, v.Warnings)
+	return v
 }
 
 // answerTask answers the overwrite question of the running restore.
@@ -186,7 +216,13 @@ func (s *Server) startBackup(w http.ResponseWriter, r *http.Request, c *config.C
 		return
 	}
 	b := c.Backup
-	b.Variant, b.Clients, b.Name = f.Variant, strings.TrimSpace(f.Clients), strings.TrimSpace(f.Name)
+	b.Variant, b.Clients, b.Name = f.Variant, clientsAll(f.Clients), strings.TrimSpace(f.Name)
+	if strings.TrimSpace(b.Source) == "" || strings.TrimSpace(b.To) == "" {
+		// A fresh setup: the guide leads to the folder and the destination.
+		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "guide": true,
+			"error": msg.T(langOf(r), "Set the installation folder and the destination first: the first-start guide leads you through it.")})
+		return
+	}
 	if _, err := runner.Check(b, runner.Options{}); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return
@@ -201,7 +237,7 @@ func (s *Server) startBackup(w http.ResponseWriter, r *http.Request, c *config.C
 		return
 	}
 	go s.runBackup(t, b, c)
-	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now())})
+	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now()).in(langOf(r))})
 }
 
 func (s *Server) runBackup(t *task, b config.Backup, c *config.Config) {
@@ -240,6 +276,9 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 		Target string   `json:"target"`
 		Only   []string `json:"only"`
 		Files  []string `json:"files"`
+		// IntoSource says that the target may be the installation
+		// folder itself (the live data of the till): never assumed.
+		IntoSource bool `json:"into_source"`
 	}
 	if err := readJSON(r, &req); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
@@ -251,17 +290,18 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 		return
 	}
 	if req.Target == "" {
-		writeErr(w, http.StatusBadRequest, errors.New("type the target folder to restore into"))
+		writeErr(w, http.StatusBadRequest, errors.New("choose the target folder to restore into"))
 		return
 	}
 	if !filepath.IsAbs(req.Target) {
 		writeErr(w, http.StatusBadRequest, errors.New("type the target folder as a full path, e.g. C:\\Hypers-! or /srv/pos"))
 		return
 	}
-	only := append([]string{}, req.Only...)
-	for _, f := range req.Files {
-		only = append(only, literalPattern(f))
+	if c.Source != "" && samePath(req.Target, c.Source) && !req.IntoSource {
+		writeErr(w, http.StatusBadRequest, fmt.Errorf("%s is the installation folder itself: restoring there replaces the till's current data. Tick \"Restore into the installation folder itself\" to do that, or choose another folder", req.Target))
+		return
 	}
+	only := append(append([]string{}, req.Only...), filePatterns(req.Files)...)
 	p, err := runner.Profile(c.Profile)
 	if err != nil {
 		writeErr(w, http.StatusBadRequest, err)
@@ -297,12 +337,26 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 			return
 		}
 		defer a.Close()
+		if a.Manifest != nil {
+			if sel, ok := combine(req.Only, a.Manifest.Files); ok {
+				only = append(sel, filePatterns(req.Files)...)
+				if len(only) == 0 {
+					t.finish(s.opt.Now(), nil, nil, errors.New("no file of this backup is of the ticked kind and client: tick other choices"))
+					return
+				}
+			}
+		}
 		confirm := func(over []string) bool {
 			t.mu.Lock()
 			t.ask = &overwriteQuestion{Count: len(over), Examples: limit(over, 10), Target: req.Target}
 			t.mu.Unlock()
 			select {
 			case yes := <-t.answer:
+				if !yes {
+					t.mu.Lock()
+					t.declined = true
+					t.mu.Unlock()
+				}
 				return yes
 			case <-time.After(15 * time.Minute):
 			case <-s.ctx.Done():
@@ -313,8 +367,16 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 			return false
 		}
 		res, err := job.Restore(s.ctx, job.RestoreRequest{Archive: a, Profile: p, Target: req.Target, Only: only, Confirm: confirm, OnEvent: t.event(s.opt.Now, s.eventHook)})
-		if err == nil && res.Cancelled {
-			err = errors.New("nothing was restored: overwriting the existing files was not confirmed")
+		t.mu.Lock()
+		declined := t.declined
+		t.mu.Unlock()
+		if declined || (err == nil && res != nil && res.Cancelled) {
+			// Not a failure: the user chose not to overwrite.
+			t.mu.Lock()
+			t.declined = true
+			t.mu.Unlock()
+			t.finish(s.opt.Now(), nil, nil, errors.New("nothing was restored: you chose not to overwrite the existing files"))
+			return
 		}
 		var warns []string
 		if res != nil {
@@ -322,7 +384,61 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 		}
 		t.finish(s.opt.Now(), res, warns, err)
 	}()
-	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now())})
+	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now()).in(langOf(r))})
+}
+
+// filePatterns are the patterns that select exactly the named files.
+func filePatterns(names []string) []string {
+	var out []string
+	for _, f := range names {
+		out = append(out, literalPattern(f))
+	}
+	return out
+}
+
+// combine reads the restore's ticks the way a person does: "Master data"
+// and "Client M002" together mean M002's master data, not all master data
+// and all of M002 (the job's --only adds its choices up). When kinds and
+// clients are both ticked it returns the files of the backup's manifest
+// that have a ticked kind and a ticked client, as patterns that select
+// exactly them (shared files of no client are left out: they belong to
+// every client); otherwise false, and the ticks go to the job as they are.
+func combine(only []string, files []archive.FileRecord) ([]string, bool) {
+	kinds, clients := map[string]bool{}, map[int]bool{}
+	for _, o := range only {
+		switch {
+		case o == profile.KindMaster || o == profile.KindTransactions || o == profile.KindProgram || o == profile.KindExtra:
+			kinds[o] = true
+		case strings.HasPrefix(o, "client:"):
+			n, err := strconv.Atoi(strings.TrimPrefix(o, "client:"))
+			if err != nil {
+				return nil, false
+			}
+			clients[n] = true
+		default:
+			return nil, false // a data set or pattern: the job's own reading
+		}
+	}
+	if len(kinds) == 0 || len(clients) == 0 {
+		return nil, false
+	}
+	sel := []string{}
+	for _, f := range files {
+		if !f.IsDir() && kinds[f.Kind] && clients[f.Client] {
+			sel = append(sel, literalPattern(f.Name))
+		}
+	}
+	return sel, true
+}
+
+// samePath reports whether a and b name the same folder (case-blind on
+// Windows, where names are).
+func samePath(a, b string) bool {
+	a, b = filepath.Clean(a), filepath.Clean(b)
+	if runtime.GOOS == "windows" {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
 }
 
 // literalPattern makes a file name a pattern that matches only that name:

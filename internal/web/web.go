@@ -10,8 +10,11 @@
 // request after needs a session (random 32-byte token, server-side, with
 // expiry) in an HttpOnly, SameSite=Strict cookie; every state-changing
 // request carries the session's CSRF token; the Host header must name this
-// server and an Origin header must match it (no DNS rebinding); login
-// attempts are rate-limited per client. Stored passwords never leave the
+// server and an Origin header must match it (no DNS rebinding); the
+// cookie's name carries the port and instance, and every API call also
+// needs the session's key, which only the login's answer gave the page
+// (another web service on this computer gets the cookie, never the key);
+// wrong passwords make the admin account wait longer and longer. Stored passwords never leave the
 // server: the page only learns whether one is set.
 package web
 
@@ -31,6 +34,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 //go:embed assets
@@ -75,6 +79,7 @@ type Server struct {
 	limiter  *limiter
 	tmpl     *template.Template
 	hosts    map[string]bool // allowed Host header values (lower case, with port)
+	cookie   string          // the session cookie's name (cookieNameOf)
 
 	mu      sync.Mutex
 	task    *task   // the current or last backup or restore
@@ -101,6 +106,7 @@ func New(opt Options) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{opt: opt, ctx: ctx, cancel: cancel, sessions: newSessionStore(opt.Now), limiter: newLimiter(opt.Now), tmpl: t}
+	s.cookie = cookieNameOf(opt.Listen, opt.ConfigPath, opt.TLS)
 	s.hosts, err = allowedHosts(opt.Listen, opt.AllowHosts)
 	if err != nil {
 		cancel()
@@ -143,10 +149,14 @@ func (s *Server) Handler() http.Handler {
 	api("GET /api/backups", s.listBackups)
 	api("GET /api/backups/details", s.backupDetails)
 	api("POST /api/restore", s.startRestore)
+	api("POST /api/verify", s.startVerify)
 	api("GET /api/automatic", s.getAutomatic)
 	api("POST /api/automatic/install", s.installAutomatic)
 	api("POST /api/automatic/uninstall", s.uninstallAutomatic)
 	api("GET /api/history", s.getHistory)
+	api("GET /api/guide", s.getGuide)
+	api("POST /api/password", s.changePassword)
+	api("GET /api/folders", s.listFolders)
 	return s.guard(mux)
 }
 
@@ -168,9 +178,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// writeErr answers a plain message: one or two sentences.
+// writeErr answers a plain message: one or two sentences, in the page's
+// language (the catalogue translates the messages of the layers below).
 func writeErr(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]any{"ok": false, "error": sentence(err.Error())})
+	writeJSON(w, status, map[string]any{"ok": false, "error": msg.Translate(langOfWriter(w), sentence(err.Error()))})
+}
+
+// langWriter carries the request's language to writeErr.
+type langWriter struct {
+	http.ResponseWriter
+	lang string
+}
+
+func langOfWriter(w http.ResponseWriter) string {
+	if lw, ok := w.(*langWriter); ok {
+		return lw.lang
+	}
+	return msg.EN
 }
 
 func readJSON(r *http.Request, v any) error {

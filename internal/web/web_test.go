@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // testServer is a dialog on a real loopback port with its log.
@@ -65,6 +66,7 @@ type client struct {
 	ts   *testServer
 	http *http.Client
 	csrf string
+	key  string   // the session's API key, from the login's answer
 	seen []string // every answer's headers and body, for the password scan
 }
 
@@ -75,8 +77,13 @@ func newClient(t *testing.T, ts *testServer) *client {
 
 var csrfRe = regexp.MustCompile(`name="(?:csrf-token|csrf_token)" (?:content|value)="([^"]+)"`)
 
+var keyRe = regexp.MustCompile(`name="session-key" content="([^"]+)"`)
+
 func (c *client) do(req *http.Request) (int, string) {
 	c.t.Helper()
+	if c.key != "" && req.Header.Get(keyHeader) == "" {
+		req.Header.Set(keyHeader, c.key)
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -88,6 +95,9 @@ func (c *client) do(req *http.Request) (int, string) {
 	c.seen = append(c.seen, req.Method+" "+req.URL.Path+"\n"+hdr.String()+"\n"+string(b))
 	if m := csrfRe.FindSubmatch(b); m != nil {
 		c.csrf = string(m[1])
+	}
+	if m := keyRe.FindSubmatch(b); m != nil {
+		c.key = string(m[1])
 	}
 	return res.StatusCode, string(b)
 }
@@ -196,7 +206,9 @@ func TestRefusedWithoutCSRFToken(t *testing.T) {
 	ts := startServer(t, hashConfig(t, adminPW), nil)
 	c := newClient(t, ts)
 	c.login(adminPW)
-	body := map[string]any{"section": "install", "install": map[string]any{"source": "/srv/pos", "role": "location"}}
+	pos := filepath.Join(t.TempDir(), "pos")
+	os.Mkdir(pos, 0o755)
+	body := map[string]any{"section": "install", "install": map[string]any{"source": pos, "role": "location"}}
 	if code, _ := c.postJSON("/api/settings", body, map[string]string{csrfHeader: ""}); code != http.StatusForbidden {
 		t.Errorf("no CSRF token: %d, want 403", code)
 	}
@@ -208,13 +220,13 @@ func TestRefusedWithoutCSRFToken(t *testing.T) {
 	if code, _ := c.do(req); code != http.StatusForbidden {
 		t.Errorf("logout without token: %d", code)
 	}
-	if b, _ := os.ReadFile(ts.cfg); strings.Contains(string(b), "/srv/pos") {
+	if b, _ := os.ReadFile(ts.cfg); strings.Contains(string(b), pos) {
 		t.Fatal("a request without token changed the config")
 	}
 	if code, out := c.postJSON("/api/settings", body, nil); code != 200 {
 		t.Fatalf("with token: %d %s", code, out)
 	}
-	if b, _ := os.ReadFile(ts.cfg); !strings.Contains(string(b), "/srv/pos") {
+	if b, _ := os.ReadFile(ts.cfg); !strings.Contains(string(b), pos) {
 		t.Fatal("the setting was not written")
 	}
 }
@@ -244,7 +256,8 @@ func TestRefusedForeignHostAndOrigin(t *testing.T) {
 			t.Errorf("Host %s: %d, want 200", host, code)
 		}
 	}
-	body := map[string]any{"section": "install", "install": map[string]any{"source": "/srv/other", "role": "location"}}
+	other := t.TempDir()
+	body := map[string]any{"section": "install", "install": map[string]any{"source": other, "role": "location"}}
 	for _, o := range []string{"http://evil.example", "http://evil.example:" + port, "null", "https://127.0.0.1:" + port} {
 		if code, _ := c.postJSON("/api/settings", body, map[string]string{"Origin": o}); code != http.StatusForbidden {
 			t.Errorf("Origin %s: %d, want 403", o, code)
@@ -265,26 +278,45 @@ func TestRefusedForeignHostAndOrigin(t *testing.T) {
 	}
 }
 
+// TestLoginRateLimited: wrong passwords make the admin account wait
+// longer and longer (not the client address: on 127.0.0.1 that is every
+// local user), and the right password works as soon as the wait is over:
+// five wrong tries do not lock the owner out for a minute.
 func TestLoginRateLimited(t *testing.T) {
 	ts := startServer(t, hashConfig(t, adminPW), nil)
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	ts.srv.limiter.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	c := newClient(t, ts)
 	c.get("/")
-	for i := 0; i < maxFails; i++ {
-		if code, _ := c.postForm("/login", url.Values{"password": {"guess" + itoa(i)}, csrfField: {c.csrf}}); code != http.StatusUnauthorized {
-			t.Fatalf("attempt %d: %d", i, code)
+	wrong := func(i int) int {
+		code, _ := c.postForm("/login", url.Values{"password": {"guess" + itoa(i)}, csrfField: {c.csrf}})
+		return code
+	}
+	for i := 0; i < freeFails; i++ {
+		if code := wrong(i); code != http.StatusUnauthorized {
+			t.Fatalf("free attempt %d: %d", i, code)
 		}
 	}
-	code, body := c.postForm("/login", url.Values{"password": {adminPW}, csrfField: {c.csrf}})
-	if code != http.StatusTooManyRequests || !strings.Contains(body, "Wait a minute") {
-		t.Fatalf("after %d failures the right password got %d", maxFails, code)
+	// From now on each wrong password costs a growing wait.
+	for i, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second} {
+		code, body := c.postForm("/login", url.Values{"password": {adminPW}, csrfField: {c.csrf}})
+		if code != http.StatusTooManyRequests || !strings.Contains(body, "wait "+itoa(int(want/time.Second))+" seconds") {
+			t.Fatalf("during the wait of %v the login got %d: %s", want, code, body)
+		}
+		advance(want)
+		if code := wrong(100 + i); code != http.StatusUnauthorized {
+			t.Fatalf("after the wait of %v a wrong password got %d, want it compared (401)", want, code)
+		}
 	}
-	mu.Lock()
-	now = now.Add(failWindow + time.Second)
-	mu.Unlock()
+	// Five wrong tries later the owner waits seconds, not a minute.
+	advance(16 * time.Second)
 	c.login(adminPW)
+	// The count starts again after the success.
+	if code := wrong(200); code != http.StatusUnauthorized {
+		t.Fatalf("a wrong password after a success: %d", code)
+	}
 }
 
 func TestSessionCookieFlags(t *testing.T) {
@@ -296,7 +328,7 @@ func TestSessionCookieFlags(t *testing.T) {
 	res.Body.Close()
 	var found bool
 	for _, ck := range res.Cookies() {
-		if ck.Name == "posbackup_session" {
+		if ck.Name == ts.srv.cookieName() && strings.HasPrefix(ck.Name, "posbackup_"+ts.URL[strings.LastIndex(ts.URL, ":")+1:]+"_") {
 			found = true
 			if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || len(ck.Value) < 43 {
 				t.Errorf("cookie %+v: want HttpOnly, SameSite=Strict, 32 random bytes", ck)
@@ -313,7 +345,7 @@ func TestSessionCookieFlags(t *testing.T) {
 	s, _ := New(Options{ConfigPath: "x.toml", Listen: "127.0.0.1:1", TLS: true})
 	rec := httptest.NewRecorder()
 	s.setCookie(rec, "tok")
-	if c := rec.Result().Cookies()[0]; !c.Secure || c.Name != "__Host-posbackup_session" {
+	if c := rec.Result().Cookies()[0]; !c.Secure || !strings.HasPrefix(c.Name, "__Host-posbackup_1_") {
 		t.Errorf("TLS cookie %+v", c)
 	}
 }
@@ -481,10 +513,10 @@ func TestLanguage(t *testing.T) {
 	if _, body := c.get("/"); !strings.Contains(body, "Anmelden") {
 		t.Error("?lang=de is not remembered")
 	}
-	// Every text has both languages.
-	for k, v := range texts {
-		if v[0] == "" || v[1] == "" {
-			t.Errorf("text %s lacks a language", k)
+	// Every text of the page is in the catalogue, with its German text.
+	for k, en := range texts {
+		if en == "" || !msg.Has(en) || msg.Text("de", en) == "" {
+			t.Errorf("text %s (%q) is not in the catalogue", k, en)
 		}
 	}
 }

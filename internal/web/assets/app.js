@@ -4,18 +4,43 @@
 (function () {
   const D = JSON.parse(document.getElementById("dict").textContent || "{}");
   const LANG = document.documentElement.lang || "en";
-  const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+  let CSRF = document.querySelector('meta[name="csrf-token"]').content;
+  // The session's key comes once, with the answer to the login, and is
+  // kept in this origin's storage (scheme, host and port: no other web
+  // service of this computer can read it); every API call sends it.
+  let given = document.querySelector('meta[name="session-key"]').content;
+  if (given) {
+    try { localStorage.setItem("posbackup-key", given); } catch (e) { /* storage off: this page only */ }
+    history.replaceState(null, "", "/" + location.hash); // a reload is a plain GET, not the login again
+  }
+  // Read anew on every call: a login in another tab replaces cookie and key.
+  function key() {
+    try { return localStorage.getItem("posbackup-key") || given; } catch (e) { return given; }
+  }
+  function relogin() { // the key is lost (or another tab logged in anew): log in again
+    try { localStorage.removeItem("posbackup-key"); } catch (e) { /* nothing to remove */ }
+    const f = document.querySelector("form[action='/logout']");
+    if (f) f.submit();
+  }
+  const logoutForm = document.querySelector("form[action='/logout']");
+  if (logoutForm) logoutForm.addEventListener("submit", () => { try { localStorage.removeItem("posbackup-key"); } catch (e) { /* none */ } });
   const $ = (s, el) => (el || document).querySelector(s);
   const $$ = (s, el) => Array.from((el || document).querySelectorAll(s));
 
+  // t is the page's text key with its parameters: {0} {1} ... or, for
+  // the catalogue's fmt-style texts, %s and %d in order.
   function t(key, ...args) {
     let s = D[key] || key;
-    args.forEach((a, i) => { s = s.split("{" + i + "}").join(String(a)); });
+    args.forEach((a, i) => {
+      const ph = "{" + i + "}";
+      if (s.includes(ph)) s = s.split(ph).join(String(a));
+      else s = s.replace(/%[sdv]/, String(a));
+    });
     return s;
   }
 
   async function api(method, path, body) {
-    const opt = { method, headers: { "X-CSRF-Token": CSRF }, credentials: "same-origin" };
+    const opt = { method, headers: { "X-CSRF-Token": CSRF, "X-Posbackup-Key": key() || "" }, credentials: "same-origin" };
     if (body !== undefined) {
       opt.headers["Content-Type"] = "application/json";
       opt.body = JSON.stringify(body);
@@ -28,6 +53,7 @@
     }
     let data = {};
     try { data = await res.json(); } catch (e) { data = { ok: false, error: t("js.badanswer") }; }
+    if (res.status === 401 && data.relogin) { relogin(); return { ok: false, error: data.error }; }
     if (res.status === 401) { showMsg($("#global-msg"), false, data.error || t("js.loggedout")); }
     if (!res.ok && data.ok === undefined) data.ok = false;
     return data;
@@ -56,13 +82,22 @@
     while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
     return (i === 0 ? Math.round(n) : n.toFixed(1)) + " " + u[i];
   }
+  // duration is a time left in words that do not jump: whole seconds
+  // under a minute, then minutes.
+  function duration(sec) {
+    sec = Math.round(sec);
+    if (sec < 60) return sec + " s";
+    const m = Math.round(sec / 60);
+    if (m < 60) return m + " min";
+    return Math.floor(m / 60) + " h " + (m % 60) + " min";
+  }
   function when(s) {
     if (!s || s.startsWith("0001-")) return "–";
     return new Date(s).toLocaleString(LANG === "de" ? "de-DE" : "en-GB", { weekday: "short", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
   }
 
   // ---------- tabs ----------
-  const tabs = ["backup", "automatic", "restore", "settings", "history"];
+  const tabs = ["start", "backup", "automatic", "restore", "settings", "history"];
   const loaders = {};
   function showTab(name) {
     if (!tabs.includes(name)) name = "backup";
@@ -76,16 +111,107 @@
       $("#access-steps").textContent = "";
       showMsg($("#dest-msg"), null, "");
     }
+    // The backup's progress shows where the backup is started.
+    const ts = $("#task-slot-" + name);
+    if (ts && !ts.contains($("#backup-task"))) ts.append($("#backup-task"));
     if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
     const ls = $("#lang-switch");
     ls.href = ls.getAttribute("href").split("#")[0] + "#" + name; // switching the language keeps the tab
     if (loaders[name]) loaders[name]();
+    showUnsaved();
   }
   $$(".tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
+
+  // ---------- the folder picker ----------
+  let pickFor = null, pickPath = "", pickParent = "";
+  async function pickerOpen(path) {
+    const d = await api("GET", "/api/folders?" + new URLSearchParams({ path }));
+    if (d.ok === false) { showMsg($("#picker-msg"), false, d.error); return; }
+    showMsg($("#picker-msg"), null, "");
+    pickPath = d.path; pickParent = d.parent;
+    $("#picker-path").textContent = d.path || t("browse.computer");
+    $("#picker-up").disabled = !d.path;
+    $("#picker-choose").disabled = !d.path;
+    const ul = $("#picker-list");
+    ul.textContent = "";
+    (d.folders || []).forEach((f) => {
+      const b = el("button", { type: "button", "data-path": f.path }, "📁 " + f.name);
+      b.addEventListener("click", () => pickerOpen(f.path));
+      ul.append(el("li", {}, b));
+    });
+    if (!(d.folders || []).length) ul.append(el("li", { class: "hint" }, t("browse.none")));
+    $("#picker").hidden = false;
+  }
+  $$("button.browse").forEach((b) => b.addEventListener("click", () => {
+    pickFor = $(b.dataset.for);
+    pickerOpen(pickFor.value.trim());
+  }));
+  $("#picker-up").addEventListener("click", () => pickerOpen(pickParent));
+  $("#picker-close").addEventListener("click", () => { $("#picker").hidden = true; });
+  $("#picker-choose").addEventListener("click", () => {
+    $("#picker").hidden = true;
+    if (pickFor && pickPath) {
+      pickFor.value = pickPath;
+      pickFor.dispatchEvent(new Event("input", { bubbles: true }));
+      pickFor.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
+  // ---------- first start ----------
+  let G = null; // where the guide stands
+  async function loadGuide() {
+    if (!S) await loadSettings();
+    const g = await api("GET", "/api/guide");
+    if (g.ok === false) return;
+    G = g;
+    const state = (id, done) => { const e = $(id); e.textContent = t(done ? "start.done" : "start.todo"); e.classList.toggle("done", done); };
+    state("#start-s1-state", g.source_ok);
+    state("#start-s2-state", g.dest_ok);
+    state("#start-s3-state", g.backed_up);
+    state("#start-s4-state", g.installed);
+    if (!$("#start-source").value) $("#start-source").value = g.source || "";
+    $("#start-s2").classList.toggle("locked", !g.source_ok);
+    $("#start-s3").classList.toggle("locked", !(g.source_ok && g.dest_ok));
+    $("#start-s4").classList.toggle("locked", !g.backed_up);
+    $("#start-finished").hidden = !g.complete;
+    if (S && !$("#start-variant").options.length) fillVariants($("#start-variant"), S.backup.variant || 3);
+  }
+  $("#start-s1").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const d = await api("POST", "/api/settings", { section: "install", install: { source: $("#start-source").value, role: (S && S.install.role) || "location", lang: (S && S.install.lang) || LANG } });
+    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#start-source-msg"), true, t("start.sourceok", S.install.source)); }
+    else showMsg($("#start-source-msg"), false, d.error);
+    loadGuide();
+  });
+  $("#start-s3").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!G || !G.source_ok) { showMsg($("#start-backup-msg"), false, t("start.needsource")); return; }
+    if (!G.dest_ok) { showMsg($("#start-backup-msg"), false, t("start.needdest")); return; }
+    showMsg($("#start-backup-msg"), null, "");
+    const d = await api("POST", "/api/backup", { variant: parseInt($("#start-variant").value, 10), clients: (S && S.backup.clients) || "", name: (S && S.backup.name) || "" });
+    if (!d.ok) { showMsg($("#start-backup-msg"), false, d.error); return; }
+    renderTask(d.task);
+    poll();
+  });
+  $("#start-s4").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!G || !G.backed_up) { showMsg($("#start-install-msg"), false, t("start.needbackup")); return; }
+    showMsg($("#start-install-msg"), null, t("js.saving"));
+    const d = await api("POST", "/api/automatic/install", {
+      variant: parseInt($("#start-variant").value, 10), name: (S && S.backup.name) || "", time: $("#start-time").value,
+      weekdays: [], install: G.available && !G.installed,
+    });
+    if (!d.ok) { showMsg($("#start-install-msg"), false, d.error); return; }
+    showMsg($("#start-install-msg"), true, d.automatic.installed ? t("js.a.done") : t("js.saved"));
+    loadGuide();
+  });
   $$(".goto-settings").forEach((a) => a.addEventListener("click", (e) => { e.preventDefault(); showTab("settings"); }));
 
   // ---------- settings ----------
   let S = null; // the last settings from the server
+  const unsaved = new Set(); // the Settings sections edited and not saved yet
+  const snap = {}; // each section's fields as last filled from the server
+  const sections = [["dest", "#dest-form"], ["install", "#install-form"], ["archive", "#archive-form"], ["mail", "#mail-form"], ["keep", "#keep-form"]];
   async function loadSettings() {
     const d = await api("GET", "/api/settings");
     if (d.ok === false) { showMsg($("#global-msg"), false, d.error); return; }
@@ -112,18 +238,35 @@
     toggleFTP();
   }
   function fillSettings() {
-    fillDest(S.dest);
+    const keep = (sec) => unsaved.has(sec); // edits not saved yet stay
+    if (!keep("dest")) fillDest(S.dest);
+    if (!keep("mail")) fillMail();
+    if (!keep("keep")) fillKeep();
+    if (!keep("install")) fillInstall();
+    if (!keep("archive")) fillArchive();
+    fillBackup();
+    // What each section holds as saved: Save also writes a section whose
+    // fields differ from it (a value set without typing).
+    sections.forEach(([sec]) => { if (!unsaved.has(sec)) snap[sec] = JSON.stringify(sectionBody(sec)); });
+  }
+  function fillMail() {
     const m = S.mail;
     $("#mail-host").value = m.host || ""; $("#mail-port").value = m.port || "";
     $("#mail-security").value = m.security || "starttls"; $("#mail-user").value = m.user || "";
     $("#mail-password").value = ""; $("#mail-password").placeholder = m.password_set ? t("js.pwset") : "";
     $("#mail-password-state").textContent = m.password_set ? t("js.pwsethint") : "";
     $("#mail-from").value = m.from || ""; $("#mail-to").value = m.to || ""; $("#mail-on").value = m.on || "failure";
+  }
+  function fillKeep() {
     const k = S.keep;
     $("#keep-last").value = k.keep_last || ""; $("#keep-daily").value = k.keep_daily || "";
     $("#keep-weekly").value = k.keep_weekly || ""; $("#keep-monthly").value = k.keep_monthly || "";
+  }
+  function fillInstall() {
     $("#set-source").value = S.install.source || ""; $("#set-role").value = S.install.role || "location";
     $("#set-lang").value = S.install.lang || LANG;
+  }
+  function fillArchive() {
     const a = S.archive;
     $("#arch-encrypt").checked = a.encrypt;
     $("#arch-level").value = a.level || "default";
@@ -132,6 +275,8 @@
     $("#arch-password").placeholder = a.password_set ? t("js.pwset") : "";
     $("#arch-password-state").textContent = a.password_set ? t("js.pwsethint") : t("js.pwnotset");
     toggleArchive();
+  }
+  function fillBackup() {
     fillVariants($("#backup-variant"), S.backup.variant || 3);
     $("#backup-clients").value = S.backup.clients || "";
     $("#backup-name").value = S.backup.name || "";
@@ -155,7 +300,12 @@
   }
   $("#use-ftp").addEventListener("change", toggleFTP);
   $("#dest-protocol").addEventListener("change", toggleSFTP);
-  $("#dest-server-addr").addEventListener("input", toggleSFTP);
+  $("#dest-server-addr").addEventListener("input", () => {
+    // A typed ftp://, ftpes://, ftps:// or sftp:// is the protocol: the list says the same.
+    const m = /^\s*(ftpes|ftps|ftp|sftp):\/\//i.exec($("#dest-server-addr").value);
+    if (m) $("#dest-protocol").value = m[1].toLowerCase();
+    toggleSFTP();
+  });
   $("#dest-forget").addEventListener("click", () => setPinned(""));
 
   function destValues() {
@@ -167,11 +317,11 @@
   }
   async function saveDest() {
     const d = await api("POST", "/api/settings", { section: "dest", dest: destValues() });
-    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#dest-msg"), true, t("js.saved")); }
+    if (d.ok) { unsaved.delete("dest"); S = d.settings; fillSettings(); showUnsaved(); showMsg($("#dest-msg"), true, t("js.saved")); }
     else showMsg($("#dest-msg"), false, d.error);
+    if (!$("#panel-start").hidden) loadGuide();
     return d.ok;
   }
-  $("#dest-form").addEventListener("submit", (e) => { e.preventDefault(); saveDest(); });
 
   let pendingFP = "";
   async function testAccess() {
@@ -185,6 +335,8 @@
     if (d.error) { showMsg($("#dest-msg"), false, d.error); return; }
     (d.steps || []).forEach((s) => $("#access-steps").append(el("li", { class: s.ok ? "good" : "bad" }, el("b", {}, s.ok ? "✓ " : "✗ "), s.message)));
     if (d.ok) {
+      // In the guide a tested destination is kept at once: the next step needs it.
+      if (!$("#panel-start").hidden && (await saveDest()) === false) return;
       showMsg($("#dest-msg"), true, t("js.accessok", d.destination));
     } else if (d.question) {
       pendingFP = d.question.fingerprint;
@@ -215,43 +367,83 @@
       to: $("#mail-to").value, on: $("#mail-on").value,
     };
   }
-  $("#mail-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const d = await api("POST", "/api/settings", { section: "mail", mail: mailValues() });
-    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#mail-msg"), true, t("js.saved")); } else showMsg($("#mail-msg"), false, d.error);
-  });
   $("#mail-test").addEventListener("click", async () => {
     showMsg($("#mail-msg"), null, t("js.sending"));
     const d = await api("POST", "/api/test-mail", mailValues());
     if (d.ok) showMsg($("#mail-msg"), true, t("js.mailsent", (d.to || []).join(", "))); else showMsg($("#mail-msg"), false, d.error);
   });
-  $("#keep-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const n = (id) => parseInt($(id).value || "0", 10);
-    const d = await api("POST", "/api/settings", { section: "keep", keep: { keep_last: n("#keep-last"), keep_daily: n("#keep-daily"), keep_weekly: n("#keep-weekly"), keep_monthly: n("#keep-monthly") } });
-    if (d.ok) { S = d.settings; showMsg($("#keep-msg"), true, t("js.saved")); } else showMsg($("#keep-msg"), false, d.error);
-  });
   function toggleArchive() {
     $("#arch-pw").hidden = !$("#arch-encrypt").checked && !(S && S.archive.password_set);
   }
   $("#arch-encrypt").addEventListener("change", toggleArchive);
-  $("#archive-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const d = await api("POST", "/api/settings", { section: "archive", archive: {
-      encrypt: $("#arch-encrypt").checked, password: $("#arch-password").value, password2: $("#arch-password2").value,
-      level: $("#arch-level").value, low_priority: $("#arch-lowprio").checked } });
-    if (d.ok) { S = d.settings; fillSettings(); showMsg($("#archive-msg"), true, t("js.saved")); } else showMsg($("#archive-msg"), false, d.error);
+  // ---------- one Save for the Settings page ----------
+  // Each card is a section of the config; edits mark it unsaved, the page
+  // says so wherever it is, and "Save settings" writes every unsaved
+  // section in turn (stopping at the first that is refused, with its
+  // reason in its card). fillSettings leaves unsaved sections alone.
+  function showUnsaved() {
+    $("#settings-unsaved").hidden = unsaved.size === 0;
+    let bar = $("#global-unsaved");
+    if (!bar) {
+      bar = el("p", { class: "msg warn unsaved", id: "global-unsaved" }, t("settings.unsaved"));
+      $("main").prepend(bar);
+    }
+    bar.hidden = unsaved.size === 0 || !$("#panel-settings").hidden;
+  }
+  sections.forEach(([sec, form]) => {
+    const mark = (e) => { if (e.target.closest("#trust-question, .buttons")) return; unsaved.add(sec); showUnsaved(); };
+    $(form).addEventListener("input", mark);
+    $(form).addEventListener("change", mark);
+    $(form).addEventListener("submit", (e) => { e.preventDefault(); if (!$("#panel-settings").hidden) saveAll(); else if (sec === "dest") saveDest(); });
   });
-  $("#install-form").addEventListener("submit", async (e) => {
+  window.addEventListener("beforeunload", (e) => { if (unsaved.size) { e.preventDefault(); e.returnValue = ""; } });
+  function sectionBody(sec) {
+    const n = (id) => parseInt($(id).value || "0", 10);
+    switch (sec) {
+      case "dest": return { section: "dest", dest: destValues() };
+      case "install": return { section: "install", install: { source: $("#set-source").value, role: $("#set-role").value, lang: $("#set-lang").value } };
+      case "archive": return { section: "archive", archive: {
+        encrypt: $("#arch-encrypt").checked, password: $("#arch-password").value, password2: $("#arch-password2").value,
+        level: $("#arch-level").value, low_priority: $("#arch-lowprio").checked } };
+      case "mail": return { section: "mail", mail: mailValues() };
+      case "keep": return { section: "keep", keep: { keep_last: n("#keep-last"), keep_daily: n("#keep-daily"), keep_weekly: n("#keep-weekly"), keep_monthly: n("#keep-monthly") } };
+    }
+  }
+  async function saveAll() {
+    showMsg($("#settings-msg"), null, t("js.saving"));
+    for (const [sec] of sections) {
+      if (!unsaved.has(sec) && JSON.stringify(sectionBody(sec)) === snap[sec]) continue;
+      const d = await api("POST", "/api/settings", sectionBody(sec));
+      const m = $("#" + sec + "-msg");
+      if (!d.ok) { showMsg(m, false, d.error); showMsg($("#settings-msg"), false, d.error); return false; }
+      showMsg(m, null, "");
+      S = d.settings;
+      unsaved.delete(sec);
+    }
+    fillSettings();
+    showUnsaved();
+    showMsg($("#settings-msg"), true, t("js.saved"));
+    return true;
+  }
+  $("#settings-save").addEventListener("click", saveAll);
+
+  // ---------- the admin password ----------
+  $("#password-form").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const d = await api("POST", "/api/settings", { section: "install", install: { source: $("#set-source").value, role: $("#set-role").value, lang: $("#set-lang").value } });
-    if (d.ok) { S = d.settings; showMsg($("#install-msg"), true, t("js.saved")); } else showMsg($("#install-msg"), false, d.error);
+    const d = await api("POST", "/api/password", { current: $("#pw-current").value, new: $("#pw-new").value, new2: $("#pw-new2").value });
+    if (!d.ok) { showMsg($("#pw-msg"), false, d.error); return; }
+    try { localStorage.setItem("posbackup-key", d.key); } catch (err) { /* this page only */ }
+    given = d.key;
+    CSRF = d.csrf;
+    document.querySelectorAll("input[name='csrf_token']").forEach((i) => { i.value = d.csrf; });
+    ["#pw-current", "#pw-new", "#pw-new2"].forEach((id) => { $(id).value = ""; });
+    showMsg($("#pw-msg"), true, t("pw.changed"));
   });
 
   // ---------- tasks: backup and restore progress ----------
   let polling = null;
   function renderTask(tk) {
-    const view = $('.task-view[data-kind="' + tk.kind + '"]');
+    const view = $('.task-view[data-kind="' + (tk.kind === "verify" ? "restore" : tk.kind) + '"]');
     if (!view) return;
     view.textContent = "";
     const frac = tk.total_bytes > 0 ? Math.min(1, tk.bytes / tk.total_bytes) : (tk.running ? 0 : 1);
@@ -263,7 +455,9 @@
       if (tk.total_files) parts.push(t("js.files", tk.files, tk.total_files));
       if (tk.total_bytes) parts.push(bytes(tk.bytes) + " / " + bytes(tk.total_bytes));
       else if (tk.bytes) parts.push(bytes(tk.bytes));
+      if (tk.written) parts.push(t("js.written") + " " + bytes(tk.written));
       if (tk.rate) parts.push(bytes(tk.rate) + "/s");
+      if (tk.remaining) parts.push(t("js.left", duration(tk.remaining)));
       view.append(el("p", { class: "stats", id: tk.kind + "-stats" }, parts.join(" · ")));
       if (tk.name) view.append(el("p", { class: "current", id: tk.kind + "-current" }, t("js.current"), " ", el("code", {}, tk.name)));
     }
@@ -290,8 +484,17 @@
         const r = tk.result;
         res.append(el("p", { class: "headline" }, t("js.restoreok", (r.added || []).length + (r.replaced || []).length, r.target)));
         res.append(el("p", {}, t("js.restorefacts", (r.added || []).length, (r.replaced || []).length, bytes(r.bytes))));
+      } else if (tk.ok && tk.kind === "verify" && tk.result) {
+        res.append(el("p", { class: "headline" }, t("js.verifyok", tk.result.checked)));
+      } else if (tk.kind === "verify" && tk.result) {
+        res.append(el("p", { class: "headline" }, t("js.verifybad")));
+        res.append(el("p", {}, tk.error || ""));
+      } else if (tk.cancelled) {
+        res.className = "result info";
+        res.append(el("p", { class: "headline" }, t("js.restorecancel")));
+        res.append(el("p", {}, tk.error || ""));
       } else {
-        res.append(el("p", { class: "headline" }, t(tk.kind === "backup" ? "js.backupfail" : "js.restorefail")));
+        res.append(el("p", { class: "headline" }, t(tk.kind === "backup" ? "js.backupfail" : tk.kind === "verify" ? "js.verifyfail" : "js.restorefail")));
         res.append(el("p", {}, tk.error || ""));
       }
       view.append(res);
@@ -313,14 +516,16 @@
     const busy = d.task.running;
     $("#backup-start").disabled = busy;
     $("#restore-start").disabled = busy;
+    $("#restore-verify").disabled = busy;
     clearTimeout(polling);
     if (busy) polling = setTimeout(poll, 400);
-    else if (d.task.kind === "backup") loadHistoryQuiet();
+    else if (d.task.kind === "backup") { loadHistoryQuiet(); if (!$("#panel-start").hidden) loadGuide(); }
   }
 
   $("#backup-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const d = await api("POST", "/api/backup", { variant: parseInt($("#backup-variant").value, 10), clients: $("#backup-clients").value, name: $("#backup-name").value });
+    if (!d.ok && d.guide) { showTab("start"); showMsg($("#start-backup-msg"), false, d.error); return; }
     if (!d.ok) { renderTask({ kind: "backup", running: false, ok: false, error: d.error, warnings: [] }); return; }
     renderTask(d.task);
     poll();
@@ -335,7 +540,7 @@
     const d = await api("GET", "/api/backups");
     if (!d.ok) { $("#restore-where").textContent = d.error; return; }
     $("#restore-where").textContent = t("js.where", d.where, d.backups.length);
-    if (!$("#restore-target").value) $("#restore-target").value = d.target || "";
+
     d.backups.forEach((b) => {
       const tr = el("tr", { tabindex: "0", "data-name": b.name },
         el("td", {}, when(b.time)), el("td", {}, b.name), el("td", {}, b.variant || "?"),
@@ -381,7 +586,21 @@
     $("#detail-count").textContent = String((d.files || []).length);
   }
   $("#restore-refresh").addEventListener("click", loadBackups);
-  $("#restore-target").addEventListener("change", () => { if (chosen) choose(chosen); });
+  $("#restore-verify").addEventListener("click", async () => {
+    const d = await api("POST", "/api/verify", { name: chosen });
+    if (!d.ok) { renderTask({ kind: "verify", running: false, ok: false, error: d.error, warnings: [] }); return; }
+    renderTask(d.task);
+    poll();
+  });
+  function intoSource() { // restoring into the installation itself is said, never assumed
+    const v = $("#restore-target").value.trim().replace(/[\\/]+$/, "");
+    const src = ((S && S.install.source) || "").trim().replace(/[\\/]+$/, "");
+    const same = !!v && !!src && (v === src || v.toLowerCase() === src.toLowerCase() && /^[a-z]:/i.test(src));
+    $("#restore-intosource-row").hidden = !same;
+    if (!same) $("#restore-intosource").checked = false;
+  }
+  $("#restore-target").addEventListener("input", intoSource);
+  $("#restore-target").addEventListener("change", () => { intoSource(); if (chosen) choose(chosen); });
   $$('input[name="mode"]').forEach((r) => r.addEventListener("change", () => { $("#restore-parts").hidden = !$("#restore-individual").checked; }));
   $("#restore-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -392,7 +611,7 @@
       renderTask({ kind: "restore", running: false, ok: false, error: t("js.choosepart"), warnings: [] });
       return;
     }
-    const d = await api("POST", "/api/restore", { name: chosen, target: $("#restore-target").value, only, files });
+    const d = await api("POST", "/api/restore", { name: chosen, target: $("#restore-target").value, only, files, into_source: $("#restore-intosource").checked });
     if (!d.ok) { renderTask({ kind: "restore", running: false, ok: false, error: d.error, warnings: [] }); return; }
     renderTask(d.task);
     poll();
@@ -475,9 +694,10 @@
       if (r.catchup) extra.push(t("js.catchup"));
       if (extra.length) what += " (" + extra.join(", ") + ")";
       const warns = r.warnings || [];
-      rb.append(el("tr", { class: (r.ok ? "good" : "bad") + " by-" + r.by }, el("td", {}, when(r.started)),
-        el("td", {}, t("by." + r.by)), el("td", {}, what),
-        el("td", {}, r.ok ? t("js.ok") + (warns.length ? " (" + t("js.nwarn", warns.length) + ")" : "") : r.error)));
+      const result = el("td", {}, r.ok ? t("js.ok") : r.cancelled ? t("js.restorecancel") + " " + (r.error || "") : r.error);
+      if (warns.length) result.append(el("ul", { class: "warnings" }, warns.map((w) => el("li", { class: "warning" }, w))));
+      rb.append(el("tr", { class: (r.ok ? "good" : r.cancelled ? "cancelled" : "bad") + " by-" + r.by }, el("td", {}, when(r.started)),
+        el("td", {}, t("by." + r.by)), el("td", {}, what), result));
     });
     if (!(d.runs || []).length) rb.append(el("tr", {}, el("td", { colspan: "4" }, t("js.noruns"))));
   }
@@ -487,7 +707,16 @@
   loaders.automatic = loadAutomatic;
   loaders.restore = () => { if (!S) loadSettings(); if (!$("#backup-list tbody").children.length) loadBackups(); };
   loaders.history = loadHistoryQuiet;
+  loaders.start = loadGuide;
   window.addEventListener("hashchange", () => showTab(location.hash.slice(1)));
-  showTab(location.hash.slice(1) || "backup");
-  poll();
+  (async () => {
+    // A fresh setup opens the first-start guide; a set-up one the Backup tab.
+    let first = location.hash.slice(1);
+    if (!first) {
+      const g = await api("GET", "/api/guide");
+      first = g && g.complete === false ? "start" : "backup";
+    }
+    showTab(first);
+    poll();
+  })();
 })();

@@ -1,0 +1,216 @@
+package msg
+
+// germanPage are the texts of the dialog's newer parts (the first-start
+// guide, the folder picker, restore and settings), English -> German.
+var germanPage = map[string]string{
+	// Schedules and times.
+	"manual only":    "nur von Hand",
+	"all":            "alle",
+	"daily at %s":    "täglich um %s",
+	"at %s on %s":    "um %s am %s",
+	"%s is %s":       "%s ist %s",
+	"%d minutes ago": "vor %d Minuten",
+	"%d hours ago":   "vor %d Stunden",
+	"%d days ago":    "vor %d Tagen",
+	"in the future: check this computer's clock": "in der Zukunft: bitte die Uhr dieses Computers prüfen",
+	"Mon %s": "Mo %s",
+	"Tue %s": "Di %s",
+	"Wed %s": "Mi %s",
+	"Thu %s": "Do %s",
+	"Fri %s": "Fr %s",
+	"Sat %s": "Sa %s",
+	"Sun %s": "So %s",
+
+	// The first-start guide.
+	"First start":                     "Erste Schritte",
+	"Set up the backup in four steps": "Die Sicherung in vier Schritten einrichten",
+	"Follow the steps in order: each is checked before the next one.": "Gehen Sie die Schritte der Reihe nach durch: jeder wird geprüft, bevor der nächste kommt.",
+	"1. Installation folder": "1. Installationsordner",
+	"The folder of the POS suite on this computer, e.g. C:\\Hypersoft.": "Der Ordner der Kassensoftware auf diesem Computer, z. B. C:\\Hypersoft.",
+	"Check and save": "Prüfen und speichern",
+	"2. Destination": "2. Speicherort",
+	"Where the backups go: a USB disk, a network drive or an FTP server. Press \"Test access data\" before you go on.": "Wohin die Sicherungen gehen: USB-Festplatte, Netzlaufwerk oder FTP-Server. Drücken Sie „Zugangsdaten testen“, bevor Sie weitermachen.",
+	"3. First backup": "3. Erste Sicherung",
+	"Make a first backup now and see that it works.":                            "Machen Sie jetzt eine erste Sicherung und sehen Sie, dass sie funktioniert.",
+	"4. Automatic backup":                                                       "4. Automatische Sicherung",
+	"From now on the backup runs at this time, as long as this computer is on.": "Ab jetzt läuft die Sicherung zu dieser Uhrzeit, solange dieser Computer eingeschaltet ist.",
+	"done":  "erledigt",
+	"to do": "offen",
+	"The backup is set up. The tabs above show and change everything.":                                   "Die Sicherung ist eingerichtet. Die Reiter oben zeigen und ändern alles.",
+	"Set the installation folder and the destination first: the first-start guide leads you through it.": "Zuerst Installationsordner und Speicherort festlegen: die ersten Schritte führen Sie hindurch.",
+	"First choose and save the installation folder (step 1).":                                            "Zuerst den Installationsordner wählen und speichern (Schritt 1).",
+	"First set the destination and test the access data (step 2).":                                       "Zuerst den Speicherort festlegen und die Zugangsdaten testen (Schritt 2).",
+	"First make a backup (step 3).":                                                                      "Zuerst eine Sicherung machen (Schritt 3).",
+	"The folder %s is checked and saved.":                                                                "Der Ordner %s ist geprüft und gespeichert.",
+
+	// The folder picker.
+	"Choose folder…":  "Ordner auswählen…",
+	"One folder up":   "Einen Ordner höher",
+	"Use this folder": "Diesen Ordner verwenden",
+	"Close":           "Schließen",
+	"This computer":   "Dieser Computer",
+	"No subfolders.":  "Keine Unterordner.",
+	"the folder %s cannot be listed: check that it exists and that this program may read it": "der Ordner %s kann nicht aufgelistet werden: bitte prüfen, ob es ihn gibt und ob dieses Programm ihn lesen darf",
+
+	// Checking the installation folder.
+	"the folder %s does not exist: choose the installation folder of the POS suite": "den Ordner %s gibt es nicht: bitte den Installationsordner der Kassensoftware wählen",
+	"%s is a file, not a folder: choose the installation folder of the POS suite":   "%s ist eine Datei, kein Ordner: bitte den Installationsordner der Kassensoftware wählen",
+	"type the installation folder as a full path, e.g. %s":                          "bitte den Installationsordner mit vollem Pfad angeben, z. B. %s",
+	"choose the installation folder of the POS suite":                               "bitte den Installationsordner der Kassensoftware wählen",
+
+	// Restore.
+	"nothing was restored: you chose not to overwrite the existing files":            "nichts wurde wiederhergestellt: Sie haben das Überschreiben der vorhandenen Dateien abgelehnt",
+	"The restore was cancelled.":                                                     "Die Wiederherstellung wurde abgebrochen.",
+	"Restore into the installation folder itself (replaces the till's current data)": "In den Installationsordner selbst wiederherstellen (ersetzt die aktuellen Daten der Kasse)",
+	"%s is the installation folder itself: restoring there replaces the till's current data. Tick \"Restore into the installation folder itself\" to do that, or choose another folder": "%s ist der Installationsordner selbst: eine Wiederherstellung dorthin ersetzt die aktuellen Daten der Kasse. Kreuzen Sie „In den Installationsordner selbst wiederherstellen“ an, oder wählen Sie einen anderen Ordner",
+	"choose the target folder to restore into":                             "bitte den Zielordner für die Wiederherstellung wählen",
+	"choose a backup in the list first":                                    "bitte zuerst eine Sicherung in der Liste wählen",
+	"type the target folder as a full path, e.g. C:\\Hypers-! or /srv/pos": "bitte den Zielordner mit vollem Pfad angeben, z. B. C:\\Hypers-! oder /srv/pos",
+	"Verify": "Prüfen",
+	"Verify the chosen backup: read it from the destination and check every file.": "Die gewählte Sicherung prüfen: vom Speicherort lesen und jede Datei kontrollieren.",
+	"The backup is intact: %d file(s) checked.":                                    "Die Sicherung ist in Ordnung: %d Datei(en) geprüft.",
+	"THE BACKUP IS DAMAGED.":                                                       "DIE SICHERUNG IST BESCHÄDIGT.",
+	"The backup could not be checked.":                                             "Die Sicherung konnte nicht geprüft werden.",
+	"Verifying…":                                                                   "Prüfung läuft…",
+	"no file of this backup is of the ticked kind and client: tick other choices":  "keine Datei dieser Sicherung hat die angekreuzte Art und den angekreuzten Mandanten: bitte anders ankreuzen",
+
+	// Settings.
+	"Current admin password":   "Bisheriges Admin-Passwort",
+	"New admin password":       "Neues Admin-Passwort",
+	"New admin password again": "Neues Admin-Passwort wiederholen",
+	"Change admin password":    "Admin-Passwort ändern",
+	"The admin password is changed. Other browsers are logged out.":                       "Das Admin-Passwort ist geändert. Andere Browser sind abgemeldet.",
+	"the current admin password is wrong":                                                 "das bisherige Admin-Passwort ist falsch",
+	"the admin password is set in the config file as web.admin_password: change it there": "das Admin-Passwort steht in der Konfigurationsdatei als web.admin_password: bitte dort ändern",
+	"Save settings": "Einstellungen speichern",
+	"There are unsaved changes: press \"Save settings\" or they are lost.": "Es gibt ungespeicherte Änderungen: „Einstellungen speichern“ drücken, sonst gehen sie verloren.",
+	"Leave the page? Unsaved settings are lost.":                           "Seite verlassen? Ungespeicherte Einstellungen gehen verloren.",
+	"unknown section": "unbekannter Bereich",
+
+	// Automatic backup.
+	"this program cannot install the automatic backup on this computer: no service manager was found. The settings are saved; ask your service partner to set up the backup service": "dieses Programm kann die automatische Sicherung auf diesem Computer nicht installieren: es wurde keine Dienstverwaltung gefunden. Die Einstellungen sind gespeichert; bitte Ihren Servicepartner, den Sicherungsdienst einzurichten",
+	"this program cannot remove the automatic backup on this computer: no service manager was found":                                                                                 "dieses Programm kann die automatische Sicherung auf diesem Computer nicht entfernen: es wurde keine Dienstverwaltung gefunden",
+	"the settings are saved, but the automatic backup could not be installed: %s":                                                                                                    "die Einstellungen sind gespeichert, aber die automatische Sicherung konnte nicht installiert werden: %s",
+
+	// Progress.
+	"about %s left": "noch etwa %s",
+	"%d s":          "%d s",
+	"%d min":        "%d min",
+	"%d h %d min":   "%d h %d min",
+	"Reading:":      "Wird gelesen:",
+	"Written:":      "Geschrieben:",
+	"Warnings":      "Warnungen",
+
+	// Login.
+	"You are not logged in on this page: log in again.":                                     "Sie sind auf dieser Seite nicht angemeldet: bitte neu anmelden.",
+	"You are not logged in (or the session has ended): reload the page and log in.":         "Sie sind nicht angemeldet (oder die Sitzung ist abgelaufen): Seite neu laden und anmelden.",
+	"The request lacks the page's security token: reload the page and try again.":           "Der Anfrage fehlt das Sicherheitsmerkmal der Seite: Seite neu laden und noch einmal versuchen.",
+	"the request could not be read: reload the page and try again":                          "die Anfrage konnte nicht gelesen werden: Seite neu laden und noch einmal versuchen",
+	"a backup or restore started on this page is still running: wait until it has finished": "eine auf dieser Seite gestartete Sicherung oder Wiederherstellung läuft noch: bitte warten, bis sie fertig ist",
+	"that restore is no longer waiting for an answer":                                       "diese Wiederherstellung wartet nicht mehr auf eine Antwort",
+	"that backup is not in the list: press Refresh":                                         "diese Sicherung ist nicht in der Liste: bitte „Aktualisieren“ drücken",
+	"no destination is set: set the folder or server in Settings first":                     "es ist kein Speicherort festgelegt: bitte zuerst Ordner oder Server in den Einstellungen festlegen",
+	"there is no fingerprint to confirm: press Test access data again":                      "es gibt keinen Fingerabdruck zu bestätigen: bitte erneut „Zugangsdaten testen“ drücken",
+	"type the server, e.g. meinesicherung.meinftp.de/betrieb1":                              "bitte den Server angeben, z. B. meinesicherung.meinftp.de/betrieb1",
+	"type the folder for the backups, e.g. E:\\Backup or \\\\nas\\backup":                   "bitte den Ordner für die Sicherungen angeben, z. B. E:\\Backup oder \\\\nas\\backup",
+	"the server field holds a folder: switch off \"Use FTP settings\" for a folder":         "im Feld Server steht ein Ordner: für einen Ordner „FTP-Einstellungen verwenden“ ausschalten",
+	"the folder field holds a server: switch on \"Use FTP settings\" for a server":          "im Feld Ordner steht ein Server: für einen Server „FTP-Einstellungen verwenden“ einschalten",
+	"the numbers of backups to keep cannot be negative":                                     "die Anzahl aufzubewahrender Sicherungen kann nicht negativ sein",
+	"the port must be a number from 1 to 65535, or empty for the default":                   "der Port muss eine Zahl von 1 bis 65535 sein, oder leer für den Standard",
+	"choose STARTTLS, TLS or none for the mail server's security":                           "für die Sicherheit des Mailservers bitte STARTTLS, TLS oder keine wählen",
+	"choose German or English for the weekday names":                                        "für die Wochentage bitte Deutsch oder Englisch wählen",
+}
+
+// germanBelow are the sentences of the layers below the faces that the
+// dialog shows most, as the fmt patterns they are made with (the job's
+// results, "Test access data", the status), English -> German. They
+// follow the English texts in internal/job, internal/runner,
+// internal/dest and internal/status; a sentence changed there falls back
+// to English until its pattern here is changed too (the web tests drive
+// "Test access data" and a backup through the real code and look for the
+// German text).
+var germanBelow = map[string]string{
+	// The backup (internal/job).
+	"nothing to back up: variant %s found no files in %s. Check --source and the variant":                                                               "nichts zu sichern: Variante %s fand keine Dateien in %s. Bitte Installationsordner und Variante prüfen",
+	"cannot list the backups at %s: %v":                                                                                                                 "die Sicherungen in %s können nicht aufgelistet werden: %v",
+	"cannot create a temporary file for the upload in %s: %v":                                                                                           "für das Hochladen kann in %s keine temporäre Datei angelegt werden: %v",
+	"the backup was cancelled before it was complete. The older archive %s at %s is unchanged":                                                          "die Sicherung wurde abgebrochen, bevor sie vollständig war. Das ältere Archiv %s in %s ist unverändert",
+	"the backup could not be written: %v. The older archive %s at %s is unchanged":                                                                      "die Sicherung konnte nicht geschrieben werden: %v. Das ältere Archiv %s in %s ist unverändert",
+	"the backup could not be stored: %v. The older archive %s at %s is unchanged":                                                                       "die Sicherung konnte nicht gespeichert werden: %v. Das ältere Archiv %s in %s ist unverändert",
+	"the backup failed: %d file(s) could not be read: %s. Close the program that holds them, or allow missing files; the older archive %s is unchanged": "die Sicherung ist fehlgeschlagen: %d Datei(en) konnten nicht gelesen werden: %s. Bitte das Programm schließen, das sie geöffnet hält; das ältere Archiv %s ist unverändert",
+	"the backup was cancelled before its check was complete. The older archive %s at %s is unchanged":                                                   "die Sicherung wurde abgebrochen, bevor ihre Prüfung fertig war. Das ältere Archiv %s in %s ist unverändert",
+	"the backup was written but failed its check at %s: %v. The older archive %s is unchanged":                                                          "die Sicherung wurde geschrieben, hat aber die Prüfung in %s nicht bestanden: %v. Das ältere Archiv %s ist unverändert",
+	"the finished backup could not be renamed to %s at %s: %v":                                                                                          "die fertige Sicherung konnte in %[2]s nicht in %[1]s umbenannt werden: %[3]v",
+	"the server holds %d bytes but %d were made":                                                                                                        "auf dem Server liegen %d Bytes, gemacht wurden aber %d",
+	"its manifest is missing or incomplete":                                                                                                             "ihr Inhaltsverzeichnis fehlt oder ist unvollständig",
+
+	// The restore (internal/job).
+	"the archive is refused: %v. Nothing was restored":                                                              "das Archiv wird abgelehnt: %v. Nichts wurde wiederhergestellt",
+	"the archive is damaged, so nothing was restored: %v. Run 'posbackup verify' on it for details":                 "das Archiv ist beschädigt, daher wurde nichts wiederhergestellt: %v. „Prüfen“ zeigt die Einzelheiten",
+	"the archive is damaged, so nothing would be restored: %s":                                                      "das Archiv ist beschädigt, daher würde nichts wiederhergestellt: %s",
+	"nothing in the archive matches %s: see 'posbackup info' for what it holds":                                     "nichts im Archiv passt zu %s: die Details der Sicherung zeigen, was sie enthält",
+	"%d file(s) in %s would be overwritten and that was not confirmed: nothing was restored (use --yes to confirm)": "%d Datei(en) in %s würden überschrieben, und das wurde nicht bestätigt: nichts wurde wiederhergestellt",
+	"cannot create the target folder %s: %v":                                                                        "der Zielordner %s kann nicht angelegt werden: %v",
+	"restoring %s failed: %v. Nothing was restored":                                                                 "die Wiederherstellung von %s ist fehlgeschlagen: %v. Nichts wurde wiederhergestellt",
+	"%s is a file in the target but a folder in the backup: move it away and try again":                             "%s ist im Ziel eine Datei, in der Sicherung aber ein Ordner: bitte wegschieben und noch einmal versuchen",
+	"%s is a folder in the target but a file in the backup: move it away and try again":                             "%s ist im Ziel ein Ordner, in der Sicherung aber eine Datei: bitte wegschieben und noch einmal versuchen",
+
+	"%d of %d file(s) of %s failed the check: %s": "%d von %d Datei(en) von %s haben die Prüfung nicht bestanden: %s",
+
+	// The settings checks (internal/runner).
+	"the backup goes to the same drive as the data (%s): not recommended, one disk failure loses both; use a USB medium, a NAS or a server": "die Sicherung geht auf dasselbe Laufwerk wie die Daten (%s): nicht empfohlen, ein Festplattenschaden verliert beides; bitte ein USB-Medium, ein NAS oder einen Server verwenden",
+	"no installation folder: give --source DIR or 'source' in the config (the POS suite's folder, e.g. %s)":                                 "kein Installationsordner: bitte den Ordner der Kassensoftware in den ersten Schritten oder den Einstellungen wählen (z. B. %s)",
+	"no variant: give --variant 1, 2, 3 or 4, or 'variant' in the config (see 'posbackup variants')":                                        "keine Variante: bitte eine Variante in der Liste wählen",
+	"no destination: give --to (a folder or a server) or 'to' in the config file":                                                           "kein Speicherort: bitte einen Ordner oder Server in den ersten Schritten oder den Einstellungen festlegen",
+
+	// "Test access data" (internal/dest/open, internal/dest/retry).
+	"the folder %s is ready":             "der Ordner %s ist bereit",
+	"%s is an address, no lookup needed": "%s ist eine Adresse, keine Namensauflösung nötig",
+	"%s answers on port %s":              "%s antwortet auf Port %s",
+	"the login was accepted":             "die Anmeldung wurde angenommen",
+	"the folder %s on %s is ready":       "der Ordner %s auf %s ist bereit",
+	"(the login folder)":                 "(der Anmeldeordner)",
+	"plain FTP: no encryption (use ftpes:// or sftp:// if the server offers it)": "einfaches FTP: keine Verschlüsselung (ftpes:// oder sftp:// verwenden, wenn der Server es anbietet)",
+	"the host key of %s is the expected one":                                     "der Host-Schlüssel von %s ist der erwartete",
+	"the certificate of %s is valid":                                             "das Zertifikat von %s ist gültig",
+	"a test file was written to %s":                                              "eine Testdatei wurde nach %s geschrieben",
+	"the test file was renamed":                                                  "die Testdatei wurde umbenannt",
+	"the folder can be listed":                                                   "der Ordner kann aufgelistet werden",
+	"the test file was deleted: old backups can be replaced":                     "die Testdatei wurde gelöscht: alte Sicherungen können ersetzt werden",
+	"the test file written to %s does not show in its list of files: the server may hide files starting with a dot; check its settings": "die nach %s geschriebene Testdatei erscheint nicht in der Dateiliste: der Server verbirgt vielleicht Dateien, die mit einem Punkt beginnen; bitte seine Einstellungen prüfen",
+	"the server name %s was not found: check the spelling of the server address and that this computer is connected to the internet":    "der Servername %s wurde nicht gefunden: bitte die Schreibweise der Serveradresse prüfen und ob dieser Computer mit dem Internet verbunden ist",
+	"the server name %s could not be looked up: check the network connection and the DNS settings of this computer":                     "der Servername %s konnte nicht aufgelöst werden: bitte die Netzwerkverbindung und die DNS-Einstellungen dieses Computers prüfen",
+	"the server name %s could not be looked up: check the spelling and the network connection":                                          "der Servername %s konnte nicht aufgelöst werden: bitte Schreibweise und Netzwerkverbindung prüfen",
+	"%s refused the connection on port %s: check the port number and that the %s is running":                                            "%s hat die Verbindung auf Port %s abgelehnt: bitte die Portnummer prüfen und ob der %s läuft",
+	"FTP server":      "FTP-Server",
+	"SSH/SFTP server": "SSH/SFTP-Server",
+	"server":          "Server",
+	"%s cannot be reached: check the network connection and the server address":                                                                  "%s ist nicht erreichbar: bitte Netzwerkverbindung und Serveradresse prüfen",
+	"%s did not answer on port %s: check the server address, the port and any firewall in between":                                               "%s hat auf Port %s nicht geantwortet: bitte Serveradresse, Port und eine Firewall dazwischen prüfen",
+	"the connection to %s was interrupted: check the network connection and try again":                                                           "die Verbindung zu %s wurde unterbrochen: bitte die Netzwerkverbindung prüfen und noch einmal versuchen",
+	"could not connect to %s on port %s: check the address, the port and any firewall":                                                           "keine Verbindung zu %s auf Port %s: bitte Adresse, Port und Firewall prüfen",
+	"could not connect to %s on port %s: check the server address and the port":                                                                  "keine Verbindung zu %s auf Port %s: bitte Serveradresse und Port prüfen",
+	"%s did not answer with TLS on port %s: check the protocol (ftps:// is implicit TLS, usually port 990; ftpes:// is explicit TLS on port 21)": "%s hat auf Port %s nicht mit TLS geantwortet: bitte das Protokoll prüfen (ftps:// ist implizites TLS, meist Port 990; ftpes:// ist explizites TLS auf Port 21)",
+	"the certificate of %s is not trusted: check the server address":                                                                             "dem Zertifikat von %s wird nicht vertraut: bitte die Serveradresse prüfen",
+	"the secure (TLS) connection to %s failed: check that the server supports TLS 1.2 or newer":                                                  "die sichere (TLS-)Verbindung zu %s ist fehlgeschlagen: bitte prüfen, ob der Server TLS 1.2 oder neuer kann",
+	"%s refused the login for user %s: check the user name and the password":                                                                     "%s hat die Anmeldung für den Benutzer %s abgelehnt: bitte Benutzername und Passwort prüfen",
+	"%s refused the login for user %s (server says: %s): check the user name, the password and the account":                                      "%s hat die Anmeldung für den Benutzer %s abgelehnt (der Server sagt: %s): bitte Benutzername, Passwort und Zugang prüfen",
+	"%s requires an encrypted connection (server says: %s): use ftpes:// (or ftps://) instead of ftp://":                                         "%s verlangt eine verschlüsselte Verbindung (der Server sagt: %s): bitte ftpes:// (oder ftps://) statt ftp:// verwenden",
+	"the folder %s is missing on %s: check the folder name, or whether it was removed":                                                           "der Ordner %s fehlt auf %s: bitte den Ordnernamen prüfen, oder ob er entfernt wurde",
+	"the server %s is full (%s while writing %s): free space on the server or ask its administrator":                                             "der Server %s ist voll (%s beim Schreiben von %s): bitte Platz auf dem Server schaffen oder seinen Administrator fragen",
+
+	// The status (internal/status), with what the page offers instead of commands.
+	"No backup is set up on this computer. Set one up with posbackup job set, with a time of day, and posbackup service install.":                                                   "Auf diesem Computer ist keine Sicherung eingerichtet. Die ersten Schritte richten eine ein.",
+	"No automatic backup is set up: backups happen only when someone starts one. Give a job a time of day (posbackup job set NAME --time HH:MM) and run posbackup service install.": "Es ist keine automatische Sicherung eingerichtet: gesichert wird nur, wenn jemand eine Sicherung startet. Im Reiter „Automatische Sicherung“ eine Uhrzeit wählen und „Automatische Sicherung auf diesem Computer installieren“ bestätigen.",
+	"No automatic backup is set up on this computer: the backup service is not installed, so no backup runs at its time. Run posbackup service install.":                            "Auf diesem Computer ist keine automatische Sicherung installiert, daher läuft keine Sicherung zu ihrer Uhrzeit. Im Reiter „Automatische Sicherung“ „Automatische Sicherung auf diesem Computer installieren“ bestätigen.",
+	"The automatic backup service is installed but not running, so no backup runs at its time. Start it with posbackup service start.":                                              "Der Dienst der automatischen Sicherung ist installiert, läuft aber nicht, daher läuft keine Sicherung zu ihrer Uhrzeit. Bitte diesen Computer neu starten oder den Servicepartner fragen.",
+	"Job %s has not been run by the automatic backup yet: check that the backup service is running (posbackup service status).":                                                     "Der Auftrag %s wurde von der automatischen Sicherung noch nicht ausgeführt: er läuft zum ersten Mal zu seiner nächsten Uhrzeit.",
+	"Job %s has never made a successful backup; it should run %s.":                                                                                                                  "Der Auftrag %s hat noch nie erfolgreich gesichert; er sollte %s laufen.",
+	"Job %s has never made a successful backup; it should run %s. The last attempt failed: %s":                                                                                      "Der Auftrag %s hat noch nie erfolgreich gesichert; er sollte %s laufen. Der letzte Versuch ist fehlgeschlagen: %s",
+	"The last successful backup of job %s was %s (%s); it should run %s.":                                                                                                           "Die letzte erfolgreiche Sicherung des Auftrags %s war %s (%s); er sollte %s laufen.",
+	"The last successful backup of job %s was %s (%s); it should run %s. The last attempt failed: %s":                                                                               "Die letzte erfolgreiche Sicherung des Auftrags %s war %s (%s); er sollte %s laufen. Der letzte Versuch ist fehlgeschlagen: %s",
+	"The last backup of job %s failed %s: %s": "Die letzte Sicherung des Auftrags %s ist fehlgeschlagen (%s): %s",
+	"Job %s is due and waits: %s":             "Der Auftrag %s ist fällig und wartet: %s",
+	"Job %s writes its backup to the same drive as the data (%s): one disk failure loses both. Use a USB disk, a network drive or a server.":   "Der Auftrag %s schreibt seine Sicherung auf dasselbe Laufwerk wie die Daten (%s): ein Festplattenschaden verliert beides. Bitte eine USB-Festplatte, ein Netzlaufwerk oder einen Server verwenden.",
+	"Job %s backs up master data only (variant 01): the cash journal (transaction data) is not saved. Choose variant 02 or higher to keep it.": "Der Auftrag %s sichert nur Stammdaten (Variante 01): das Kassenjournal (Bewegungsdaten) wird nicht gesichert. Für das Journal Variante 02 oder höher wählen.",
+}
