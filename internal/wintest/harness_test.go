@@ -58,6 +58,7 @@ func tools(t testing.TB) string {
 		steps := [][]string{
 			{"go", "build", "-trimpath", "-o", filepath.Join(buildDir, "posbackup.exe"), "./cmd/posbackup"},
 			{gcc, "-shared", "-O2", "-o", filepath.Join(buildDir, "bcryptprimitives.dll"), abs("testdata/prng.c"), "-ladvapi32"},
+			{"go", "test", "-c", "-o", filepath.Join(buildDir, "service.test.exe"), "./internal/service"},
 			{gcc, "-O2", "-municode", "-o", filepath.Join(buildDir, "holdopen.exe"), abs("testdata/holdopen.c")},
 		}
 		for _, s := range steps {
@@ -119,6 +120,7 @@ func NewWine(t testing.TB) *Wine {
 		"bcryptprimitives.dll": "windows/system32/bcryptprimitives.dll",
 		"posbackup.exe":        "posbackup/posbackup.exe",
 		"holdopen.exe":         "posbackup/holdopen.exe",
+		"service.test.exe":     "posbackup/service.test.exe",
 	} {
 		copyFile(t, filepath.Join(bin, src), w.C(dst))
 	}
@@ -212,10 +214,16 @@ func (w *Wine) Run(stdin string, args ...string) Result {
 // RunExe runs a Windows program in the prefix.
 func (w *Wine) RunExe(exe, stdin string, args ...string) Result {
 	w.t.Helper()
+	return w.RunExeEnv(nil, exe, stdin, args...)
+}
+
+// RunExeEnv is RunExe with more environment variables (they win).
+func (w *Wine) RunExeEnv(env []string, exe, stdin string, args ...string) Result {
+	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c := exec.CommandContext(ctx, "wine", append([]string{exe}, args...)...)
-	c.Env = w.env
+	c.Env = append(append([]string{}, w.env...), env...)
 	c.Stdin = strings.NewReader(stdin)
 	o, _ := os.CreateTemp("", "wine-stdout-")
 	e, _ := os.CreateTemp("", "wine-stderr-")

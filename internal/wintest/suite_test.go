@@ -212,6 +212,24 @@ func TestWindowsUnderWine(t *testing.T) {
 
 	t.Run("service", func(t *testing.T) { serviceUnderWine(t, w) })
 
+	t.Run("event log", func(t *testing.T) {
+		// Wine keeps no event log to read back: its ReportEventW writes
+		// the messages to the eventlog debug channel, which is read here.
+		r := w.RunExeEnv([]string{"WINEDEBUG=-all,err+eventlog,warn+eventlog,trace+eventlog"},
+			`C:\posbackup\service.test.exe`, "", "-test.run", "^TestEventLogWrites$", "-test.v")
+		if r.Code != 0 || !strings.Contains(r.Stdout, "--- PASS: TestEventLogWrites") {
+			t.Fatalf("the event-log test under Wine:\n%s", r)
+		}
+		for _, want := range []string{
+			`err:eventlog:ReportEventW L"The automatic backup nightly on KASSE1 FAILED: Drive E: is not present`,
+			`warn:eventlog:ReportEventW L"No backup of job nightly on KASSE1 has succeeded`,
+		} {
+			if !strings.Contains(r.Stderr, want) {
+				t.Errorf("Wine's event log did not get %s:\n%s", want, r)
+			}
+		}
+	})
+
 	t.Run("default config and source", func(t *testing.T) {
 		dir := t.TempDir()
 		w.Drive("f", dir)
