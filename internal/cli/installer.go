@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,9 +45,8 @@ func machineConfigPath() string {
 // nothing) and, with --service, registers and starts the service.
 func (a *app) setupCmd() *cobra.Command {
 	var (
-		source, to, at, weekdays, listen, name string
-		variant                                int
-		withService                            bool
+		source, to, at, weekdays, listen, name, variantText string
+		withService                                         bool
 	)
 	cmd := &cobra.Command{
 		Use:   "setup [--source DIR] [--to DEST] [--variant N] [--time HH:MM] [--service]",
@@ -58,7 +58,7 @@ With --time, the job "` + service.DefaultJob + `" runs at that time. The backup 
 the service is served on 127.0.0.1:8470 unless the config says otherwise.
 With --service, the automatic backup service is registered and started (as
 'posbackup service install' does). The Windows installer runs this with its
-properties SOURCE, DEST, VARIANT and TIME.`,
+properties SOURCE, DEST, VARIANT, TIME and LISTEN.`,
 		Example: `  posbackup setup --source 'C:\Hypers-!' --to E:\Sicherung --variant 2 --time 22:30 --service
   msiexec /i posbackup-1.0.0-x64.msi /qn SOURCE="C:\Hypers-!" DEST="\\nas\backup\kasse1" TIME=22:30`,
 		Args: cobra.NoArgs,
@@ -92,15 +92,16 @@ properties SOURCE, DEST, VARIANT and TIME.`,
 			if to = strings.TrimSpace(to); to != "" {
 				values["to"] = to
 			}
-			if variant != 0 {
-				if variant < 1 || variant > 4 {
-					return usagef("--variant must be 1 to 4 (see 'posbackup variants'), not %d", variant)
+			if v := strings.TrimSpace(variantText); v != "" {
+				variant, err := strconv.Atoi(v)
+				if err != nil || variant < 1 || variant > 4 {
+					return usagef("--variant must be 1 to 4 (see 'posbackup variants'), not %q", v)
 				}
 				values["variant"] = variant
 			} else if cfg.Variant == 0 {
 				values["variant"] = 2 // master and transaction data: what a till needs back
 			}
-			if listen != "" {
+			if listen = strings.TrimSpace(listen); listen != "" {
 				values["web.listen"] = listen
 			} else if cfg.Web.Listen == "" {
 				values["web.listen"] = defaultListen
@@ -154,7 +155,7 @@ properties SOURCE, DEST, VARIANT and TIME.`,
 	f := cmd.Flags()
 	f.StringVar(&source, "source", "", "the installation folder of the POS suite, e.g. C:\\Hypers-!")
 	f.StringVar(&to, "to", "", "where the backups go: a folder (E:\\Sicherung, \\\\nas\\share\\pos) or a server")
-	f.IntVar(&variant, "variant", 0, "backup variant 1-4 (default 2, or what the config has)")
+	f.StringVar(&variantText, "variant", "", "backup variant 1-4 (default 2, or what the config has)")
 	f.StringVar(&at, "time", "", "run job \""+service.DefaultJob+"\" at this time of day, HH:MM")
 	f.StringVar(&weekdays, "weekdays", "", "with --time: only on these days, e.g. mon,tue,wed,thu,fri")
 	f.StringVar(&listen, "listen", "", "where the service serves the backup dialog (default "+defaultListen+")")
