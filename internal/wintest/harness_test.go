@@ -26,9 +26,12 @@ type Wine struct {
 	t      testing.TB
 	Prefix string // WINEPREFIX
 	Exe    string // posbackup.exe inside the prefix, as Windows names it
-	env    []string
-	keep   *exec.Cmd
-	keepIn io.WriteCloser
+	// EventLog is the file that receives Wine's eventlog debug channel of
+	// the services: what they write into the Windows event log.
+	EventLog string
+	env      []string
+	keep     *exec.Cmd
+	keepIn   io.WriteCloser
 }
 
 var (
@@ -124,9 +127,20 @@ func NewWine(t testing.TB) *Wine {
 	} {
 		copyFile(t, filepath.Join(bin, src), w.C(dst))
 	}
-	// The session keeper.
+	// The session keeper. It is the session's first program, so Wine
+	// starts the service manager from it: the services inherit its
+	// environment and its standard error, where Wine's eventlog debug
+	// channel writes what the programs report to the event log (Wine keeps
+	// no event log to read back).
 	w.keep = exec.Command("wine", `C:\posbackup\holdopen.exe`)
-	w.keep.Env = w.env
+	w.keep.Env = append(append([]string{}, w.env...), "WINEDEBUG=-all,err+eventlog,warn+eventlog,trace+eventlog")
+	w.EventLog = filepath.Join(dir, "eventlog.txt")
+	evf, err := os.Create(w.EventLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer evf.Close()
+	w.keep.Stderr = evf
 	w.keepIn, _ = w.keep.StdinPipe()
 	out, _ := w.keep.StdoutPipe()
 	if err := w.keep.Start(); err != nil {

@@ -299,6 +299,15 @@ func serviceUnderWine(t *testing.T, w *Wine) {
 		t.Fatalf("the service made no backup at %s; its log:\n%s", hhmm, logText)
 	}
 	a := onlyZip(t, w.C("Automatisch"))
+	var events []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		if events, _ = os.ReadFile(w.EventLog); strings.Contains(string(events), "the backup succeeded") {
+			break
+		}
+	}
+	if !strings.Contains(string(events), "ReportEventW") || !strings.Contains(string(events), "job nightly: the backup succeeded ("+filepath.Base(a)+")") {
+		t.Errorf("the service did not write its run into the event log (Wine's eventlog channel):\n%s", events)
+	}
 	testutil.CheckWithTools(t, a)
 	st := w.Run("", "service", "status", "--config", cfg)
 	if !strings.Contains(st.Stdout, "running") || !strings.Contains(st.Stdout, "OK     "+filepath.Base(a)) {
