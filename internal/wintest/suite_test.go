@@ -230,19 +230,35 @@ func TestWindowsUnderWine(t *testing.T) {
 		}
 	})
 
-	t.Run("default config and source", func(t *testing.T) {
+	// Each check its own subtest, so each missing piece is reported.
+	t.Run("default source", func(t *testing.T) {
 		dir := t.TempDir()
 		w.Drive("f", dir)
 		r := w.Run("", "backup", "--variant", "1", "--to", `F:\`)
 		pending(t, r.Code == 0 && len(globZip(dir)) == 1,
 			`backup without --source takes the default installation folder C:\Hypers-! when it exists`, r)
+	})
+	t.Run("default config", func(t *testing.T) {
+		dir := t.TempDir()
+		w.Drive("g", dir)
 		writeFile(t, w.C("ProgramData/posbackup/posbackup.toml"),
-			"source = 'C:\\Hypers-!'\nvariant = 2\nto = 'F:\\'\n[jobs.nachts]\ntime = '03:00'\n")
-		r = w.Run("", "status")
-		pending(t, strings.Contains(r.Stdout, "Job nachts"),
-			`status without --config reads the machine config C:\ProgramData\posbackup\posbackup.toml`, r)
-		r = w.Run("", "backup")
-		pending(t, r.Code == 0, `backup without --config takes its settings from the machine config`, r)
+			"source = 'C:\\Hypers-!'\nvariant = 2\nto = 'G:\\'\n[jobs.nachts]\ntime = '03:00'\n")
+		defer os.Remove(w.C("ProgramData/posbackup/posbackup.toml"))
+		t.Run("status", func(t *testing.T) {
+			r := w.Run("", "status")
+			pending(t, strings.Contains(r.Stdout, "Job nachts"),
+				`status without --config reads the machine config C:\ProgramData\posbackup\posbackup.toml`, r)
+		})
+		t.Run("backup", func(t *testing.T) {
+			r := w.Run("", "backup")
+			pending(t, r.Code == 0 && len(globZip(dir)) == 1, `backup without --config takes its settings from the machine config`, r)
+		})
+		t.Run("POSBACKUP_CONFIG", func(t *testing.T) {
+			writeFile(t, w.C("bk/other.toml"), "source = 'C:\\Hypers-!'\nvariant = 1\nto = 'G:\\'\n[jobs.anders]\ntime = '04:00'\n")
+			r := w.RunExeEnv([]string{`POSBACKUP_CONFIG=C:\bk\other.toml`}, w.Exe, "", "status")
+			pending(t, strings.Contains(r.Stdout, "Job anders") && !strings.Contains(r.Stdout, "Job nachts"),
+				`POSBACKUP_CONFIG names the config when --config is not given`, r)
+		})
 	})
 }
 
