@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/windows"
@@ -55,5 +56,17 @@ func TestEventLogWrites(t *testing.T) {
 	}
 	if openEventLog("") != (noEvents{}) {
 		t.Errorf("no source is no event log")
+	}
+}
+
+// TestAdminHint: "run as administrator" only when the rights were the cause.
+func TestAdminHint(t *testing.T) {
+	if h := adminHint(fmt.Errorf("open: %w", windows.ERROR_ACCESS_DENIED)); !strings.Contains(h, "administrator") {
+		t.Errorf("access denied: %q", h)
+	}
+	for _, err := range []error{windows.Errno(124), windows.ERROR_SERVICE_EXISTS, errors.New("Invalid level")} {
+		if h := adminHint(err); h != "" {
+			t.Errorf("%v is not a question of rights, yet: %q", err, h)
+		}
 	}
 }
