@@ -140,12 +140,15 @@ func (h *handler) Execute(_ []string, r <-chan svc.ChangeRequest, changes chan<-
 	changes <- svc.Status{State: svc.Running, Accepts: accepts}
 	for {
 		select {
-		case err := <-done: // Run ended by itself: an error the manager restarts after
-			h.err = err
-			changes <- svc.Status{State: svc.StopPending}
+		case err := <-done: // Run ended by itself (it logged why)
 			if err != nil {
-				return true, 1
+				// Ended as a crash, not as a reported stop: the service
+				// manager's recovery action (restart after a minute) then
+				// applies, as it does not to a stop with an exit code.
+				os.Exit(1)
 			}
+			h.err = nil
+			changes <- svc.Status{State: svc.StopPending}
 			return false, 0
 		case c := <-r:
 			switch c.Cmd {
