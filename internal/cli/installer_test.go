@@ -67,3 +67,24 @@ func TestSetupWithoutDestinationWarns(t *testing.T) {
 		t.Errorf("setup without a destination: exit %d, want 0 with a warning:\n%s", code, stderr)
 	}
 }
+
+// TestSetupWithoutSettings is the double-click install: no properties. The
+// config gets the defaults (variant 2, the dialog on this computer) and a
+// warning says that nothing runs automatically yet.
+func TestSetupWithoutSettings(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "posbackup.toml")
+	code, _, stderr := run(t, "setup", "--config", cfg, "--source", " ", "--to", " ", "--variant", " ", "--time", " ", "--listen", " ")
+	if code != 0 || !strings.Contains(stderr, "No job has a time of day") {
+		t.Fatalf("setup with empty properties: exit %d\n%s", code, stderr)
+	}
+	c, err := config.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Variant != 2 || c.Web.Listen != "127.0.0.1:8470" || c.Source != "" || c.To != "" || len(c.Jobs) != 0 {
+		t.Errorf("the defaults: %+v %+v %v", c.Backup, c.Web, c.Jobs)
+	}
+	if code, _, stderr := run(t, "setup", "--config", cfg, "--variant", "7"); code != ExitUsage || !strings.Contains(stderr, "1 to 4") {
+		t.Errorf("--variant 7: exit %d %s", code, stderr)
+	}
+}

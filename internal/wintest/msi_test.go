@@ -151,4 +151,20 @@ func TestMSIUnderWine(t *testing.T) {
 	if _, err := os.Stat(backup); err != nil {
 		t.Errorf("the uninstall removed the backup: %v", err)
 	}
+
+	// Installing again without properties (as a double-click does) finds
+	// the kept config and changes nothing in it.
+	r = w.RunExe("msiexec", "", "/i", `C:\Setup\posbackup-1.0.1-x64.msi`, "/qn")
+	if r.Code != 0 {
+		t.Fatalf("install again:\n%s", r)
+	}
+	if after, _ := os.ReadFile(cfgPath); string(after) != string(cfgBefore) {
+		t.Errorf("installing again changed the kept config:\n%s\nwas:\n%s", after, cfgBefore)
+	}
+	if st := w.RunExe(installed, "", "service", "status", "--config", cfgWin); !strings.Contains(st.Stdout, "Automatic backup service: running") || !strings.Contains(st.Stdout, "OK     "+filepath.Base(backup)) {
+		t.Errorf("installed again, the service does not run or the history is gone:\n%s", st)
+	}
+	if r := w.RunExe("msiexec", "", "/x", `C:\Setup\posbackup-1.0.1-x64.msi`, "/qn"); r.Code != 0 {
+		t.Errorf("uninstall again:\n%s", r)
+	}
 }
