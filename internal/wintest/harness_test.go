@@ -362,3 +362,11 @@ func pending(t *testing.T, ok bool, what string, r Result) {
 	}
 	t.Skipf("PENDING the windefaults branch (issue #13): %s\n%s", what, r)
 }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
