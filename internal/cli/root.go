@@ -125,6 +125,7 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd(), a.configCmd(), a.jobCmd(), a.serviceCmd(), a.notifyCmd(), a.serveCmd(),
 		a.withNotSetUp(a.statusCmd("status", func() *service.Manager { return &service.Manager{ConfigPath: a.configPath} })))
 	root.AddCommand(a.fleetCmd())
+	root.AddCommand(a.setupCmd(), a.dialogCmd()) // installer.go: what the MSI and its Start-menu entry run
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

@@ -38,7 +38,10 @@ file ([jobs.NAME], see 'posbackup job set') at their times, at low priority.`,
 				if err := a.needConfigPath(); err != nil {
 					return err
 				}
-				if err := f(mgr()); err != nil {
+				m := mgr()
+				err := f(m)
+				a.warn(m.Warnings)
+				if err != nil {
 					return err
 				}
 				fmt.Fprintln(a.stdout, done)
@@ -107,6 +110,7 @@ automatic backup per PC. Run it as administrator (Windows) or root.`,
 			}
 			a.warn(warns)
 			m := mgr()
+			defer func() { a.warn(m.Warnings) }()
 			if runAs != "" {
 				m.RunAs = runAs
 				if runtime.GOOS == "windows" {
@@ -149,6 +153,7 @@ automatic backup per PC. Run it as administrator (Windows) or root.`,
 
 func (a *app) serviceRunCmd(name *string) *cobra.Command {
 	var o service.RunOptions
+	var asService bool
 	cmd := &cobra.Command{
 		Use:   "run --config FILE",
 		Short: "Run the automatic backup in the foreground (what the installed service runs)",
@@ -165,7 +170,11 @@ the schedule work.`,
 				return err
 			}
 			o.Out = a.stdout
-			return service.RunAsService(cmd.Context(), *name, func(ctx context.Context) error {
+			o.EventSource = ""
+			if asService {
+				o.EventSource = *name
+			}
+			return service.RunAsService(cmd.Context(), *name, asService, func(ctx context.Context) error {
 				if l := a.cfg.Web.Listen; l != "" { // the installed service serves the dialog too
 					go func() {
 						if err := a.serveWeb(ctx, webServe{listen: l, noSetup: true}); err != nil {
@@ -182,7 +191,8 @@ the schedule work.`,
 	f.DurationVar(&o.Poll, "poll", 0, "how often the clock is checked (default 30s)")
 	f.DurationVar(&o.CatchUpDelay, "catch-up-delay", 0, "wait this long after start before a missed backup is caught up (default 2m)")
 	f.DurationVar(&o.Reload, "reload", 0, "how often the config file is checked for changes (default 30s)")
-	for _, h := range []string{"poll", "catch-up-delay", "reload"} {
+	f.BoolVar(&asService, strings.TrimPrefix(service.AsServiceFlag, "--"), false, "answer the Windows service manager (what the installed service's command line gives); failures also go to the Windows event log")
+	for _, h := range []string{"poll", "catch-up-delay", "reload", strings.TrimPrefix(service.AsServiceFlag, "--")} {
 		f.MarkHidden(h)
 	}
 	return cmd

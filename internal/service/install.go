@@ -17,6 +17,10 @@ import (
 // DefaultName is the system service's name.
 const DefaultName = "posbackup"
 
+// AsServiceFlag is the argument the installed service's command line
+// carries: 'service run --as-service' talks to the service manager.
+const AsServiceFlag = "--as-service"
+
 // Manager registers 'posbackup service run --config F' with the operating
 // system's service manager (Windows service control manager, systemd,
 // launchd, System V init) through github.com/kardianos/service, set to
@@ -25,6 +29,10 @@ type Manager struct {
 	ConfigPath string // the config the service runs; made absolute
 	Name       string // "" is DefaultName
 	Executable string // "" is this program
+	// Warnings are what Install or Uninstall could not do that the
+	// service works without (Windows: delayed start, recovery actions,
+	// description, the event-log source), one plain sentence each.
+	Warnings []string
 	// RunAs is the account the service runs as ("" the system account).
 	// On Windows a user account sees that user's network shares, which the
 	// system account does not; RunAsPassword is its password, handed to the
@@ -63,7 +71,11 @@ func (m *Manager) Definition() (*kservice.Config, error) {
 			return nil, fmt.Errorf("cannot find this program's path: %v", err)
 		}
 	}
-	args := []string{"service", "run", "--config", cfgPath}
+	// --as-service: the program answers the Windows service control
+	// manager without guessing whether it was started by it (the guess,
+	// svc.IsWindowsService, looks for session 0, which Wine's and some
+	// hardened service managers do not use).
+	args := []string{"service", "run", AsServiceFlag, "--config", cfgPath}
 	if m.Name != "" && m.Name != DefaultName {
 		args = append(args, "--name", m.Name)
 	}
@@ -114,8 +126,11 @@ func (m *Manager) Install() error {
 	if st, _ := m.Status(); st == status.ServiceRunning || st == status.ServiceStopped {
 		return nil
 	}
-	if err := s.Install(); err != nil {
-		return fmt.Errorf("the service %s could not be installed: %v. Run this as administrator (Windows) or root", m.name(), plainService(err))
+	def, _ := m.Definition()
+	warns, err := installOS(s, def)
+	m.Warnings = append(m.Warnings, warns...)
+	if err != nil {
+		return fmt.Errorf("the service %s could not be installed: %v.%s", m.name(), plainService(err), adminHint(err))
 	}
 	return nil
 }
@@ -134,8 +149,10 @@ func (m *Manager) Uninstall() error {
 }
 
 func (m *Manager) uninstall(s kservice.Service) error {
-	if err := s.Uninstall(); err != nil {
-		return fmt.Errorf("the service %s could not be removed: %v. Run this as administrator (Windows) or root", m.name(), plainService(err))
+	warns, err := uninstallOS(s, m.name())
+	m.Warnings = append(m.Warnings, warns...)
+	if err != nil {
+		return fmt.Errorf("the service %s could not be removed: %v.%s", m.name(), plainService(err), adminHint(err))
 	}
 	if isSysV() { // kardianos leaves the runlevel links behind
 		for _, rl := range []string{"0", "1", "2", "3", "4", "5", "6"} {
@@ -169,7 +186,7 @@ func (m *Manager) Start() error {
 		return err
 	}
 	if err := s.Start(); err != nil {
-		return fmt.Errorf("the service %s could not be started: %v. Check that it is installed (posbackup service install) and look at its log", m.name(), plainService(err))
+		return fmt.Errorf("the service %s could not be started: %v.%s Check that it is installed (posbackup service install) and look at its log", m.name(), plainService(err), adminHint(err))
 	}
 	return nil
 }
@@ -182,7 +199,7 @@ func (m *Manager) Stop() error {
 		return err
 	}
 	if err := s.Stop(); err != nil {
-		return fmt.Errorf("the service %s could not be stopped: %v", m.name(), plainService(err))
+		return fmt.Errorf("the service %s could not be stopped: %v.%s", m.name(), plainService(err), adminHint(err))
 	}
 	return nil
 }
@@ -254,15 +271,25 @@ func (p *program) Stop(kservice.Service) error {
 	return nil
 }
 
-// RunAsService runs run as the service manager expects: on Windows, when
-// started by the service control manager, through its protocol; anywhere
-// else (a console, systemd, init scripts) directly until ctx ends.
-func RunAsService(ctx context.Context, name string, run func(ctx context.Context) error) error {
-	if runtime.GOOS != "windows" || kservice.Interactive() {
+// RunAsService runs run as the service manager expects. With asService
+// (the installed service's command line carries AsServiceFlag), on
+// Windows it answers the service control manager's protocol (start, stop,
+// shutdown) without guessing; without it, it answers when the guess says
+// the service manager started it (a service installed by an older
+// version). Anywhere else (a console, systemd, init scripts) it runs run
+// directly until ctx ends.
+func RunAsService(ctx context.Context, name string, asService bool, run func(ctx context.Context) error) error {
+	if runtime.GOOS != "windows" {
 		return run(ctx)
 	}
 	if name == "" {
 		name = DefaultName
+	}
+	if asService {
+		return runWindowsService(ctx, name, run)
+	}
+	if kservice.Interactive() {
+		return run(ctx)
 	}
 	p := &program{run: run}
 	s, err := kservice.New(p, &kservice.Config{Name: name})
@@ -270,4 +297,8 @@ func RunAsService(ctx context.Context, name string, run func(ctx context.Context
 		return err
 	}
 	return s.Run()
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }

@@ -24,7 +24,7 @@ func TestDefinitionRunsTheConfigAndRestarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"service", "run", "--config", cfg}
+	want := []string{"service", "run", "--as-service", "--config", cfg}
 	if def.Name != "posbackup" || def.Executable != "/opt/posbackup/posbackup" || strings.Join(def.Arguments, "|") != strings.Join(want, "|") {
 		t.Errorf("definition %s %v %v, want posbackup %v", def.Name, def.Executable, def.Arguments, want)
 	}
@@ -79,7 +79,7 @@ func TestInstallSystemV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCmd := fmt.Sprintf(`%s "service" "run" "--config" "%s" "--name" "%s"`, bin, cfg, name)
+	wantCmd := fmt.Sprintf(`%s "service" "run" "--as-service" "--config" "%s" "--name" "%s"`, bin, cfg, name)
 	if !strings.Contains(string(script), wantCmd) {
 		t.Errorf("the init script does not run %s:\n%s", wantCmd, script)
 	}

@@ -117,9 +117,6 @@ func (r *running) alerts() {
 			continue
 		}
 		to := recipients(j, true)
-		if to == nil {
-			continue
-		}
 		st, err := schedule.LoadState(r.dir, name, now)
 		if err != nil || st.Since.IsZero() {
 			continue
@@ -150,6 +147,16 @@ func (r *running) alerts() {
 			fmt.Fprintf(&b, "The last failure (%s): %s\n\n", st.LastFailure.Format("Mon 2006-01-02 15:04"), st.LastError)
 		}
 		b.WriteString("Check that the computer runs at the backup time and that the destination is reachable; 'posbackup status' shows the details.\n")
+		if r.evAlerted == nil {
+			r.evAlerted = map[string]time.Time{}
+		}
+		if last, ok := r.evAlerted[name]; !ok || now.Sub(last) >= 24*time.Hour {
+			r.evAlerted[name] = now
+			r.events().Warning(strings.TrimSpace(b.String()))
+		}
+		if to == nil {
+			continue
+		}
 		m := notify.Message{To: to, Subject: fmt.Sprintf("posbackup: ALERT - no backup of job %s on %s for %d days", name, hostname(), days), Body: b.String()}
 		path := alertPath(r.dir, name)
 		r.send(cfg, m, "the no-backup alert of job "+name, func() { // only once it went out: a failed one is tried again

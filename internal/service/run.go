@@ -30,6 +30,9 @@ type RunOptions struct {
 	// NormalPriority keeps the process at normal priority; scheduled runs
 	// otherwise run at low CPU and I/O priority so the tills stay responsive.
 	NormalPriority bool
+	// EventSource is the Windows Application event log source failures
+	// and alerts are also written under ("" none; ignored elsewhere).
+	EventSource string
 }
 
 // Run runs the automatic backups of the config at cfgPath until ctx ends.
@@ -49,6 +52,9 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 		lg := newLog(filepath.Join((&config.Config{}).StateDirOf(cfgPath), LogName), o.Out)
 		lg.printf("the automatic backup cannot start: %v", err)
 		lg.close()
+		ev := openEventLog(o.EventSource)
+		ev.Error(fmt.Sprintf("The automatic backup cannot start: %v", err))
+		ev.Close()
 		return err
 	}
 	dir := cfg.StateDirOf(cfgPath)
@@ -57,6 +63,8 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 	}
 	lg := newLog(filepath.Join(dir, LogName), o.Out)
 	defer lg.close()
+	ev := openEventLog(o.EventSource)
+	defer ev.Close()
 	if !o.NormalPriority {
 		if err := sysprio.Lower(); err != nil {
 			lg.printf("could not lower the priority (%v); backups run at normal priority", err)
@@ -69,7 +77,7 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 	if clock == nil {
 		clock = schedule.RealClock{}
 	}
-	r := &running{cfgPath: cfgPath, dir: dir, log: lg, clock: clock, results: map[string]*job.BackupResult{}, seen: seen}
+	r := &running{cfgPath: cfgPath, dir: dir, log: lg, ev: ev, clock: clock, results: map[string]*job.BackupResult{}, seen: seen, evAlerted: map[string]time.Time{}}
 	defer r.mails.Wait()
 	for {
 		reload, err := r.runOnce(ctx, cfg, o)
@@ -79,6 +87,7 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 		}
 		if !reload {
 			lg.printf("the automatic backup stops: %v", err)
+			ev.Error(fmt.Sprintf("The automatic backup stops: %v", err))
 			return err
 		}
 		r.seen = fileStamp(cfgPath) // before reading: a change during the read is seen next time
@@ -95,6 +104,8 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 type running struct {
 	cfgPath, dir string
 	log          *rotatingLog
+	ev           eventSink            // the Windows event log (failures and alerts)
+	evAlerted    map[string]time.Time // when a job's no-success alert last went to the event log
 	clock        schedule.Clock
 	seen         stamp // the config file as last loaded
 
@@ -114,6 +125,7 @@ func (r *running) runOnce(ctx context.Context, cfg *config.Config, o RunOptions)
 	for _, name := range jobNames(cfg) {
 		if err, ok := bad[name]; ok {
 			r.log.printf("%v: this job does not run until the config is corrected", err)
+			r.events().Error(fmt.Sprintf("The automatic backup %s cannot run: %v. Correct the job in %s; the service reads the file again by itself.", name, err, r.cfgPath))
 			if to := recipients(cfg.Jobs[name], true); to != nil {
 				r.send(cfg, notify.Message{To: to,
 					Subject: fmt.Sprintf("posbackup: job %s on %s CANNOT RUN", name, hostname()),
@@ -211,6 +223,7 @@ func RunJob(ctx context.Context, cfg *config.Config, cfgPath, name string) (*job
 // event logs a scheduler event and mails the report it calls for.
 func (r *running) event(e schedule.Event) {
 	r.log.printf("%s", e.Message)
+	r.eventLog(e)
 	if e.Kind != schedule.EventSuccess && e.Kind != schedule.EventFailure {
 		return
 	}
@@ -227,6 +240,35 @@ func (r *running) event(e schedule.Event) {
 		return
 	}
 	r.send(cfg, m, "the report of job "+e.Job)
+}
+
+func (r *running) events() eventSink {
+	if r.ev == nil {
+		return noEvents{}
+	}
+	return r.ev
+}
+
+// eventLog writes what an administrator must see into the Windows event
+// log: a failed run as an error, a damaged state or an interrupted run as
+// a warning, a success (with its warnings) as information.
+func (r *running) eventLog(e schedule.Event) {
+	switch e.Kind {
+	case schedule.EventFailure:
+		reason := e.Message
+		if e.Err != nil {
+			reason = e.Err.Error()
+		}
+		r.events().Error(fmt.Sprintf("The automatic backup %s on %s FAILED: %s", e.Job, hostname(), reason))
+	case schedule.EventState, schedule.EventInterrupted:
+		r.events().Warning(e.Message)
+	case schedule.EventSuccess:
+		if e.Result != nil && len(e.Result.Warnings) > 0 {
+			r.events().Warning(fmt.Sprintf("%s (warnings: %s)", e.Message, strings.Join(e.Result.Warnings, "; ")))
+			return
+		}
+		r.events().Info(e.Message)
+	}
 }
 
 func (r *running) nextRun(name string) time.Time {

@@ -1,0 +1,5 @@
+//go:build !windows
+
+package service
+
+func openEventLog(string) eventSink { return noEvents{} }
