@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/fleet"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/notify"
 	"github.com/posbackup/posbackup/internal/runlock"
@@ -213,9 +214,20 @@ func RunJob(ctx context.Context, cfg *config.Config, cfgPath, name string) (*job
 	req.Job = name
 	req.Keep = Policy(j)
 	req.GuardStale = true
+	started := time.Now()
 	res, err := job.Backup(ctx, req)
 	if res != nil {
 		res.Warnings = append(append([]string{}, pr.Warnings...), res.Warnings...)
+	}
+	// The site's status record, after a failure too: a failing site is then
+	// seen as failing at the head office, not only as quiet.
+	days, _ := schedule.ParseWeekdays(strings.Join(j.Weekdays, ","))
+	sched := "daily " + j.Time
+	if len(days) > 0 && len(days) < 7 {
+		sched = strings.Join(j.Weekdays, ",") + " " + j.Time
+	}
+	if w := fleet.After(ctx, b, req.Dest, started, res, err, sched, fleet.Period(days)); w != "" && res != nil {
+		res.Warnings = append(res.Warnings, w)
 	}
 	return res, err
 }
