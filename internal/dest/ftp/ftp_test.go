@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -337,52 +338,150 @@ func TestTruncatedUploadCaught(t *testing.T) {
 	}
 }
 
-// refuseRenameConn makes the server refuse the next RNTO onto target by
-// sending it to a folder that does not exist: a server that does not rename
-// over an existing file.
+// refuseRenameConn makes the server refuse the first RNTO onto target by
+// sending it to a folder that does not exist (a server that does not rename
+// over an existing file), records every RNTO, and, when cutAfterAside is
+// set, cuts the connection at the first RNTO that follows the move aside
+// (a connection lost, or a power cut, between the two renames).
 type refuseRenameConn struct {
 	net.Conn
-	target  string
-	refused *atomic.Int32
+	target        string
+	refused       *atomic.Int32
+	cutAfterAside *atomic.Bool
+	mu            *sync.Mutex
+	rnto          *[]string
 }
 
 func (c *refuseRenameConn) Write(p []byte) (int, error) {
-	if string(p) == "RNTO "+c.target+"\r\n" && c.refused.Load() == 0 {
-		c.refused.Add(1)
-		if _, err := c.Conn.Write([]byte("RNTO /no-such-folder-posbackup/" + c.target + "\r\n")); err != nil {
-			return 0, err
+	if to, ok := strings.CutPrefix(string(p), "RNTO "); ok {
+		to = strings.TrimSuffix(to, "\r\n")
+		c.mu.Lock()
+		afterAside := len(*c.rnto) > 0 && (*c.rnto)[len(*c.rnto)-1] == dest.AsideName(c.target)
+		*c.rnto = append(*c.rnto, to)
+		c.mu.Unlock()
+		if afterAside && c.cutAfterAside.CompareAndSwap(true, false) {
+			c.Conn.Close()
+			return 0, net.ErrClosed
 		}
-		return len(p), nil
+		if to == c.target && c.refused.CompareAndSwap(0, 1) {
+			if _, err := c.Conn.Write([]byte("RNTO /no-such-folder-posbackup/" + c.target + "\r\n")); err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		}
 	}
 	return c.Conn.Write(p)
 }
 
-func TestRenameMovesAside(t *testing.T) {
-	s := server(t, "ftp")
-	var refused atomic.Int32
-	cfg := config(s, "aside")
+type refusingServer struct {
+	refused       atomic.Int32
+	cutAfterAside atomic.Bool
+	mu            sync.Mutex
+	rnto          []string
+}
+
+func (r *refusingServer) config(s *testsrv.FTPServer, folder, target string) Config {
+	cfg := config(s, folder)
 	cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		var nd net.Dialer
 		conn, err := nd.DialContext(ctx, network, addr)
 		if err == nil && addr == s.Addr {
-			conn = &refuseRenameConn{Conn: conn, target: "M001_Montag.zip", refused: &refused}
+			conn = &refuseRenameConn{Conn: conn, target: target, refused: &r.refused, cutAfterAside: &r.cutAfterAside, mu: &r.mu, rnto: &r.rnto}
 		}
 		return conn, err
 	}
-	d := open(t, cfg)
-	desttest.Put(t, d, "M001_Montag.zip", []byte("old"))
+	return cfg
+}
+
+func (r *refusingServer) renames() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.rnto...)
+}
+
+// TestRenameMovesAside: a server that refuses to rename over an existing
+// file gets the older archive moved aside under dest.AsideName (a name
+// list shows and no sweep deletes), then deleted once the new one is in
+// place. Afterwards the destination declares that it does not replace, and
+// the next rename over an existing name moves aside at once.
+func TestRenameMovesAside(t *testing.T) {
+	s := server(t, "ftp")
+	const to = "M001_Montag.zip"
+	var r refusingServer
+	d := open(t, r.config(s, "aside", to))
+	desttest.Put(t, d, to, []byte("old"))
 	desttest.Put(t, d, "tmp.zip", []byte("new"))
-	if err := d.Rename(context.Background(), "tmp.zip", "M001_Montag.zip"); err != nil {
+	if err := d.Rename(context.Background(), "tmp.zip", to); err != nil {
 		t.Fatal(err)
 	}
-	if refused.Load() != 1 {
+	if r.refused.Load() != 1 {
 		t.Fatal("the rename was not refused: the test did not exercise the fallback")
 	}
-	if got := string(desttest.Get(t, d, "M001_Montag.zip", 0)); got != "new" {
+	if got := string(desttest.Get(t, d, to, 0)); got != "new" {
 		t.Fatalf("after Rename: %q", got)
 	}
-	if got := desttest.Names(t, d); strings.Join(got, ",") != "M001_Montag.zip" {
+	if got := desttest.Names(t, d); strings.Join(got, ",") != to {
 		t.Fatalf("left over: %q", got)
+	}
+	if want := []string{to, dest.AsideName(to), to}; strings.Join(r.renames(), ",") != strings.Join(want, ",") {
+		t.Fatalf("RNTO sequence %q, want %q (refused, move aside, into place)", r.renames(), want)
+	}
+	if d.Caps().RenameReplaces {
+		t.Fatal("after a refusal the destination still declares RenameReplaces")
+	}
+	desttest.Put(t, d, "tmp2.zip", []byte("newer"))
+	if err := d.Rename(context.Background(), "tmp2.zip", to); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{to, dest.AsideName(to), to, dest.AsideName(to), to}; strings.Join(r.renames(), ",") != strings.Join(want, ",") {
+		t.Fatalf("RNTO sequence %q, want %q (the second rename moves aside at once)", r.renames(), want)
+	}
+	if got := string(desttest.Get(t, d, to, 0)); got != "newer" {
+		t.Fatalf("after the second Rename: %q", got)
+	}
+}
+
+// TestRenameCutBetweenRenames: the connection breaks after the older
+// archive was moved aside. Without retries the older archive is left under
+// its aside name, which List shows (a later run puts it back); with
+// retries the new one goes into place and the aside copy is removed.
+func TestRenameCutBetweenRenames(t *testing.T) {
+	s := server(t, "ftp")
+	const to = "M001_Dienstag.zip"
+	for _, attempts := range []int{1, 3} {
+		t.Run(strconv.Itoa(attempts), func(t *testing.T) {
+			var r refusingServer
+			cfg := r.config(s, "cut"+strconv.Itoa(attempts), to)
+			cfg.Retry.Attempts = attempts
+			d := open(t, cfg)
+			desttest.Put(t, d, to, []byte("old"))
+			desttest.Put(t, d, "tmp.zip", []byte("new"))
+			r.cutAfterAside.Store(true)
+			err := d.Rename(context.Background(), "tmp.zip", to)
+			if r.cutAfterAside.Load() {
+				t.Fatalf("the connection was not cut (RNTO %q)", r.renames())
+			}
+			names := strings.Join(desttest.Names(t, d), ",")
+			if attempts == 1 {
+				if err == nil {
+					t.Fatal("Rename returned no error after the connection broke")
+				}
+				if want := dest.AsideName(to) + ",tmp.zip"; names != want {
+					t.Fatalf("after the cut List = %s, want %s", names, want)
+				}
+				if got := string(desttest.Get(t, d, dest.AsideName(to), 0)); got != "old" {
+					t.Fatalf("the aside copy holds %q", got)
+				}
+				t.Logf("message: %v", err)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Rename with retries: %v", err)
+			}
+			if names != to || string(desttest.Get(t, d, to, 0)) != "new" {
+				t.Fatalf("after the retried Rename List = %s", names)
+			}
+		})
 	}
 }
 

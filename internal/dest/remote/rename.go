@@ -24,7 +24,8 @@ type Mover interface {
 // RenameOver renames from to to with m's Rename and, where that refuses
 // because to exists, replaces to the careful way:
 //
-//  1. an older aside copy (dest.AsideName(to)) is removed: to is whole;
+//  1. an older aside copy (dest.AsideName(to)), if any, is removed: to is
+//     whole;
 //  2. to is renamed to dest.AsideName(to), which `list` shows as a backup
 //     and no sweep deletes;
 //  3. from is renamed to to; when that is refused, the older one is put
@@ -131,7 +132,11 @@ func moveAside(ctx context.Context, m Mover, from, to string) error {
 	aside := dest.AsideName(to)
 	// An aside copy left by an earlier run is older than to, which is whole;
 	// a storage that refuses to replace would refuse step 2 while it exists.
-	if err := m.Delete(ctx, aside); err != nil && !IsNotFound(err) {
+	if _, err := m.Stat(ctx, aside); err == nil {
+		if err := m.Delete(ctx, aside); err != nil && !IsNotFound(err) {
+			return err
+		}
+	} else if !IsNotFound(err) {
 		return err
 	}
 	if err := m.Rename(ctx, to, aside); err != nil {
