@@ -167,12 +167,12 @@ type AsideError struct {
 }
 
 func (e *AsideError) Error() string {
-	on := ""
+	in := ""
 	if e.Where != "" {
-		on = " in " + e.Where
+		in = " in " + e.Where
 	}
-	return fmt.Sprintf("could not rename %s to %s%s (%s), and the older %s is now named %s, where it is listed as a backup: rename it back to %s by hand",
-		Quote(e.From), Quote(e.To), on, e.Err, Quote(e.To), Quote(e.Aside), Quote(e.To))
+	return fmt.Sprintf("%s; the older %s is now named %s%s, where it is listed as a backup: rename it back to %s by hand",
+		e.Err, Quote(e.To), Quote(e.Aside), in, Quote(e.To))
 }
 
 func (e *AsideError) Unwrap() error { return e.Err }
