@@ -3,6 +3,7 @@ package local_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -105,8 +106,8 @@ func TestOpenMediumDropsCache(t *testing.T) {
 	if !bytes.Equal(got, data) {
 		t.Fatal("the bytes read after OpenMedium differ")
 	}
-	if _, err := f.OpenMedium("missing.zip"); err == nil {
-		t.Fatal("OpenMedium of a missing file returned no error")
+	if _, err := f.OpenMedium("missing.zip"); !errors.Is(err, dest.ErrNotFound) {
+		t.Fatalf("OpenMedium of a missing file: %v, want an error wrapping dest.ErrNotFound", err)
 	}
 }
 

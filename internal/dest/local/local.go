@@ -73,6 +73,9 @@ func (f *Folder) OpenMedium(name string) (*os.File, error) {
 		return nil, err
 	}
 	fh, err := openMedium(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, notFound(p, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s back from the medium: %s", p, plain(err))
 	}
