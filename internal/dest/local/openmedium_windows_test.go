@@ -3,6 +3,7 @@ package local_test
 import (
 	"bytes"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,8 +17,15 @@ import (
 // reads every byte at any offset, also below a path longer than 260
 // characters.
 func TestOpenMediumWindows(t *testing.T) {
-	for _, dir := range []string{"backup", strings.Repeat("long folder name ", 16)} {
-		f, err := local.Open(filepath.Join(t.TempDir(), dir), true)
+	// Not t.TempDir: under Wine 8 its cleanup (os.RemoveAll) fails.
+	base, err := os.MkdirTemp("", "posbackup-openmedium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	long := filepath.Join(strings.Split(strings.Repeat("long folder name,", 16), ",")...)
+	for _, dir := range []string{"backup", long} {
+		f, err := local.Open(filepath.Join(base, dir), true)
 		if err != nil {
 			t.Fatal(err)
 		}
