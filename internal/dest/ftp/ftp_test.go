@@ -485,6 +485,48 @@ func TestRenameCutBetweenRenames(t *testing.T) {
 	}
 }
 
+// noReplaceConn makes vsftpd refuse every RNTO onto a file that exists in
+// dir (the folder on the server's disk): a server that never renames over
+// a file.
+type noReplaceConn struct {
+	net.Conn
+	dir string
+}
+
+func (c noReplaceConn) Write(p []byte) (int, error) {
+	if to, ok := strings.CutPrefix(string(p), "RNTO "); ok {
+		to = strings.TrimSuffix(to, "\r\n")
+		if _, err := os.Stat(filepath.Join(c.dir, to)); err == nil {
+			if _, err := c.Conn.Write([]byte("RNTO /no-such-folder-posbackup/" + to + "\r\n")); err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		}
+	}
+	return c.Conn.Write(p)
+}
+
+// TestConformanceNoReplace runs the suite against a server that refuses
+// every rename over an existing file, so Rename takes the move-aside path.
+func TestConformanceNoReplace(t *testing.T) {
+	s := server(t, "ftp")
+	n := 0
+	desttest.Run(t, func(t *testing.T) dest.Destination {
+		n++
+		folder := "noreplace/" + strings.Repeat("d", n)
+		cfg := config(s, folder)
+		cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			var nd net.Dialer
+			conn, err := nd.DialContext(ctx, network, addr)
+			if err == nil && addr == s.Addr {
+				conn = noReplaceConn{Conn: conn, dir: filepath.Join(s.Root, folder)}
+			}
+			return conn, err
+		}
+		return open(t, cfg)
+	})
+}
+
 // TestDiskFull uploads to a folder on a 1 MiB file system.
 func TestDiskFull(t *testing.T) {
 	s := server(t, "ftpes")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/desttest"
+	"github.com/posbackup/posbackup/internal/dest/remote"
 	"github.com/posbackup/posbackup/internal/dest/retry"
 	"github.com/posbackup/posbackup/internal/testsrv"
 )
@@ -467,6 +468,23 @@ func TestConformanceNoPosixRename(t *testing.T) {
 	desttest.Run(t, func(t *testing.T) dest.Destination {
 		n++
 		return memServer(t, "/run/"+strings.Repeat("d", n))
+	})
+}
+
+// TestConformanceOpenSSHPlainRename runs the suite against the real sshd
+// with posix-rename@openssh.com left unused: OpenSSH's plain rename
+// refuses to replace, so Rename over an existing file takes the move-aside
+// path on a real server.
+func TestConformanceOpenSSHPlainRename(t *testing.T) {
+	s := testsrv.StartSSH(t)
+	n := 0
+	desttest.Run(t, func(t *testing.T) dest.Destination {
+		n++
+		d := open(t, passwordConfig(s, "plain/"+strings.Repeat("d", n)))
+		d.noPosix = true
+		d.cn.Drop() // the next call connects again, without posix-rename
+		d.Server.Renamer = remote.Renamer{}
+		return d
 	})
 }
 
