@@ -25,6 +25,7 @@ type Manifest struct {
 	Format         int          `json:"format"`
 	Tool           string       `json:"tool"`
 	ProgramVersion string       `json:"program_version"`
+	VersionText    string       `json:"version_text,omitempty"` // the start of the suite's version file (profile.MaxVersionText), as it was
 	Profile        string       `json:"profile"`
 	Variant        int          `json:"variant"`
 	VariantTitle   string       `json:"variant_title"`

@@ -3,7 +3,10 @@ package archive
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 )
@@ -36,7 +39,38 @@ func newSpool(limit int, dir string) *spool {
 	return &spool{buf: b, limit: limit, dir: dir}
 }
 
+// TempError is a failure to write the temporary copy of an entry (the
+// temp folder is full or cannot be written). It is never a problem of the
+// file being backed up: Write fails as a whole instead of leaving the file
+// out, which --allow-missing would otherwise accept.
+type TempError struct {
+	Dir string
+	Err error
+}
+
+func (e *TempError) Error() string {
+	return fmt.Sprintf("the temporary folder %s cannot take the backup's working copy (%v): free space there, or name another temporary folder", e.Dir, e.Err)
+}
+
+func (e *TempError) Unwrap() error { return e.Err }
+
 func (s *spool) Write(p []byte) (int, error) {
+	n, err := s.write(p)
+	if err != nil {
+		dir := s.dir
+		if dir == "" {
+			dir = os.TempDir()
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		err = &TempError{Dir: dir, Err: err}
+	}
+	return n, err
+}
+
+func (s *spool) write(p []byte) (int, error) {
 	if s.f == nil && s.buf.Len()+len(p) > s.limit {
 		f, err := os.CreateTemp(s.dir, SpoolPattern)
 		if err != nil {

@@ -519,6 +519,10 @@ func writeOne(ctx context.Context, d *done, res *Result, m *Manifest, recs *reco
 		if errors.Is(d.err, context.Canceled) {
 			return ctx.Err()
 		}
+		var te *TempError
+		if errors.As(d.err, &te) {
+			return te
+		}
 		res.Problems = append(res.Problems, Problem{Name: d.entry.Name, Path: d.entry.Path, Reason: d.err.Error()})
 		ev.Skipped, ev.SkipReason = true, d.err.Error()
 	} else {
@@ -698,6 +702,9 @@ func compressEntry(ctx context.Context, e Entry, opt Options) *done {
 				return d
 			}
 			lastErr = err
+			if te := (*TempError)(nil); errors.As(err, &te) {
+				break // reading again cannot help: the temp folder is full
+			}
 			continue
 		}
 		lastErr = nil
@@ -718,6 +725,10 @@ func compressEntry(ctx context.Context, e Entry, opt Options) *done {
 	}
 	if lastErr != nil {
 		sp.release()
+		if te := (*TempError)(nil); errors.As(lastErr, &te) {
+			d.err = te // the temp folder, not the file: fails the whole run
+			return d
+		}
 		d.err = fmt.Errorf("%s", readReason(lastErr))
 		return d
 	}
@@ -726,6 +737,10 @@ func compressEntry(ctx context.Context, e Entry, opt Options) *done {
 }
 
 func readReason(err error) string {
+	var own interface{ ReadReason() string } // a Source's error that says it all (snapshot.HeldOpenError)
+	if errors.As(err, &own) {
+		return own.ReadReason()
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return "cannot be read: " + pe.Err.Error()

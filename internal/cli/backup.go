@@ -14,6 +14,8 @@ import (
 func (a *app) backupCmd() *cobra.Command {
 	var (
 		source, name, clients, role, lang, level string
+		snap                                     string
+		verify, tempDir                          string
 		df                                       destFlags
 		variant                                  int
 		add                                      []string
@@ -49,6 +51,9 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			b.AllowMissing = pick(cmd, "allow-missing", allowMissing, b.AllowMissing)
 			b.LowPriority = pick(cmd, "low-priority", lowPrio, b.LowPriority)
 			b.Encrypt = pick(cmd, "encrypt", encrypt, b.Encrypt)
+			b.Snapshot = pick(cmd, "snapshot", snap, b.Snapshot)
+			b.Verify = pick(cmd, "verify", verify, b.Verify)
+			b.TempDir = pick(cmd, "temp-dir", tempDir, b.TempDir)
 			if cmd.Flags().Changed("add") {
 				b.Add = add
 			}
@@ -91,8 +96,12 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			if res.Encrypted {
 				enc = ", encrypted (AES-256)"
 			}
-			fmt.Fprintf(a.stdout, "  variant %s, clients %s, %d files, %s (archive %s), checked%s\n",
-				res.Variant, strings.Join(res.Clients, ", "), res.Files, humanBytes(res.Bytes), humanBytes(res.Size), enc)
+			check := "checked (read back from where it is kept)"
+			if res.Verify == job.VerifyQuick {
+				check = "checked quickly (size and local copy only, not read back)"
+			}
+			fmt.Fprintf(a.stdout, "  variant %s, clients %s, %d files, %s (archive %s), %s%s\n",
+				res.Variant, strings.Join(res.Clients, ", "), res.Files, humanBytes(res.Bytes), humanBytes(res.Size), check, enc)
 			for _, w := range res.Warnings {
 				fmt.Fprintf(a.stdout, "  warning: %s\n", w)
 			}
@@ -100,7 +109,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&source, "source", "", "the installation folder of the POS suite")
+	f.StringVar(&source, "source", "", "the installation folder of the POS suite (default: the profile's default folder, C:\\Hypers-! for the built-in one, when it exists)")
 	f.IntVar(&variant, "variant", 0, "backup variant 1-4 (see 'posbackup variants')")
 	f.StringVar(&name, "name", "", "archive name template (default \"{client}_{weekday}\")")
 	f.StringVar(&clients, "clients", "all", "clients to back up: all, or numbers like 1,2")
@@ -112,8 +121,11 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 	df.register(cmd, true)
 	df.registerArchivePassword(cmd)
 	f.BoolVar(&encrypt, "encrypt", false, "encrypt the archive (WinZip AES-256, which 7-Zip opens) with the archive password")
+	f.StringVar(&snap, "snapshot", "auto", "files the POS program holds open (Windows): auto reads them from a Volume Shadow Copy when run as administrator, on always tries, off never")
 	f.BoolVar(&lowPrio, "low-priority", false, "run at low CPU and I/O priority so the tills stay responsive")
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
+	f.StringVar(&verify, "verify", "full", "check before the older archive is replaced: full (read the archive back from where it is kept) or quick (a server's size and the local copy, for very slow lines)")
+	f.StringVar(&tempDir, "temp-dir", "", "folder for the upload's resume copy and the read-back, about the size of the data (default: the system's temp folder)")
 	return cmd
 }
 

@@ -91,9 +91,14 @@ func TestBackupJSONListInfoVerify(t *testing.T) {
 		Files    int      `json:"files"`
 		Bytes    int64    `json:"bytes"`
 		Warnings []string `json:"warnings"`
+		Verified bool     `json:"verified"`
+		Verify   string   `json:"verify"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("--json output is not one JSON object: %v\n%s", err, out)
+	}
+	if !res.Verified || res.Verify != "full" {
+		t.Errorf("--json says verified %v, verify %q: want true and \"full\" (read back from the folder)", res.Verified, res.Verify)
 	}
 	days := map[time.Weekday]string{0: "Sonntag", 1: "Montag", 2: "Dienstag", 3: "Mittwoch", 4: "Donnerstag", 5: "Freitag", 6: "Samstag"}
 	if !res.OK || res.Files != 11 || res.Bytes == 0 || res.Warnings == nil || res.Archive != "M001-M002_"+days[time.Now().Weekday()]+".zip" {
@@ -233,5 +238,24 @@ func TestConfigSetSecret(t *testing.T) {
 	}
 	if code, _, _ := run(t, "config", "set-secret", "source", "--config", cfg); code != 2 {
 		t.Errorf("set-secret of a non-secret: exit %d", code)
+	}
+}
+
+func TestBackupVerifyFlag(t *testing.T) {
+	src := demoInstall(t)
+	to := filepath.Join(t.TempDir(), "Backup")
+	code, _, errOut := run(t, "backup", "--source", src, "--variant", "2", "--to", to, "--verify", "sometimes")
+	if code != 2 || !strings.Contains(errOut, "nknown verify setting") {
+		t.Errorf("--verify sometimes: exit %d, %s; want a usage error (exit 2)", code, errOut)
+	}
+	code, out, errOut := run(t, "backup", "--source", src, "--variant", "2", "--to", to, "--verify", "quick", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Verify string `json:"verify"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Verify != "full" {
+		t.Errorf("--verify quick to a folder says verify %q (%v): want full, a folder is always read back", res.Verify, err)
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -27,17 +28,21 @@ may share the one service.`,
 
 func (a *app) needConfigPath() error {
 	if a.configPath == "" {
-		return usagef("give the config file with --config FILE")
+		return usagef("no config file: give --config FILE, or set up the machine-wide one (%s) with 'posbackup job set' or the dialog 'posbackup serve'", config.DefaultPath(os.Getenv))
 	}
 	return nil
 }
 
 func (a *app) jobSetCmd() *cobra.Command {
-	var j config.Job
+	var flags config.Job
+	j := &flags
 	var weekdays string
 	cmd := &cobra.Command{
 		Use:   "set NAME --config FILE --source DIR --variant N --to DEST --time HH:MM",
 		Short: "Write an automatic backup into the config file",
+		Long: `Writes [jobs.NAME] into the config file. For a job that is there already,
+only the settings given change: 'posbackup job set nightly --time 22:00'
+moves the time and keeps the source, variant and destination.`,
 		Example: `  posbackup job set nightly --config posbackup.toml --source 'C:\Hypers-!' --variant 3 \
       --to ftpes://nas/betrieb1 --user kasse --name '{client}_{weekday}' --lang de --time 23:30 \
       --mail-to chef@example.org`,
@@ -52,13 +57,28 @@ func (a *app) jobSetCmd() *cobra.Command {
 			if j.Variant < 0 || j.Variant > 99 {
 				return usagef("--variant %d is not a variant number", j.Variant)
 			}
-			if _, err := schedule.Parse(j.Time, weekdays); err != nil {
-				return &usageErr{err.Error()}
-			}
 			for _, w := range strings.Split(weekdays, ",") {
 				if w = strings.TrimSpace(w); w != "" {
-					j.Weekdays = append(j.Weekdays, w)
+					flags.Weekdays = append(flags.Weekdays, w)
 				}
+			}
+			// Only the flags given change the job; its other settings stay.
+			var keys []string
+			for f, k := range jobFlagKeys {
+				if cmd.Flags().Changed(f) {
+					keys = append(keys, k)
+				}
+			}
+			old := a.cfg.Jobs[args[0]]
+			if old == nil && !cmd.Flags().Changed("time") {
+				return usagef("there is no job %q in %s yet: give --time HH:MM to set it up", args[0], a.configPath)
+			}
+			j, err := config.UpdateJob(old, &flags, keys)
+			if err != nil {
+				return err
+			}
+			if _, err := schedule.Parse(j.Time, strings.Join(j.Weekdays, ",")); err != nil {
+				return &usageErr{err.Error()}
 			}
 			if err := config.SetJob(a.configPath, args[0], &j); err != nil {
 				return err
@@ -80,7 +100,7 @@ func (a *app) jobSetCmd() *cobra.Command {
 	f.StringVar(&j.PasswordFile, "password-file", "", "file holding the server password (or use 'posbackup config set-secret password')")
 	f.StringVar(&j.KeyFile, "key", "", "SFTP private key file")
 	f.StringVar(&j.Fingerprint, "fingerprint", "", "pinned certificate or host key, SHA256:...")
-	f.StringVar(&j.Time, "time", "", "time of day, HH:MM (required)")
+	f.StringVar(&j.Time, "time", "", "time of day, HH:MM (required for a new job)")
 	f.StringVar(&weekdays, "weekdays", "", "only on these days, e.g. mon,tue,wed,thu,fri (default: every day)")
 	f.IntVar(&j.KeepLast, "keep-last", 0, "keep the last N archives of this job (0: delete none)")
 	f.IntVar(&j.KeepDaily, "keep-daily", 0, "also keep the newest archive of each of the last N days")
@@ -91,8 +111,16 @@ func (a *app) jobSetCmd() *cobra.Command {
 	f.StringSliceVar(&j.MailFailureTo, "mail-failure-to", nil, "send failure reports to these addresses instead")
 	f.StringVar(&j.MailOn, "mail-on", "", "failure (default), always or never")
 	f.IntVar(&j.AlertDays, "alert-days", 0, "alert when no backup succeeded for N days (default: two periods)")
-	cmd.MarkFlagRequired("time")
 	return cmd
+}
+
+// jobFlagKeys maps job set's flags to the job settings (TOML names) they set.
+var jobFlagKeys = map[string]string{
+	"source": "source", "variant": "variant", "to": "to", "name": "name", "clients": "clients", "role": "role",
+	"lang": "lang", "protocol": "protocol", "user": "user", "password-file": "password_file", "key": "key_file",
+	"fingerprint": "fingerprint", "time": "time", "weekdays": "weekdays", "keep-last": "keep_last",
+	"keep-daily": "keep_daily", "keep-weekly": "keep_weekly", "keep-monthly": "keep_monthly", "min-keep": "min_keep",
+	"mail-to": "mail_to", "mail-failure-to": "mail_failure_to", "mail-on": "mail_on", "alert-days": "alert_days",
 }
 
 func (a *app) jobListCmd() *cobra.Command {

@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/posbackup/posbackup/internal/config"
 )
 
 func TestJobSetListStatusRemove(t *testing.T) {
@@ -57,5 +61,60 @@ func TestJobSetListStatusRemove(t *testing.T) {
 	}
 	if code, _, errOut = run(t, "service", "install", "--config", cfg, "--time", "25:00"); code != 2 {
 		t.Errorf("service install --time 25:00: exit %d\n%s", code, errOut)
+	}
+}
+
+// Changing one setting of a job keeps the others (job set --time alone
+// wiped source, variant and destination, and status showed "variant 00").
+func TestJobSetKeepsOtherSettings(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "posbackup.toml")
+	src := demoInstall(t)
+	if code, out, errOut := run(t, "job", "set", "nightly", "--config", cfg, "--source", src, "--variant", "3",
+		"--to", src+"-backup", "--time", "23:30", "--weekdays", "mon,fri", "--keep-last", "5", "--mail-to", "chef@example.org"); code != 0 {
+		t.Fatalf("job set: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, "job", "set", "nightly", "--config", cfg, "--time", "22:15"); code != 0 {
+		t.Fatalf("job set --time alone: exit %d\n%s%s", code, out, errOut)
+	}
+	c, err := config.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := c.Jobs["nightly"]
+	if j == nil || j.Time != "22:15" || j.Source != src || j.Variant != 3 || j.To != src+"-backup" ||
+		strings.Join(j.Weekdays, ",") != "mon,fri" || j.KeepLast != 5 || len(j.MailTo) != 1 {
+		t.Fatalf("after job set --time alone: %+v", j)
+	}
+	code, out, _ := run(t, "job", "list", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "variant 03") || !strings.Contains(out, "22:15") {
+		t.Errorf("job list: exit %d\n%s", code, out)
+	}
+	// Another single change, and clearing the weekdays with an empty list.
+	if code, out, errOut := run(t, "job", "set", "nightly", "--config", cfg, "--variant", "2", "--weekdays", ""); code != 0 {
+		t.Fatalf("job set --variant alone: exit %d\n%s%s", code, out, errOut)
+	}
+	c, _ = config.Load(cfg)
+	if j := c.Jobs["nightly"]; j.Variant != 2 || j.Time != "22:15" || len(j.Weekdays) != 0 || j.Source != src {
+		t.Errorf("after job set --variant 2 --weekdays '': %+v", j)
+	}
+	// A new job still needs its time.
+	if code, _, errOut := run(t, "job", "set", "other", "--config", cfg, "--variant", "2"); code != ExitUsage || !strings.Contains(errOut, "--time") {
+		t.Errorf("new job without --time: exit %d\n%s", code, errOut)
+	}
+}
+
+// Every flag of job set names a job setting, so none is silently dropped.
+func TestJobSetFlagsAllKept(t *testing.T) {
+	a := &app{}
+	cmd := a.jobSetCmd()
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if _, ok := jobFlagKeys[f.Name]; !ok {
+			t.Errorf("job set --%s is not in jobFlagKeys", f.Name)
+		}
+	})
+	for _, k := range jobFlagKeys {
+		if _, err := config.UpdateJob(nil, &config.Job{}, []string{k}); err != nil {
+			t.Error(err)
+		}
 	}
 }

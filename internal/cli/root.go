@@ -99,7 +99,8 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			writes := cmd.Name() == "set-secret" || (cmd.Name() == "set" && cmd.Parent().Name() == "job")
+			writes := creates(cmd)
+			a.findConfig(writes)
 			if _, err := os.Stat(a.configPath); writes && os.IsNotExist(err) {
 				a.cfg = &config.Config{} // the command creates it
 			} else if a.configPath != "" {
@@ -115,14 +116,14 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 			return nil
 		},
 	}
-	root.PersistentFlags().StringVar(&a.configPath, "config", "", "read settings from this TOML file (flags override it)")
+	root.PersistentFlags().StringVar(&a.configPath, "config", "", "read settings from this TOML file (flags override it); default: $POSBACKUP_CONFIG, else the machine-wide "+config.DefaultPath(func(string) string { return "" })+" when it exists")
 	root.PersistentFlags().StringVar(&a.profilePath, "profile", "", "installation layout file (default: the built-in profile; see 'posbackup profile')")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		msg, _, _ := strings.Cut(err.Error(), ": strconv.") // keep the user's words, not Go's
 		return &usageErr{msg + " (see --help)"}
 	})
 	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd(), a.configCmd(), a.jobCmd(), a.serviceCmd(), a.notifyCmd(), a.serveCmd(),
-		a.statusCmd("status", func() *service.Manager { return &service.Manager{ConfigPath: a.configPath} }))
+		a.withNotSetUp(a.statusCmd("status", func() *service.Manager { return &service.Manager{ConfigPath: a.configPath} })))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

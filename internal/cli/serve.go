@@ -46,6 +46,7 @@ passwords cross the network unencrypted.`,
 		Args: cobra.NoArgs,
 		// The config file may not exist yet: the page creates it.
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			a.findConfig(true)
 			if a.configPath == "" {
 				return usagef("serve needs a config file: give --config FILE (it is created when missing)")
 			}

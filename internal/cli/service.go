@@ -247,6 +247,12 @@ func (a *app) printStatus(r status.Report, runs []service.Entry) {
 		if j.LastArchive != "" {
 			last += " (" + j.LastArchive + ")"
 		}
+		switch j.LastVerify {
+		case "full":
+			last += ", checked: read back from where it is kept"
+		case "quick":
+			last += ", checked: quick (size and local copy only)"
+		}
 		fmt.Fprintf(w, "  last success: %s\n", last)
 		if !j.LastFailure.IsZero() {
 			fmt.Fprintf(w, "  last failure: %s: %s\n", when(j.LastFailure), j.LastError)

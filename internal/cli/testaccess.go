@@ -34,21 +34,19 @@ then the same probe. Stops at the first step that fails. Exit 0 when all pass.`,
 			if asJSON {
 				a.printJSON(map[string]any{"ok": ok, "destination": spec.Redacted(), "steps": steps})
 			} else {
+				// The steps that passed go to stdout, the failing one (once) to stderr.
 				for _, s := range steps {
-					mark := "ok  "
+					mark, w, msg := "ok  ", a.stdout, s.Message
 					if !s.OK {
-						mark = "FAIL"
+						mark, w, msg = "FAIL", a.stderr, sentence(s.Message)
 					}
-					fmt.Fprintf(a.stdout, "%s  %-16s %s\n", mark, s.Name, s.Message)
+					fmt.Fprintf(w, "%s  %-16s %s\n", mark, s.Name, msg)
 				}
 				if ok {
 					fmt.Fprintf(a.stdout, "OK: %s can take backups.\n", spec.Redacted())
 				}
 			}
 			if !ok {
-				if !asJSON && len(steps) > 0 {
-					fmt.Fprintf(a.stderr, "posbackup: %s\n", sentence(steps[len(steps)-1].Message))
-				}
 				return &exitErr{ExitFailed}
 			}
 			return nil

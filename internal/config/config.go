@@ -39,6 +39,9 @@ type Backup struct {
 	AllowMissing bool     `toml:"allow_missing"` // unreadable files make a warning, not a failure
 	Level        string   `toml:"level"`         // fast, default, best
 	LowPriority  bool     `toml:"low_priority"`  // lower CPU and I/O priority
+	Snapshot     string   `toml:"snapshot"`      // files the POS program holds open: "auto" (default: from a Volume Shadow Copy when run as administrator), "on", "off"
+	Verify       string   `toml:"verify"`        // check before the rename: "full" (default: read back from where it is kept) or "quick" (size and local copy, for very slow lines)
+	TempDir      string   `toml:"temp_dir"`      // folder for the upload's resume copy, the read-back and spools; default the system's temp folder
 
 	// Encryption (WinZip AES-256; 7-Zip opens it with the password).
 	Encrypt             bool   `toml:"encrypt"`               // encrypt new archives

@@ -130,3 +130,43 @@ func encodeNonZero(v any) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// UpdateJob returns old with the settings named by keys (TOML names, e.g.
+// "time", "to", "key_file") taken from changes, and every other setting of
+// old kept: changing one setting of a job keeps the others. A nil old is
+// a new job.
+func UpdateJob(old, changes *Job, keys []string) (Job, error) {
+	var out Job
+	if old != nil {
+		out = *old
+	}
+	dst, src := fieldsByTag(reflect.ValueOf(&out).Elem()), fieldsByTag(reflect.ValueOf(changes).Elem())
+	for _, k := range keys {
+		d, ok := dst[k]
+		if !ok {
+			return out, fmt.Errorf("a job has no setting %q", k)
+		}
+		d.Set(src[k])
+	}
+	return out, nil
+}
+
+// fieldsByTag maps the TOML names of a struct's fields (embedded structs
+// flattened) to the fields.
+func fieldsByTag(rv reflect.Value) map[string]reflect.Value {
+	m := map[string]reflect.Value{}
+	rt := rv.Type()
+	for i := 0; i < rt.NumField(); i++ {
+		f := rt.Field(i)
+		if f.Anonymous {
+			for k, v := range fieldsByTag(rv.Field(i)) {
+				m[k] = v
+			}
+			continue
+		}
+		if tag := strings.Split(f.Tag.Get("toml"), ",")[0]; tag != "" && f.IsExported() {
+			m[tag] = rv.Field(i)
+		}
+	}
+	return m
+}

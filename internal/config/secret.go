@@ -99,6 +99,7 @@ func setKey(lines []string, table, key, line string) string {
 
 // writeOwnerOnly replaces path with data, readable by its owner only.
 func writeOwnerOnly(path string, data []byte) error {
+	os.MkdirAll(filepath.Dir(path), 0o755) // the machine-wide config's folder (ProgramData\posbackup) may not exist yet
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".posbackup-config-*")
 	if err != nil {
 		return fmt.Errorf("cannot write next to %s: %v", path, err)

@@ -7,17 +7,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/dest"
-	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/retention"
 )
@@ -61,6 +57,45 @@ type BackupRequest struct {
 	// than the data backed up now: the new archive goes beside them under
 	// another name and nothing is pruned.
 	GuardStale bool
+
+	// Verify is the check made before the archive replaces the older one:
+	// VerifyFull ("" too) reads the stored archive back from the
+	// destination and checks every entry's CRC-32 and SHA-256 against the
+	// manifest; VerifyQuick (for very slow lines) checks the size the
+	// server reports and the local copy of what was sent.
+	Verify string
+	// TempDir is where the upload's resume copy, the read-back download
+	// and the archive writer's spools go; "" is the system's temp folder.
+	TempDir string
+	// BeforeStep, when set, is called before each step of the run
+	// ("plan", "write", "verify", "commit", "prune", "sweep"); an error
+	// ends the run there, as a failure of that step would. Tests stop a
+	// run between any two steps with it.
+	BeforeStep func(step string) error
+}
+
+// The checks BackupRequest.Verify names.
+const (
+	VerifyFull  = "full"
+	VerifyQuick = "quick"
+)
+
+// Steps are the names of a backup's steps, in order (BackupRequest.BeforeStep).
+var Steps = func() []string {
+	var out []string
+	for _, s := range steps {
+		out = append(out, s.name)
+	}
+	return out
+}()
+
+// steps are the steps of Backup, in order; each has its own file.
+var steps = []struct {
+	name string
+	fn   func(*run, context.Context) error
+}{
+	{"plan", (*run).plan}, {"write", (*run).write}, {"verify", (*run).verify},
+	{"commit", (*run).commit}, {"prune", (*run).prune}, {"sweep", (*run).sweep},
 }
 
 // Event reports progress of a run.
@@ -90,13 +125,11 @@ type BackupResult struct {
 	Started   time.Time         `json:"started"`                //
 	Manifest  *archive.Manifest `json:"-"`                      //
 	Verified  bool              `json:"verified"`               // read back and checked at the destination
+	Verify    string            `json:"verify,omitempty"`       // the check made: "full" (read back from where it is kept) or "quick" (size and local copy)
 	Encrypted bool              `json:"encrypted"`              // WinZip AES-256 with the archive password
 	Deleted   []string          `json:"deleted,omitempty"`      // older archives removed by the retention policy
 	Stale     bool              `json:"stale_source,omitempty"` // the data is older than a backup already there
 }
-
-// errDestStopped closes the archive pipe when the destination gave up.
-var errDestStopped = errors.New("the destination stopped reading")
 
 // Error is a failed run with a plain explanation for the user.
 type Error struct {
@@ -126,267 +159,105 @@ func Sentence(s string) string {
 
 func fail(format string, a ...any) error { return &Error{Msg: fmt.Sprintf(format, a...)} }
 
-// Backup runs one backup.
+// Backup runs one backup, step by step: plan (select the files, name the
+// archive, put back an archive a cut left aside, list what is there),
+// write (the archive under a temporary name), verify (read it back from
+// where it is kept), commit (rename it over the older one), prune (the
+// retention policy) and sweep (leftovers of interrupted runs, only now that
+// this one succeeded).
 func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
-	now := time.Now
-	if req.Now != nil {
-		now = req.Now
-	}
-	emit := func(e Event) {
-		if req.OnEvent != nil {
-			req.OnEvent(e)
-		}
-	}
-	started := now()
-	host := req.Host
-	if host == "" {
-		host, _ = os.Hostname()
-	}
-	p := req.Profile
-	emit(Event{Phase: "select"})
-	sel, err := p.Select(profile.Request{Root: req.Source, Variant: req.Variant, Clients: req.Clients, Role: req.Role, Extras: req.Extras})
-	if err != nil {
-		return nil, &Error{Msg: err.Error()}
-	}
-	res := &BackupResult{Location: req.Dest.String(), Variant: sel.Variant.Code(), Started: started, Warnings: []string{}}
-	for _, n := range sel.Clients {
-		res.Clients = append(res.Clients, p.ClientName(n))
-	}
-	files := 0
-	for _, it := range sel.Items {
-		if !it.IsDir() {
-			files++
-		}
-	}
-	if files == 0 {
-		return nil, fail("nothing to back up: variant %s found no files in %s. Check --source and the variant", sel.Variant.Code(), req.Source)
-	}
-	if sel.Variant.Number == 1 {
-		res.Warnings = append(res.Warnings, "variant 01 backs up master data only: the cash journal (transaction data) is not in this backup")
-	}
-	if lf, ok := req.Dest.(*local.Folder); ok && local.SameDrive(req.Source, lf.Dir()) {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("the backup goes to the same drive as the data (%s): not recommended, one disk failure loses both; use a USB medium, a NAS or a server", lf.Dir()))
-	}
-	name, err := ExpandName(req.NameTemplate, NameTokens{Clients: res.Clients, All: len(req.Clients) == 0, Time: started, Host: host, Variant: sel.Variant.Number, Lang: req.Lang})
-	if err != nil {
-		return nil, &Error{Msg: err.Error()}
-	}
-	res.Archive = name
-	version, err := p.ReadVersion(req.Source)
-	if err != nil {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("the program version file %s cannot be read: %v", p.VersionFile, err))
-	} else if version == "" && p.VersionFile != "" {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s was not found in %s: the backup does not record the program version", p.VersionFile, req.Source))
-	}
-	removeLeftovers(ctx, req.Dest, now())
-	var dataTime time.Time
-	for _, it := range sel.Items {
-		if it.ModTime.After(dataTime) && !it.IsDir() {
-			dataTime = it.ModTime
-		}
-	}
-	var existing []Listed
-	if req.GuardStale || req.Keep != nil {
-		if existing, err = ListPassword(ctx, req.Dest, req.Password); err != nil {
-			return nil, fail("cannot list the backups at %s: %v", req.Dest, err)
-		}
-	}
-	if req.GuardStale {
-		if newer := staleAgainst(existing, req.Job, name, dataTime); len(newer) > 0 {
-			res.Stale = true
-			taken := map[string]bool{}
-			for _, l := range existing {
-				taken[l.Name] = true
-			}
-			for _, n := range newer {
-				if n.Name == name {
-					name = retention.BesideName(name, started, func(s string) bool { return taken[s] })
-					res.Archive = name
-					break
+	r := newRun(req)
+	defer r.close()
+	for _, s := range steps {
+		if req.BeforeStep != nil {
+			if err := req.BeforeStep(s.name); err != nil {
+				state := fmt.Sprintf("the backups at %s are unchanged", req.Dest)
+				if r.committed {
+					state = fmt.Sprintf("the new archive %s at %s is in place", r.name, req.Dest)
 				}
+				return r.failed(&Error{Msg: fmt.Sprintf("the backup was stopped before its %s step: %v; %s", s.name, err, state), Err: err})
 			}
-			res.Warnings = append(res.Warnings, fmt.Sprintf("the data in %s is older than the backup %s already at %s (%s): that backup is kept, this one is written as %s, and nothing is deleted. Check that this is the right computer",
-				req.Source, newer[0].Name, req.Dest, dataTimeOf(newer[0]).Local().Format("2006-01-02 15:04"), name))
+		}
+		if err := s.fn(r, ctx); err != nil {
+			return r.failed(err)
 		}
 	}
-
-	m := &archive.Manifest{
-		Format: archive.FormatVersion, Tool: "posbackup " + Version, ProgramVersion: version,
-		Profile: p.Name, Variant: sel.Variant.Number, VariantTitle: sel.Variant.Title,
-		Clients: res.Clients, Role: string(req.Role), Host: host, Source: req.Source, Started: started,
-		Job: req.Job, DataTime: dataTime,
-	}
-	entries := make([]archive.Entry, len(sel.Items))
-	for i, it := range sel.Items {
-		entries[i] = archive.Entry{Name: it.Name, Path: it.Path, Size: it.Size, ModTime: it.ModTime, Mode: it.Mode, Dataset: it.Dataset, Kind: it.Kind, Client: it.Client}
-	}
-	// The entries carry everything of the items from here on: one list per
-	// file, not two, while the archive is made.
-	sel.Items = nil
-	for _, pr := range sel.Problems {
-		m.Warnings = append(m.Warnings, fmt.Sprintf("%s cannot be read: %s", pr.Path, pr.Reason))
-	}
-
-	tmp := dest.TempPrefix + randomHex() + "-" + name
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pr, pw := io.Pipe()
-	type writeResult struct {
-		r   *archive.Result
-		err error
-	}
-	wrote := make(chan writeResult, 1)
-	go func() {
-		r, err := archive.Write(wctx, pw, entries, m, archive.Options{
-			Level: req.Level, Workers: req.Workers, Source: req.FileSource, Password: req.Password,
-			// The records are read back from the stored archive by the
-			// check below; keeping them here too would make memory grow
-			// with the number of files.
-			NoRecords: true,
-			OnEvent: func(e archive.Event) {
-				emit(Event{Phase: "archive", Name: e.Name, Files: e.Files, TotalFiles: e.TotalFiles, Bytes: e.Bytes, TotalBytes: e.TotalBytes, Written: e.Written})
-			},
-		})
-		pw.CloseWithError(err)
-		wrote <- writeResult{r, err}
-	}()
-	// Server uploads go through a rewindable copy so a dropped connection
-	// can resume; folders are written directly.
-	var body io.Reader = pr
-	var copyOf *rewindable
-	if _, isLocal := req.Dest.(dest.Local); !isLocal {
-		rw, err := newRewindable(pr)
-		if err != nil {
-			return nil, fail("cannot create a temporary file for the upload in %s: %v", os.TempDir(), err)
-		}
-		defer rw.Close()
-		body, copyOf = rw, rw
-	}
-	size, putErr := req.Dest.Put(wctx, tmp, body)
-	pr.CloseWithError(errDestStopped)
-	cancel()
-	wr := <-wrote
-	// The destination's reason comes first: when it fails, the writer only
-	// sees that nobody reads any more.
-	// When the destination fails, the writer only sees errDestStopped; when
-	// the writer fails, the destination sees the writer's error through the
-	// pipe. Report whichever side failed first.
-	if ctx.Err() != nil && (putErr != nil || wr.err != nil) {
-		req.Dest.Delete(context.Background(), tmp)
-		return nil, fail("the backup was cancelled before it was complete. The older archive %s at %s is unchanged", name, req.Dest)
-	}
-	if wr.err != nil && !errors.Is(wr.err, errDestStopped) && !errors.Is(wr.err, context.Canceled) {
-		req.Dest.Delete(context.Background(), tmp)
-		return nil, fail("the backup could not be written: %v. The older archive %s at %s is unchanged", wr.err, name, req.Dest)
-	}
-	if putErr != nil {
-		req.Dest.Delete(context.Background(), tmp)
-		return nil, fail("the backup could not be stored: %v. The older archive %s at %s is unchanged", putErr, name, req.Dest)
-	}
-	ar := wr.r
-	res.Files, res.Folders, res.Bytes, res.Size, res.Manifest = ar.Files, ar.Dirs, ar.Bytes, size, m
-	var missing []string
-	for _, pr := range sel.Problems {
-		missing = append(missing, fmt.Sprintf("%s (%s)", pr.Path, pr.Reason))
-	}
-	for _, pr := range ar.Problems {
-		if pr.Kept {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s %s", pr.Path, pr.Reason))
-		} else {
-			missing = append(missing, fmt.Sprintf("%s (%s)", pr.Path, pr.Reason))
-		}
-	}
-	res.Problems = ar.Problems
-	if len(missing) > 0 && !req.AllowMissing {
-		req.Dest.Delete(context.Background(), tmp)
-		return res, fail("the backup failed: %d file(s) could not be read: %s. Close the program that holds them, or allow missing files; the older archive %s is unchanged", len(missing), strings.Join(limit(missing, 5), "; "), name)
-	}
-	for _, mi := range missing {
-		res.Warnings = append(res.Warnings, "not in the backup: "+mi)
-	}
-	res.Warnings = append(res.Warnings, sel.Notes...)
-
-	emit(Event{Phase: "verify", Files: res.Files, TotalFiles: res.Files, Bytes: res.Bytes, TotalBytes: res.Bytes, Written: size})
-	stored, err := verifyStored(ctx, req.Dest, tmp, ar.Files+ar.Dirs, copyOf, size, req.Password)
-	if err != nil {
-		req.Dest.Delete(context.Background(), tmp)
-		if ctx.Err() != nil {
-			return res, fail("the backup was cancelled before its check was complete. The older archive %s at %s is unchanged", name, req.Dest)
-		}
-		return res, fail("the backup was written but failed its check at %s: %v. The older archive %s is unchanged", req.Dest, err, name)
-	}
-	// The records as the checked archive holds them: the same as written.
-	m.Files = stored.Files
-	res.Verified = true
-	res.Encrypted = req.Password != ""
-	if err := req.Dest.Rename(ctx, tmp, name); err != nil {
-		req.Dest.Delete(context.Background(), tmp)
-		return res, fail("the finished backup could not be renamed to %s at %s: %v", name, req.Dest, err)
-	}
-	if req.Keep != nil && !res.Stale {
-		res.Deleted, res.Warnings = prune(ctx, req.Dest, req.Job, name, m.Started, *req.Keep, existing, now(), res.Warnings)
-	}
-	res.Seconds = now().Sub(started).Seconds()
-	emit(Event{Phase: "done", Files: res.Files, TotalFiles: res.Files, Bytes: res.Bytes, TotalBytes: res.Bytes, Written: size})
-	return res, nil
+	r.res.Seconds = r.now().Sub(r.started).Seconds()
+	r.emit(Event{Phase: "done", Files: r.res.Files, TotalFiles: r.res.Files, Bytes: r.res.Bytes, TotalBytes: r.res.Bytes, Written: r.size})
+	return r.res, nil
 }
 
-// verifyStored checks every entry of the stored archive against the
-// manifest that was written (records entries, files and folders): a
-// folder's archive is read back from the medium; a server's upload was
-// size-checked by Put, and its local copy is checked here. It returns the
-// manifest read back.
-func verifyStored(ctx context.Context, d dest.Destination, name string, records int, copyOf *rewindable, size int64, password string) (*archive.Manifest, error) {
-	var r *archive.Reader
-	if copyOf != nil {
-		ra, n := copyOf.ReaderAt()
-		if n != size {
-			return nil, fmt.Errorf("the server holds %d bytes but %d were made", size, n)
-		}
-		var err error
-		if r, err = archive.NewReaderPassword(ra, n, password); err != nil {
-			return nil, err
-		}
-	} else {
-		a, err := OpenArchivePassword(ctx, d, name, password)
-		if err != nil {
-			return nil, err
-		}
-		defer a.Close()
-		r = a.Reader
+// run is one backup between its steps.
+type run struct {
+	req     BackupRequest
+	now     func() time.Time
+	started time.Time
+	host    string
+	tempDir string
+	server  bool // not a dest.Local: the upload goes through a local copy
+	res     *BackupResult
+
+	// plan
+	sel      *profile.Selection
+	name     string // the archive's name at the destination
+	tmp      string // its temporary name while it is written and checked
+	infos    []dest.Info
+	listed   bool     // infos is the destination's listing at the start
+	asides   []string // names left aside by interrupted renames, removed after success
+	existing []Listed
+	m        *archive.Manifest
+	entries  []archive.Entry
+
+	// write
+	ar        *archive.Result
+	size      int64
+	sum       uint32 // CRC-32 of the bytes sent
+	copyOf    *rewindable
+	tmpPut    bool // tmp may exist at the destination
+	missing   []string
+	committed bool // the new archive is checked and in place
+}
+
+func newRun(req BackupRequest) *run {
+	r := &run{req: req, now: time.Now}
+	if req.Now != nil {
+		r.now = req.Now
 	}
-	if r.Manifest == nil || len(r.Manifest.Files) != records {
-		return nil, errors.New("its manifest is missing or incomplete")
+	r.started = r.now()
+	r.host = req.Host
+	if r.host == "" {
+		r.host, _ = os.Hostname()
 	}
-	rep, err := r.Verify(ctx, nil, nil)
-	if err != nil {
+	r.tempDir = req.TempDir
+	if r.tempDir == "" {
+		r.tempDir = os.TempDir()
+	}
+	_, isLocal := req.Dest.(dest.Local)
+	r.server = !isLocal
+	return r
+}
+
+func (r *run) emit(e Event) {
+	if r.req.OnEvent != nil {
+		r.req.OnEvent(e)
+	}
+}
+
+// failed removes the temporary archive and returns err, with the result
+// once the archive was written (it tells what was in it).
+func (r *run) failed(err error) (*BackupResult, error) {
+	if r.tmpPut {
+		r.req.Dest.Delete(context.Background(), r.tmp)
+	}
+	if r.ar == nil {
 		return nil, err
 	}
-	if !rep.OK() {
-		return nil, fmt.Errorf("%s %s", rep.Damaged[0].Name, rep.Damaged[0].Reason)
-	}
-	return r.Manifest, nil
+	return r.res, err
 }
 
-// removeLeftovers deletes unfinished archives of interrupted runs, and
-// spool files they left in the temp folder (where files cannot be unlinked
-// while open).
-func removeLeftovers(ctx context.Context, d dest.Destination, now time.Time) {
-	if old, err := filepath.Glob(filepath.Join(os.TempDir(), archive.SpoolPattern)); err == nil {
-		for _, p := range old {
-			if st, err := os.Stat(p); err == nil && now.Sub(st.ModTime()) > LeftoverAge {
-				os.Remove(p)
-			}
-		}
-	}
-	infos, err := d.List(ctx)
-	if err != nil {
-		return
-	}
-	for _, in := range infos {
-		if dest.IsTemp(in.Name) && !in.ModTime.IsZero() && now.Sub(in.ModTime) > LeftoverAge {
-			d.Delete(ctx, in.Name)
-		}
+func (r *run) close() {
+	if r.copyOf != nil {
+		r.copyOf.Close()
 	}
 }
 
@@ -401,57 +272,4 @@ func limit(s []string, n int) []string {
 		return s
 	}
 	return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
-}
-
-func dataTimeOf(l Listed) time.Time {
-	if l.Manifest != nil && !l.Manifest.DataTime.IsZero() {
-		return l.Manifest.DataTime
-	}
-	return l.Time()
-}
-
-// staleAgainst returns the backups of the same job (or under the same
-// name) whose data is newer than dataTime.
-func staleAgainst(existing []Listed, jobName, name string, dataTime time.Time) []Listed {
-	var as []retention.Archive
-	byName := map[string]Listed{}
-	for _, l := range existing {
-		if l.Manifest == nil || (l.Name != name && (jobName == "" || l.Manifest.Job != jobName)) {
-			continue
-		}
-		as = append(as, retention.Archive{Name: l.Name, Time: dataTimeOf(l)})
-		byName[l.Name] = l
-	}
-	var out []Listed
-	for _, a := range retention.StaleSource(dataTime, as) {
-		out = append(out, byName[a.Name])
-	}
-	return out
-}
-
-// prune deletes the job's archives that the policy does not keep. It runs
-// only after the new archive is verified and in place.
-func prune(ctx context.Context, d dest.Destination, jobName, newName string, newStarted time.Time, p retention.Policy, existing []Listed, now time.Time, warnings []string) ([]string, []string) {
-	if jobName == "" || p.IsZero() {
-		return nil, warnings
-	}
-	as := []retention.Archive{{Name: newName, Time: newStarted, Job: jobName}}
-	for _, l := range existing {
-		if l.Manifest != nil && l.Manifest.Job == jobName && l.Name != newName {
-			as = append(as, retention.Archive{Name: l.Name, Time: l.Manifest.Started, Job: jobName})
-		}
-	}
-	_, del := retention.Plan(as, p, now)
-	var deleted []string
-	for _, a := range del {
-		if a.Name == newName {
-			continue // never the archive just made
-		}
-		if err := d.Delete(ctx, a.Name); err != nil {
-			warnings = append(warnings, fmt.Sprintf("the old backup %s could not be deleted: %v", a.Name, err))
-			continue
-		}
-		deleted = append(deleted, a.Name)
-	}
-	return deleted, warnings
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/metrics"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/profile"
@@ -223,4 +225,63 @@ func BenchmarkBackupPeakHeap(b *testing.B) {
 	close(stop)
 	<-sampled
 	b.ReportMetric(float64(peak)/(1<<20), "peak-live-MiB")
+}
+
+// BenchmarkReadBack compares the two ways to check a server's archive
+// before the rename (issue 11, finding 1) on the test vsftpd: one download
+// into the temp folder, then the check of the local file (what verify=full
+// does), against checking through a ReaderAt that fetches 256 KiB blocks
+// with Open at an offset (remoteReaderAt, what list uses for manifests).
+func BenchmarkReadBack(b *testing.B) {
+	src, _ := benchInstall(b)
+	s := testsrv.StartFTP(b, "ftp")
+	spec, err := open.Parse(fmt.Sprintf("ftp://127.0.0.1:%d/bench", s.Port))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, _, err := open.Open(context.Background(), spec, open.Options{User: s.User, Password: s.Password, Retries: 3, Backoff: 50 * time.Millisecond, Timeout: 30 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	res, err := Backup(context.Background(), BackupRequest{Profile: profile.Default(), Source: src, Variant: 4, Dest: d, NameTemplate: "b", Verify: VerifyQuick})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	check := func(b *testing.B, ra io.ReaderAt) {
+		r, err := archive.NewReader(ra, res.Size)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := r.Verify(ctx, nil, nil)
+		if err != nil || !rep.OK() {
+			b.Fatalf("%v %+v", err, rep.Damaged)
+		}
+	}
+	b.Run("download", func(b *testing.B) {
+		b.SetBytes(res.Size)
+		for i := 0; i < b.N; i++ {
+			rc, err := d.Open(ctx, res.Archive, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f, err := os.CreateTemp(b.TempDir(), "posbackup-download-*.zip")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.Copy(f, rc); err != nil {
+				b.Fatal(err)
+			}
+			rc.Close()
+			check(b, f)
+			f.Close()
+		}
+	})
+	b.Run("blocks", func(b *testing.B) {
+		b.SetBytes(res.Size)
+		for i := 0; i < b.N; i++ {
+			check(b, &remoteReaderAt{ctx: ctx, d: d, name: res.Archive, size: res.Size, cache: map[int64][]byte{}})
+		}
+	})
 }

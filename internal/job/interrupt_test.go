@@ -19,12 +19,13 @@ import (
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/profile"
 )
 
 // TestInterruptKill9 kills a running posbackup process with SIGKILL while it
 // writes the archive, then checks that the older archive of the same name is
 // whole, that the unfinished file is never listed as a backup, and that a
-// later run removes it once it is older than job.LeftoverAge.
+// later run removes it once its name says it is old.
 func TestInterruptKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds posbackup and backs up 256 MiB; skipped with -short")
@@ -153,13 +154,16 @@ func TestInterruptKill9(t *testing.T) {
 		}
 	}
 
-	// 3. A later run removes the leftover once it is older than LeftoverAge.
-	old := time.Now().Add(-2 * time.Hour)
-	if err := os.Chtimes(leftover, old, old); err != nil {
-		t.Fatal(err)
-	}
+	// 3. A later run removes the leftover once it is old by the start time
+	// in its name (the file time does not count): the subprocess ran on
+	// this computer's host name, the in-process run says till1, so it is
+	// another host's leftover and goes after OtherHostLeftoverAge.
+	later := time.Now().Add(job.OtherHostLeftoverAge + time.Hour)
 	start = time.Now()
-	res, err := intrBackup(context.Background(), src, d, nil)
+	res, err := job.Backup(context.Background(), job.BackupRequest{
+		Profile: profile.Default(), Source: src, Variant: 2, Role: profile.RoleLocation,
+		Dest: d, NameTemplate: intrFixedName, Lang: "en", Host: "till1", Now: func() time.Time { return later },
+	})
 	if err != nil {
 		t.Fatalf("the third backup failed: %v", err)
 	}

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/local"
 )
 
 // Archive is an archive opened for reading, wherever it is stored.
@@ -74,6 +76,9 @@ func OpenPathPassword(path, password string) (*Archive, error) {
 	r, err := archive.OpenFilePassword(path, password)
 	if err != nil {
 		if os.IsNotExist(err) {
+			if merr := local.CheckMedium(filepath.Dir(path)); merr != nil {
+				return nil, &Error{Msg: merr.Error(), Err: merr} // a pulled USB stick, not a wrong name
+			}
 			return nil, fail("the archive %s does not exist: check the path", path)
 		}
 		if pe := passwordErr(path, err); pe != nil {

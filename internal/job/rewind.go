@@ -18,10 +18,12 @@ type rewindable struct {
 	stored  int64 // bytes read from r and kept in f
 	pos     int64 // next byte to deliver
 	removed bool
+	closed  bool
 }
 
-func newRewindable(r io.Reader) (*rewindable, error) {
-	f, err := os.CreateTemp("", "posbackup-upload-*")
+// newRewindable keeps its copy in dir ("" is the system's temp folder).
+func newRewindable(r io.Reader, dir string) (*rewindable, error) {
+	f, err := os.CreateTemp(dir, "posbackup-upload-*")
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +75,10 @@ func (rw *rewindable) Seek(off int64, whence int) (int64, error) {
 func (rw *rewindable) ReaderAt() (io.ReaderAt, int64) { return rw.f, rw.stored }
 
 func (rw *rewindable) Close() error {
+	if rw.closed {
+		return nil
+	}
+	rw.closed = true
 	err := rw.f.Close()
 	if !rw.removed {
 		os.Remove(rw.f.Name())

@@ -15,6 +15,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/demo"
 	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/faulty"
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/testsrv"
@@ -116,4 +117,50 @@ func TestServerGoneKeepsOldArchive(t *testing.T) {
 func TestRetentionSFTP(t *testing.T) {
 	_, _, openDest := sftpThroughProxy(t)
 	retentionCase(t, openDest())
+}
+
+// TestFullVerifyOverFTP: against a real vsftpd, the check reads the
+// server's copy back; a copy with one flipped byte (the server's disk or a
+// middlebox) fails the backup and the older archive stays as it was.
+func TestFullVerifyOverFTP(t *testing.T) {
+	s := testsrv.StartFTP(t, "ftp")
+	spec, err := open.Parse(fmt.Sprintf("ftp://127.0.0.1:%d/betrieb1", s.Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := open.Open(context.Background(), spec, open.Options{User: s.User, Password: s.Password, Retries: 2, Backoff: 50 * time.Millisecond, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	in := fixture(t)
+	clean := faulty.New(d, faulty.Config{})
+	res, err := Backup(context.Background(), quickReq(in.Root, clean.Dest(), "fixed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := 0
+	for _, c := range clean.Calls() {
+		if c.Method == faulty.Open {
+			opens++
+		}
+	}
+	if !res.Verified || res.Verify != VerifyFull || opens == 0 {
+		t.Fatalf("verified %v, verify %q, %d reads from the server: want a full read-back", res.Verified, res.Verify, opens)
+	}
+	stored := filepath.Join(s.Root, "betrieb1", "fixed.zip")
+	old := fileSHA(t, stored)
+	bad := faulty.New(d, faulty.Config{CorruptPut: true, CorruptAt: res.Size / 3})
+	if _, err := Backup(context.Background(), quickReq(in.Root, bad.Dest(), "fixed")); err == nil {
+		t.Fatal("a copy with a flipped byte on the FTP server gave a successful backup")
+	} else {
+		t.Logf("the failure says: %v", err)
+	}
+	if fileSHA(t, stored) != old {
+		t.Fatal("the older archive on the server changed")
+	}
+	verifyFile(t, stored)
+	if n := dirNames(t, filepath.Join(s.Root, "betrieb1")); len(n) != 1 {
+		t.Errorf("the server holds %v, want only fixed.zip", n)
+	}
 }

@@ -7,11 +7,8 @@ package profile
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,6 +36,7 @@ type Profile struct {
 	Description string    `toml:"description"`
 	DefaultRoot string    `toml:"default_root"`
 	VersionFile string    `toml:"version_file"`
+	VersionKey  string    `toml:"version_key"` // the key in the version file that holds the version, before Version=, Suite=, ProgramVersion=
 	ClientDir   string    `toml:"client_dir"`
 	Never       []string  `toml:"never"`
 	Datasets    []Dataset `toml:"dataset"`
@@ -309,44 +307,17 @@ func (p *Profile) Excluded(rel string) bool {
 }
 
 // ReadVersion reads the suite's program version from the profile's version
-// file under root: the value of a "Version=" line, or else the first
-// non-empty line. It returns "" when the profile names no version file or
-// the file does not exist.
+// file under root (see ReadVersionInfo): "" when the profile names no
+// version file, the file does not exist or it holds no version.
 func (p *Profile) ReadVersion(root string) (string, error) {
-	if p.VersionFile == "" {
-		return "", nil
-	}
-	b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p.VersionFile)))
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return ParseVersion(string(b)), nil
+	vi, err := p.ReadVersionInfo(root)
+	return vi.Version, err
 }
 
-// ParseVersion extracts the version from the text of a version file.
-func ParseVersion(text string) string {
-	text = strings.TrimPrefix(text, "\ufeff")
-	first := ""
-	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, ";") || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "[") {
-			continue
-		}
-		if k, v, ok := strings.Cut(line, "="); ok {
-			if strings.EqualFold(strings.TrimSpace(k), "version") {
-				return strings.TrimSpace(v)
-			}
-			continue
-		}
-		if first == "" {
-			first = line
-		}
-	}
-	return first
-}
+// ParseVersion extracts the version from the text of a version file: the
+// value of a Version=, Suite= or ProgramVersion= line (in that order), or
+// else, when the file holds no key = value line at all, its first line.
+func ParseVersion(text string) string { return parseVersion(text, "") }
 
 // clientComponent returns the client folder (lower case, e.g. "m001") that
 // the lower-case relative path lrel lies in, and its number; "" and 0 when

@@ -8,7 +8,9 @@ package runner
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/profile"
+	"github.com/posbackup/posbackup/internal/snapshot"
 )
 
 // Options are what a face adds to the settings.
@@ -34,12 +37,19 @@ type Prepared struct {
 	dest     dest.Destination
 }
 
-// Close closes the destination.
+// Close closes the destination and releases the snapshots the run made.
 func (p *Prepared) Close() error {
-	if p.dest == nil {
-		return nil
+	var err error
+	if c, ok := p.Request.FileSource.(io.Closer); ok {
+		err = c.Close()
 	}
-	return p.dest.Close()
+	if p.dest == nil {
+		return err
+	}
+	if derr := p.dest.Close(); derr != nil {
+		return derr
+	}
+	return err
 }
 
 func usage(format string, a ...any) error { return &job.UsageError{Msg: fmt.Sprintf(format, a...)} }
@@ -56,6 +66,19 @@ func Profile(path string) (*profile.Profile, error) {
 	return p, nil
 }
 
+// DefaultSource is the profile's default installation folder (C:\Hypers-!
+// for the built-in profile) when it exists on this computer, else "".
+func DefaultSource(p *profile.Profile) string {
+	r := p.DefaultRoot
+	if r == "" || !filepath.IsAbs(r) {
+		return ""
+	}
+	if st, err := os.Stat(r); err != nil || !st.IsDir() {
+		return ""
+	}
+	return r
+}
+
 // Check validates the settings without touching the destination and
 // returns the request they make (Dest unset). Errors are *job.UsageError.
 func Check(b config.Backup, o Options) (job.BackupRequest, error) {
@@ -66,6 +89,9 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 	p, err := Profile(pp)
 	if err != nil {
 		return job.BackupRequest{}, err
+	}
+	if b.Source == "" {
+		b.Source = DefaultSource(p)
 	}
 	if b.Source == "" {
 		return job.BackupRequest{}, usage("no installation folder: give --source DIR or 'source' in the config (the POS suite's folder, e.g. %s)", p.DefaultRoot)
@@ -95,6 +121,11 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 	if err != nil {
 		return job.BackupRequest{}, err
 	}
+	switch strings.ToLower(b.Verify) {
+	case "", job.VerifyFull, job.VerifyQuick:
+	default:
+		return job.BackupRequest{}, usage("unknown verify setting %q (--verify, or verify in the config): use full (read the archive back from where it is kept) or quick (size and local copy, for very slow lines)", b.Verify)
+	}
 	if strings.TrimSpace(b.To) == "" {
 		return job.BackupRequest{}, usage("no destination: give --to (a folder or a server) or 'to' in the config file")
 	}
@@ -110,11 +141,16 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 			return job.BackupRequest{}, usage("the archive password is shorter than %d characters: choose a longer one (it protects the books if the backup is lost or stolen)", MinPasswordLen)
 		}
 	}
+	snap, err := snapshot.ParseMode(b.Snapshot)
+	if err != nil {
+		return job.BackupRequest{}, usage("%s", err.Error())
+	}
 	return job.BackupRequest{
-		Password: password,
-		Profile:  p, Source: b.Source, Variant: b.Variant, Clients: cl, Role: r, Extras: b.Add,
+		FileSource: snapshot.New(snap), // reads nothing until the backup runs; Prepared.Close releases its snapshots
+		Password:   password,
+		Profile:    p, Source: b.Source, Variant: b.Variant, Clients: cl, Role: r, Extras: b.Add,
 		NameTemplate: b.Name, Lang: b.Lang, AllowMissing: b.AllowMissing, Level: lvl,
-		OnEvent: o.OnEvent,
+		OnEvent: o.OnEvent, Verify: strings.ToLower(b.Verify), TempDir: b.TempDir,
 	}, nil
 }
 
@@ -130,8 +166,15 @@ func Prepare(ctx context.Context, b config.Backup, o Options) (*Prepared, error)
 		return &Prepared{Warnings: warns}, err
 	}
 	req.Dest = d
+	if prepareHook != nil {
+		prepareHook(&req)
+	}
 	return &Prepared{Request: req, Warnings: warns, dest: d}, nil
 }
+
+// prepareHook changes a prepared backup in test builds (faultinject.go,
+// built with -tags faultinject); nil in the normal build.
+var prepareHook func(*job.BackupRequest)
 
 // ArchivePasswordEnv is the environment variable read for the archive password.
 const ArchivePasswordEnv = "POSBACKUP_ARCHIVE_PASSWORD"

@@ -57,6 +57,7 @@ func TestCheckSaysWhatIsMissing(t *testing.T) {
 		{func(b *config.Backup) { b.Clients = "x" }, "x"},
 		{func(b *config.Backup) { b.Encrypt = true }, "no archive password"},
 		{func(b *config.Backup) { b.Encrypt, b.ArchivePassword = true, "1234567" }, "shorter than 8"},
+		{func(b *config.Backup) { b.Verify = "fast" }, "unknown verify setting"},
 	} {
 		b := ok
 		c.change(&b)
@@ -68,6 +69,11 @@ func TestCheckSaysWhatIsMissing(t *testing.T) {
 		}
 	}
 	b := ok
+	b.Verify, b.TempDir = "Quick", "/var/tmp/pos"
+	if req, err := Check(b, Options{}); err != nil || req.Verify != job.VerifyQuick || req.TempDir != "/var/tmp/pos" {
+		t.Errorf("verify and temp_dir: %v, request has %q %q", err, req.Verify, req.TempDir)
+	}
+	b = ok
 	b.Encrypt, b.ArchivePassword = true, "lang-genug"
 	if req, err := Check(b, Options{}); err != nil || req.Password != "lang-genug" {
 		t.Errorf("encrypting: %v, password set %v", err, req.Password != "")

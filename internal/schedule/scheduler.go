@@ -15,6 +15,7 @@ import (
 type Result struct {
 	Archive  string   `json:"archive,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	Verify   string   `json:"verify,omitempty"` // the check made: "full" or "quick" (job.BackupResult.Verify)
 }
 
 // RunFunc runs the job named job once. ctx is cancelled when the scheduler
@@ -489,6 +490,7 @@ func (s *Scheduler) runJob(ctx context.Context, j Job, due time.Time, catchup bo
 	st.Running, st.LastEnd = false, end
 	if err == nil {
 		st.LastSuccess, st.LastArchive, st.LastWarnings = end, res.Archive, res.Warnings
+		st.LastVerify = res.Verify
 	} else {
 		st.LastFailure, st.LastError = end, err.Error()
 		if ctx.Err() != nil {

@@ -35,6 +35,7 @@ type State struct {
 	// LastSuccess is when the last successful run ended, with what it made.
 	LastSuccess  time.Time `json:"last_success,omitzero"`
 	LastArchive  string    `json:"last_archive,omitempty"`
+	LastVerify   string    `json:"last_verify,omitempty"` // the check it passed: "full" or "quick"
 	LastWarnings []string  `json:"last_warnings,omitempty"`
 	// LastFailure is when the last failed run ended, and why it failed.
 	LastFailure time.Time `json:"last_failure,omitzero"`

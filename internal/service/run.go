@@ -177,7 +177,7 @@ func (r *running) runJob(ctx context.Context, name string) (schedule.Result, err
 		r.mu.Lock()
 		r.results[name] = res
 		r.mu.Unlock()
-		return schedule.Result{Archive: res.Archive, Warnings: res.Warnings}, err
+		return schedule.Result{Archive: res.Archive, Warnings: res.Warnings, Verify: res.Verify}, err
 	}
 	return schedule.Result{}, err
 }

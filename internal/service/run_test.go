@@ -108,6 +108,9 @@ mail_to = ["partner@example.org"]
 	if good.LastSuccess.IsZero() || good.LastArchive != "M001-M002-M003_"+due.Format("Monday")+".zip" {
 		t.Fatalf("job good did not succeed at %s: state %+v\noutput:\n%s", at, good, out.String())
 	}
+	if good.LastVerify != "full" {
+		t.Errorf("job good's state says last_verify %q, want full (read back from the FTP server)", good.LastVerify)
+	}
 	if bad.LastFailure.IsZero() || !bad.LastSuccess.IsZero() || !strings.Contains(bad.LastError, "no-such-installation") {
 		t.Fatalf("job bad did not fail plainly: state %+v\noutput:\n%s", bad, out.String())
 	}

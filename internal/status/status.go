@@ -90,6 +90,7 @@ type JobStatus struct {
 	Schedule    string    `json:"schedule"` // "daily at 02:00", or "manual only"
 	LastSuccess time.Time `json:"last_success,omitzero"`
 	LastArchive string    `json:"last_archive,omitempty"`
+	LastVerify  string    `json:"last_verify,omitempty"` // the check the last archive passed: "full" (read back) or "quick"
 	LastFailure time.Time `json:"last_failure,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
 	LastFailed  bool      `json:"last_failed"` // the last run failed
@@ -166,6 +167,7 @@ func evaluateJob(j Job, in Input, now time.Time, margin time.Duration) JobStatus
 	st, seen := in.States[j.Name]
 	if seen {
 		js.LastSuccess, js.LastArchive = st.LastSuccess.In(loc), st.LastArchive
+		js.LastVerify = st.LastVerify
 		js.LastFailure, js.LastError = st.LastFailure.In(loc), st.LastError
 		js.LastFailed, js.Running = st.Failed(), st.Running
 		if j.Schedule != nil {

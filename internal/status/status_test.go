@@ -20,7 +20,7 @@ func job(name string) Job {
 }
 
 func okState(name string) schedule.State {
-	return schedule.State{Job: name, Since: at(1, 0, 0), LastDue: at(25, 2, 0), LastSuccess: at(25, 2, 10), LastArchive: "M001_Wednesday.zip", NextRun: at(26, 2, 0)}
+	return schedule.State{Job: name, Since: at(1, 0, 0), LastDue: at(25, 2, 0), LastSuccess: at(25, 2, 10), LastArchive: "M001_Wednesday.zip", LastVerify: "full", NextRun: at(26, 2, 0)}
 }
 
 func codes(ws []Warning) []string {
@@ -46,7 +46,7 @@ func TestAllGood(t *testing.T) {
 		t.Fatalf("warnings for a good setup: %+v", r.Warnings)
 	}
 	js := r.Jobs[0]
-	if js.Variant != "03" || js.Schedule != "daily at 02:00" || !js.LastSuccess.Equal(at(25, 2, 10)) || !js.NextRun.Equal(at(26, 2, 0)) || js.LastArchive != "M001_Wednesday.zip" {
+	if js.Variant != "03" || js.Schedule != "daily at 02:00" || !js.LastSuccess.Equal(at(25, 2, 10)) || !js.NextRun.Equal(at(26, 2, 0)) || js.LastArchive != "M001_Wednesday.zip" || js.LastVerify != "full" {
 		t.Errorf("job status: %+v", js)
 	}
 	b, _ := json.Marshal(r)

@@ -143,7 +143,12 @@ func workDir(t testing.TB, uid, gid int) (dir, root string) {
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	return freePortOn(t, "127.0.0.1")
+}
+
+func freePortOn(t testing.TB, host string) int {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,18 +156,24 @@ func FreePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// freeRange finds n consecutive free ports.
-func freeRange(t testing.TB, n int) int {
+// freeRange finds n consecutive ports free on every one of hosts
+// (127.0.0.1 when none is given).
+func freeRange(t testing.TB, n int, hosts ...string) int {
+	if len(hosts) == 0 {
+		hosts = []string{"127.0.0.1"}
+	}
 	for try := 0; try < 200; try++ {
 		base := 20000 + rand.IntN(30000)
 		ok := true
 		for p := base; p < base+n && ok; p++ {
-			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-			if err != nil {
-				ok = false
-				break
+			for _, h := range hosts {
+				l, err := net.Listen("tcp", net.JoinHostPort(h, strconv.Itoa(p)))
+				if err != nil {
+					ok = false
+					break
+				}
+				l.Close()
 			}
-			l.Close()
 		}
 		if ok {
 			return base
@@ -217,6 +228,21 @@ func start(t testing.TB, name string, cmd *exec.Cmd, logFile, addr string) int {
 // StartFTP starts vsftpd in mode "ftp", "ftpes" or "ftps".
 func StartFTP(t testing.TB, mode string) *FTPServer {
 	t.Helper()
+	return startFTP(t, mode, ftpNet{host: "127.0.0.1", pasvPorts: 30})
+}
+
+// ftpNet is where vsftpd listens: host for control and passive data
+// connections, pasvAddress (when set) the address its PASV replies announce
+// instead, and pasvBase (when set) the first of pasvPorts passive ports.
+type ftpNet struct {
+	host        string
+	pasvAddress string
+	pasvBase    int
+	pasvPorts   int
+}
+
+func startFTP(t testing.TB, mode string, nw ftpNet) *FTPServer {
+	t.Helper()
 	needBinary(t, "/usr/sbin/vsftpd")
 	if mode != "ftp" {
 		if _, err := exec.LookPath("openssl"); err != nil {
@@ -227,13 +253,20 @@ func StartFTP(t testing.TB, mode string) *FTPServer {
 	dir, root := workDir(t, uid, gid)
 	empty := filepath.Join(dir, "empty")
 	os.Mkdir(empty, 0o755)
-	port := FreePort(t)
-	pasv := freeRange(t, 30)
-	s := &FTPServer{Mode: mode, Host: "127.0.0.1", Port: port, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+	port := freePortOn(t, nw.host)
+	pasv := nw.pasvBase
+	if pasv == 0 {
+		pasv = freeRange(t, nw.pasvPorts)
+	}
+	pasvAddress := nw.pasvAddress
+	if pasvAddress == "" {
+		pasvAddress = nw.host
+	}
+	s := &FTPServer{Mode: mode, Host: nw.host, Port: port, Addr: net.JoinHostPort(nw.host, strconv.Itoa(port)),
 		User: User, Password: Password, Root: root}
 	cfg := fmt.Sprintf(`listen=YES
 listen_ipv6=NO
-listen_address=127.0.0.1
+listen_address=%s
 listen_port=%d
 background=NO
 seccomp_sandbox=NO
@@ -242,7 +275,7 @@ local_enable=YES
 write_enable=YES
 local_umask=022
 pasv_enable=YES
-pasv_address=127.0.0.1
+pasv_address=%s
 pasv_min_port=%d
 pasv_max_port=%d
 connect_from_port_20=NO
@@ -254,7 +287,7 @@ dirmessage_enable=NO
 use_localtime=NO
 max_clients=0
 max_per_ip=0
-`, port, pasv, pasv+29, empty, root)
+`, nw.host, port, pasvAddress, pasv, pasv+nw.pasvPorts-1, empty, root)
 	if mode != "ftp" {
 		cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 		out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,

@@ -30,8 +30,7 @@ func (e *CertError) Error() string {
 		return "the certificate of " + e.Host + " has CHANGED: it is " + e.Fingerprint + " but " + e.Pinned +
 			" was pinned; this may be an attack, or the server got a new certificate: check with the server's administrator before pinning the new fingerprint"
 	}
-	return "the certificate of " + e.Host + " is not trusted (" + e.Reason + "); its fingerprint is " + e.Fingerprint +
-		": if the server's administrator confirms this fingerprint, pin it with the fingerprint option (--fingerprint " + e.Fingerprint + ")"
+	return "the certificate of " + e.Host + " is not trusted (" + e.Reason + "); if the server's administrator confirms that its fingerprint is " + e.Fingerprint + " pin it with --fingerprint or the fingerprint setting"
 }
 
 // NormalizeFingerprint accepts "SHA256:xxx" (base64, padded or not) and

@@ -11,20 +11,13 @@ import (
 )
 
 func checkMedium(abs string) error {
-	vol := filepath.VolumeName(abs) // "E:" or `\\nas\share`
-	if vol == "" {
-		return nil
-	}
-	if _, err := os.Stat(vol + `\`); err != nil {
-		return &MediumError{Dest: abs, Where: vol}
-	}
-	return nil
+	return driveMissing(abs, func(root string) bool { _, err := os.Stat(root); return err == nil })
 }
 
 // SameDrive reports whether a and b are on the same drive letter or share.
 func SameDrive(a, b string) bool {
-	va := filepath.VolumeName(absOr(a))
-	vb := filepath.VolumeName(absOr(b))
+	va := windowsVolume(absOr(a)) // C: and \\?\C: are one drive
+	vb := windowsVolume(absOr(b))
 	return va != "" && strings.EqualFold(va, vb)
 }
 

@@ -2,6 +2,8 @@ package open
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -81,15 +83,26 @@ func (o Options) policy() retry.Policy {
 	return retry.Policy{Attempts: attempts, Backoff: o.Backoff}
 }
 
-func checkFingerprint(fp string) error {
-	if fp == "" {
-		return nil
+// CleanFingerprint turns a typed or pasted fingerprint into the form the
+// server kinds compare, "SHA256:" and the base64 of 32 bytes: surrounding
+// space, quotes, brackets and the punctuation a sentence puts after it
+// (as copied from a message: "...xyz:" or "...xyz.") are dropped, none of
+// which base64 uses. What remains must be such a fingerprint, or it is
+// refused as "not a fingerprint" (never compared and called CHANGED).
+func CleanFingerprint(fp string) (string, error) {
+	s := strings.Trim(fp, " \t\r\n\"'`()[]<>:.,;")
+	if s == "" && strings.TrimSpace(fp) == "" {
+		return "", nil
 	}
-	fp = strings.TrimSpace(fp)
-	if len(fp) < 8 || !strings.EqualFold(fp[:7], "sha256:") {
-		return fmt.Errorf("the fingerprint %q is not in the form SHA256:... (copy it from the message that showed it)", fp)
+	b64 := s
+	if len(s) >= 7 && strings.EqualFold(s[:7], "sha256:") {
+		b64 = s[7:]
 	}
-	return nil
+	b64 = strings.TrimRight(b64, "=")
+	if sum, err := base64.RawStdEncoding.DecodeString(b64); err == nil && len(sum) == sha256.Size {
+		return "SHA256:" + b64, nil
+	}
+	return "", fmt.Errorf("%q is not a fingerprint: a fingerprint is SHA256: and 43 letters, digits, + and /; copy it from the message that showed it", strings.TrimSpace(fp))
 }
 
 // Open opens the destination spec describes. Folders are opened with
@@ -106,7 +119,7 @@ func Open(ctx context.Context, spec Spec, opts Options) (d dest.Destination, war
 		}
 		return f, warnings, nil
 	}
-	if err := checkFingerprint(opts.Fingerprint); err != nil {
+	if opts.Fingerprint, err = CleanFingerprint(opts.Fingerprint); err != nil {
 		return nil, warnings, err
 	}
 	user := spec.User

@@ -27,12 +27,11 @@ func (e *HostKeyError) Error() string {
 		return "the host key of " + e.Host + " has CHANGED: it is " + e.Fingerprint + " but " + e.Pinned +
 			" was expected; this may be an attack, or the server was reinstalled: check with the server's administrator before accepting the new key"
 	}
-	where := "pin it with the fingerprint option (--fingerprint " + e.Fingerprint + ")"
+	where := "pin it with --fingerprint or the fingerprint setting"
 	if e.KnownHosts != "" {
-		where += " or add the server's key to " + e.KnownHosts
+		where += ", or add the server's key to " + e.KnownHosts
 	}
-	return "the host key of " + e.Host + " is not known; its fingerprint is " + e.Fingerprint +
-		": if the server's administrator confirms this fingerprint, " + where
+	return "the host key of " + e.Host + " is not known; if the server's administrator confirms that its fingerprint is " + e.Fingerprint + " " + where
 }
 
 // NormalizeFingerprint accepts "SHA256:xxx" (padded or not, any case of the

@@ -1,0 +1,98 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"strings"
+
+	"github.com/posbackup/posbackup/internal/archive"
+)
+
+// errDestStopped closes the archive pipe when the destination gave up.
+var errDestStopped = errors.New("the destination stopped reading")
+
+// write makes the archive and streams it into Destination.Put under the
+// temporary name. A server's upload passes a local copy in the temp folder
+// (resume after a dropped connection; the quick check reads it); the bytes
+// sent to a server are summed (CRC-32) so its read-back can compare the
+// whole file.
+func (r *run) write(ctx context.Context) error {
+	req := r.req
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pr, pw := io.Pipe()
+	type writeResult struct {
+		r   *archive.Result
+		err error
+	}
+	wrote := make(chan writeResult, 1)
+	go func() {
+		res, err := archive.Write(wctx, pw, r.entries, r.m, archive.Options{
+			Level: req.Level, Workers: req.Workers, Source: req.FileSource, Password: req.Password, TempDir: r.tempDir,
+			// The records are read back from the stored archive by the
+			// check; keeping them here too would make memory grow with
+			// the number of files.
+			NoRecords: true,
+			OnEvent: func(e archive.Event) {
+				r.emit(Event{Phase: "archive", Name: e.Name, Files: e.Files, TotalFiles: e.TotalFiles, Bytes: e.Bytes, TotalBytes: e.TotalBytes, Written: e.Written})
+			},
+		})
+		pw.CloseWithError(err)
+		wrote <- writeResult{res, err}
+	}()
+	sum := crc32.NewIEEE()
+	var body io.Reader = pr
+	if r.server {
+		rw, err := newRewindable(io.TeeReader(pr, sum), r.tempDir)
+		if err != nil {
+			pr.CloseWithError(errDestStopped)
+			<-wrote
+			return fail("cannot create a temporary file for the upload in %s: %v. Free space there, or set temp_dir in the config", r.tempDir, plainErr(err))
+		}
+		body, r.copyOf = rw, rw
+	}
+	r.tmpPut = true
+	size, putErr := req.Dest.Put(wctx, r.tmp, body)
+	pr.CloseWithError(errDestStopped)
+	cancel()
+	wr := <-wrote
+	// When the destination fails, the writer only sees errDestStopped; when
+	// the writer fails, the destination sees the writer's error through the
+	// pipe. Report whichever side failed first.
+	if ctx.Err() != nil && (putErr != nil || wr.err != nil) {
+		return fail("the backup was cancelled before it was complete. The older archive %s at %s is unchanged", r.name, req.Dest)
+	}
+	if wr.err != nil && !errors.Is(wr.err, errDestStopped) && !errors.Is(wr.err, context.Canceled) {
+		return fail("the backup could not be written: %v. The older archive %s at %s is unchanged", wr.err, r.name, req.Dest)
+	}
+	if putErr != nil {
+		return fail("the backup could not be stored: %v. The older archive %s at %s is unchanged", putErr, r.name, req.Dest)
+	}
+	r.size, r.sum = size, sum.Sum32()
+	ar := wr.r
+	r.ar = ar
+	res := r.res
+	res.Files, res.Folders, res.Bytes, res.Size, res.Manifest = ar.Files, ar.Dirs, ar.Bytes, size, r.m
+	for _, pr := range r.sel.Problems {
+		r.missing = append(r.missing, fmt.Sprintf("%s (%s)", pr.Path, pr.Reason))
+	}
+	for _, pr := range ar.Problems {
+		if pr.Kept {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s %s", pr.Path, pr.Reason))
+		} else {
+			r.missing = append(r.missing, fmt.Sprintf("%s (%s)", pr.Path, pr.Reason))
+		}
+	}
+	res.Problems = ar.Problems
+	if len(r.missing) > 0 && !req.AllowMissing {
+		return fail("the backup failed: %d file(s) could not be read: %s. Close the program that holds them, or allow missing files; the older archive %s is unchanged", len(r.missing), strings.Join(limit(r.missing, 5), "; "), r.name)
+	}
+	for _, mi := range r.missing {
+		res.Warnings = append(res.Warnings, "not in the backup: "+mi)
+	}
+	res.Warnings = append(res.Warnings, r.sel.Notes...)
+	return nil
+}
