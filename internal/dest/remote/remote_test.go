@@ -307,3 +307,76 @@ func TestNetError(t *testing.T) {
 		t.Fatalf("a context error became %v", e)
 	}
 }
+
+// ctxMover is a Mover over a store that refuses every call on an ended
+// context (as the folder kind does), and whose rename of tmp cancels the
+// context and fails with its error: a run stopped between the renames.
+type ctxMover struct {
+	s      *store
+	cancel context.CancelFunc
+}
+
+func (m ctxMover) Stat(ctx context.Context, name string) (dest.Info, error) {
+	if err := ctx.Err(); err != nil {
+		return dest.Info{}, err
+	}
+	return storeOps{m.s}.Stat(name)
+}
+
+func (m ctxMover) Delete(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return storeOps{m.s}.Delete(name)
+}
+
+func (m ctxMover) Rename(ctx context.Context, from, to string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if from == tmp {
+		m.cancel()
+		return ctx.Err()
+	}
+	return storeOps{m.s}.Rename(from, to)
+}
+
+// TestRenameCancelledPutsBack: when the run is stopped between the two
+// renames, the older archive still goes back under its own name (the put
+// back has its own context), and the error is the context's.
+func TestRenameCancelledPutsBack(t *testing.T) {
+	s := newStore(false, to, "old", tmp, "new")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var r Renamer
+	r.Know(false) // straight to the move aside
+	err := r.Rename(ctx, ctxMover{s: s, cancel: cancel}, tmp, to)
+	if !errors.Is(err, context.Canceled) || s.String() != tmp+"=new "+to+"=old" {
+		t.Fatalf("%v; %s (calls %s)", err, s, s.callList())
+	}
+}
+
+// TestRenameOverMissingFrom: over a Destination-like Mover, a missing from
+// is its not-found error, and the existing to is never moved.
+func TestRenameOverMissingFrom(t *testing.T) {
+	s := newStore(false, to, "old")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := notFoundMover{ctxMover{s: s, cancel: cancel}}
+	err := RenameOver(ctx, m, "missing.zip", to)
+	if !errors.Is(err, dest.ErrNotFound) || s.String() != to+"=old" || strings.Contains(s.callList(), "Rename "+to) {
+		t.Fatalf("%v; %s (calls %s)", err, s, s.callList())
+	}
+}
+
+// notFoundMover answers a Rename of a missing from with ErrNotFound, as a
+// Destination does.
+type notFoundMover struct{ ctxMover }
+
+func (m notFoundMover) Rename(ctx context.Context, from, to string) error {
+	if _, ok := m.s.files[from]; !ok {
+		m.s.calls = append(m.s.calls, "Rename "+from+" "+to)
+		return NotFound(from, "nas")
+	}
+	return m.ctxMover.Rename(ctx, from, to)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/retry"
@@ -28,8 +29,8 @@ type Mover interface {
 //     whole;
 //  2. to is renamed to dest.AsideName(to), which `list` shows as a backup
 //     and no sweep deletes;
-//  3. from is renamed to to; when that is refused, the older one is put
-//     back under to;
+//  3. from is renamed to to; when that is refused (or ctx ends), the older
+//     one is put back under to, with a fresh context of PutBackTimeout;
 //  4. the aside copy is removed.
 //
 // At no moment is neither the older to nor the new one whole under some
@@ -107,15 +108,15 @@ func (r *Renamer) Rename(ctx context.Context, m Mover, from, to string) error {
 				r.set(replaces)
 			}
 			return nil
-		case !exists || retry.Transient(err) || ctx.Err() != nil:
+		case !exists || retry.Transient(err) || ctx.Err() != nil || IsNotFound(err):
 			return err
 		}
 		r.set(refuses)
 		return moveAside(ctx, m, from, to)
 	}
 	err := m.Rename(ctx, from, to)
-	if err == nil || retry.Transient(err) || ctx.Err() != nil {
-		return err
+	if err == nil || retry.Transient(err) || ctx.Err() != nil || IsNotFound(err) {
+		return err // done, to be retried, or from is missing
 	}
 	if _, serr := m.Stat(ctx, to); serr != nil {
 		if IsNotFound(serr) {
@@ -126,6 +127,10 @@ func (r *Renamer) Rename(ctx context.Context, m Mover, from, to string) error {
 	r.set(refuses)
 	return moveAside(ctx, m, from, to)
 }
+
+// PutBackTimeout bounds putting the older archive back under its name
+// after the new one could not be renamed into place.
+const PutBackTimeout = 30 * time.Second
 
 // moveAside replaces the existing to with from by way of the aside name.
 func moveAside(ctx context.Context, m Mover, from, to string) error {
@@ -143,10 +148,14 @@ func moveAside(ctx context.Context, m Mover, from, to string) error {
 		return err // nothing has changed
 	}
 	if err := m.Rename(ctx, from, to); err != nil {
-		if retry.Transient(err) || ctx.Err() != nil {
+		if retry.Transient(err) {
 			return err // the older archive is listed under aside; a retry renames from to the free to
 		}
-		if rerr := m.Rename(ctx, aside, to); rerr != nil {
+		// Put the older one back, also when ctx ended meanwhile: that is
+		// clean-up, bounded by its own timeout.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), PutBackTimeout)
+		defer cancel()
+		if rerr := m.Rename(pctx, aside, to); rerr != nil {
 			return &AsideError{Where: where(m), From: from, To: to, Aside: aside, Err: err}
 		}
 		return err
@@ -159,7 +168,9 @@ func moveAside(ctx context.Context, m Mover, from, to string) error {
 
 // AsideError says that the new archive could not be renamed into place and
 // the older one could not be put back: it is kept under its aside name,
-// which `list` shows.
+// which `list` shows and the job's next start renames back. Err (what
+// Unwrap returns) is why the new one could not be renamed, such as ctx's
+// error.
 type AsideError struct {
 	Where           string // the destination, "" when unknown
 	From, To, Aside string
@@ -171,7 +182,7 @@ func (e *AsideError) Error() string {
 	if e.Where != "" {
 		in = " in " + e.Where
 	}
-	return fmt.Sprintf("%s; the older %s is now named %s%s, where it is listed as a backup: rename it back to %s by hand",
+	return fmt.Sprintf("%s; the older %s is now named %s%s, where it is listed as a backup: the next backup puts it back, or rename it back to %s by hand",
 		e.Err, Quote(e.To), Quote(e.Aside), in, Quote(e.To))
 }
 
