@@ -18,6 +18,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/desttest"
+	"github.com/posbackup/posbackup/internal/dest/remote"
 	"github.com/posbackup/posbackup/internal/dest/retry"
 	"github.com/posbackup/posbackup/internal/testsrv"
 )
@@ -36,6 +37,18 @@ func config(s *testsrv.FTPServer, folder string) Config {
 		User: s.User, Password: s.Password, Fingerprint: s.Fingerprint,
 		Timeout: 10 * time.Second,
 		Retry:   retry.Policy{Attempts: 3, Backoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond},
+	}
+}
+
+// controlConn dials as usual and passes the control connection to s
+// through wrap (data connections go to other ports).
+func controlConn(s *testsrv.FTPServer, wrap func(net.Conn) net.Conn) remote.DialFunc {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := remote.Dial(ctx, nil, network, addr)
+		if err == nil && addr == s.Addr {
+			conn = wrap(conn)
+		}
+		return conn, err
 	}
 }
 
@@ -382,14 +395,9 @@ type refusingServer struct {
 
 func (r *refusingServer) config(s *testsrv.FTPServer, folder, target string) Config {
 	cfg := config(s, folder)
-	cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var nd net.Dialer
-		conn, err := nd.DialContext(ctx, network, addr)
-		if err == nil && addr == s.Addr {
-			conn = &refuseRenameConn{Conn: conn, target: target, refused: &r.refused, cutAfterAside: &r.cutAfterAside, mu: &r.mu, rnto: &r.rnto}
-		}
-		return conn, err
-	}
+	cfg.DialContext = controlConn(s, func(conn net.Conn) net.Conn {
+		return &refuseRenameConn{Conn: conn, target: target, refused: &r.refused, cutAfterAside: &r.cutAfterAside, mu: &r.mu, rnto: &r.rnto}
+	})
 	return cfg
 }
 
@@ -515,14 +523,7 @@ func TestConformanceNoReplace(t *testing.T) {
 		n++
 		folder := "noreplace/" + strings.Repeat("d", n)
 		cfg := config(s, folder)
-		cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			var nd net.Dialer
-			conn, err := nd.DialContext(ctx, network, addr)
-			if err == nil && addr == s.Addr {
-				conn = noReplaceConn{Conn: conn, dir: filepath.Join(s.Root, folder)}
-			}
-			return conn, err
-		}
+		cfg.DialContext = controlConn(s, func(conn net.Conn) net.Conn { return noReplaceConn{Conn: conn, dir: filepath.Join(s.Root, folder)} })
 		return open(t, cfg)
 	})
 }
@@ -591,14 +592,7 @@ func TestConformanceWithoutSIZE(t *testing.T) {
 	desttest.Run(t, func(t *testing.T) dest.Destination {
 		n++
 		cfg := config(s, "nosize/"+strings.Repeat("d", n))
-		cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			var nd net.Dialer
-			conn, err := nd.DialContext(ctx, network, addr)
-			if err == nil && addr == s.Addr {
-				conn = noSizeConn{conn}
-			}
-			return conn, err
-		}
+		cfg.DialContext = controlConn(s, func(conn net.Conn) net.Conn { return noSizeConn{conn} })
 		return open(t, cfg)
 	})
 }
