@@ -6,7 +6,11 @@
 // and broken connections to dest.ErrNotFound and transient errors.
 //
 // A kind gives its primitives as Ops; everything that is protocol talk
-// (connecting, TLS, SSH, uploads, reading) stays in the kind.
+// (connecting, TLS, SSH, uploads, reading) stays in the kind. A server
+// quirk that looks the same whatever the protocol (a server that refuses
+// to replace, to rename or to delete, or names that begin with a dot) is
+// handled here, once for FTP and SFTP. RenameOver also serves wrappers of
+// any kind (the faulty destination of the tests).
 package remote
 
 import (
