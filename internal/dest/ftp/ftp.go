@@ -503,14 +503,6 @@ type tlsData struct {
 }
 
 func (c *tlsData) Close() error {
-	if !c.ConnectionState().HandshakeComplete {
-		// A transfer that ends before its first byte (the source failed at
-		// once) still completes the handshake: vsftpd otherwise ends the
-		// session with a TLS alert on the control connection, and the
-		// partial file could not be removed.
-		c.raw.SetDeadline(time.Now().Add(5 * time.Second))
-		c.Conn.Handshake()
-	}
 	if c.ConnectionState().HandshakeComplete {
 		if err := c.Conn.CloseWrite(); err == nil {
 			c.raw.SetReadDeadline(time.Now().Add(5 * time.Second))
