@@ -3,6 +3,7 @@
 package local
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/windows"
@@ -18,9 +19,10 @@ import (
 // lengths and buffers, which the archive reader does not make.
 //
 // What it guarantees: after Put closed its handle, no page of the file
-// cached before the call is read back. It is best effort where another
-// program (a virus scanner, an indexer) holds the file open with caching
-// or mapped at that moment: the purge is then skipped by the driver and
+// cached before the call is read back. It is best effort where a file
+// system refuses the unbuffered open (nothing is purged then) and where
+// another program (a virus scanner, an indexer) holds the file open with
+// caching or mapped at that moment: the driver then skips the purge and
 // the reads may be served from the cache.
 func openMedium(p string) (*os.File, error) {
 	name, err := windows.UTF16PtrFromString(longPath(p))
@@ -30,10 +32,13 @@ func openMedium(p string) (*os.File, error) {
 	h, err := windows.CreateFile(name, windows.GENERIC_READ,
 		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
 		nil, windows.OPEN_EXISTING, windows.FILE_FLAG_NO_BUFFERING, 0)
-	if err != nil {
+	if err == nil {
+		windows.CloseHandle(h)
+	} else if errors.Is(err, windows.ERROR_FILE_NOT_FOUND) || errors.Is(err, windows.ERROR_PATH_NOT_FOUND) {
 		return nil, &os.PathError{Op: "open", Path: p, Err: err}
 	}
-	windows.CloseHandle(h)
+	// A file system that refuses the unbuffered open gets no purge; the
+	// normal open below says what is wrong if the file cannot be read.
 	return os.Open(p)
 }
 
