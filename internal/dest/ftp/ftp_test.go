@@ -310,18 +310,21 @@ func TestConnectionCutResumed(t *testing.T) {
 }
 
 // swallowConn reports data writes as done but drops everything after limit
-// bytes: a server (or middlebox) that accepts a truncated upload.
+// bytes, counted over all its data connections (n is shared): a server (or
+// middlebox) that keeps only the first bytes of an upload, also when it is
+// resumed.
 type swallowConn struct {
 	net.Conn
-	limit, n int64
+	limit int64
+	n     *int64
 }
 
 func (s *swallowConn) Write(p []byte) (int, error) {
 	keep := int64(len(p))
-	if s.n+keep > s.limit {
-		keep = max(0, s.limit-s.n)
+	if *s.n+keep > s.limit {
+		keep = max(0, s.limit-*s.n)
 	}
-	s.n += int64(len(p))
+	*s.n += int64(len(p))
 	if keep > 0 {
 		if _, err := s.Conn.Write(p[:keep]); err != nil {
 			return 0, err
@@ -333,6 +336,7 @@ func (s *swallowConn) Write(p []byte) (int, error) {
 func TestTruncatedUploadCaught(t *testing.T) {
 	s := server(t, "ftp") // plain: the swallowing happens under TLS otherwise
 	first := true
+	var swallowed int64
 	cfg := config(s, "trunc")
 	cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		var nd net.Dialer
@@ -341,13 +345,78 @@ func TestTruncatedUploadCaught(t *testing.T) {
 			first = false
 			return conn, err
 		}
-		return &swallowConn{Conn: conn, limit: 1000}, nil
+		return &swallowConn{Conn: conn, limit: 1000, n: &swallowed}, nil
 	}
 	d := open(t, cfg)
 	_, err := d.Put(context.Background(), "short.zip", bytes.NewReader(desttest.RandomBytes(5000)))
 	expectErr(t, err, "1000 bytes", "5000", "incomplete")
 	if _, err := os.Stat(filepath.Join(s.Root, "trunc", "short.zip")); !os.IsNotExist(err) {
 		t.Fatalf("the truncated file was left on the server: %v", err)
+	}
+}
+
+// cutOnceConn closes the first data connection that carries more than
+// limit bytes at that point, while reporting every write as done: a
+// middlebox resets it, and the server sees it end.
+type cutOnceConn struct {
+	net.Conn
+	limit int64
+	n     int64
+	done  *atomic.Bool // some connection was cut
+	cut   bool         // this one
+}
+
+func (c *cutOnceConn) Write(p []byte) (int, error) {
+	if c.cut {
+		return len(p), nil // swallowed after the cut
+	}
+	if c.n+int64(len(p)) > c.limit && c.done.CompareAndSwap(false, true) {
+		c.Conn.Write(p[:c.limit-c.n])
+		c.Conn.Close()
+		c.cut = true
+		return len(p), nil
+	}
+	c.n += int64(len(p))
+	return c.Conn.Write(p)
+}
+
+// Close after the cut succeeds, as closing a reset socket whose writes had
+// all been taken does.
+func (c *cutOnceConn) Close() error {
+	if c.cut {
+		return nil
+	}
+	return c.Conn.Close()
+}
+
+// TestDataConnectionCut: the data connection of an upload ends after
+// 300 kB while the client's writes all succeed. Plain FTP then answers 226
+// with a short file, TLS 426 "Failure reading network stream": either way
+// the upload resumes and completes.
+func TestDataConnectionCut(t *testing.T) {
+	for _, mode := range []string{"ftp", "ftpes"} {
+		t.Run(mode, func(t *testing.T) {
+			s := server(t, mode)
+			cfg := config(s, "datacut")
+			var cut atomic.Bool
+			d := open(t, cfg)
+			d.cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				conn, err := remote.Dial(ctx, nil, network, addr)
+				if err != nil || addr == s.Addr {
+					return conn, err
+				}
+				return &cutOnceConn{Conn: conn, limit: 300_000, done: &cut}, nil
+			}
+			data := desttest.RandomBytes(3 << 20)
+			desttest.Put(t, d, "cut.zip", data)
+			if !cut.Load() {
+				t.Fatal("no data connection was cut: the test did not exercise the break")
+			}
+			got, err := os.ReadFile(filepath.Join(s.Root, "datacut", "cut.zip"))
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("stored file differs (%d bytes, %v)", len(got), err)
+			}
+		})
 	}
 }
 

@@ -54,7 +54,12 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 			// broken data connection it may have caused (disk full: the
 			// server closes the data connection and answers 451/452/552).
 			var te *textproto.Error
-			if errors.As(err, &te) && te.Code != 421 && te.Code != 425 && te.Code != 426 {
+			if errors.As(err, &te) {
+				if te.Code == 421 || te.Code == 425 || te.Code == 426 {
+					// The data connection broke (426 "Failure reading network
+					// stream"), also when every byte had left this computer.
+					return d.netError(err)
+				}
 				return te
 			}
 			return err
@@ -69,7 +74,8 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 			}
 			return nil
 		},
-		NetBrokeOff: true,
+		NetBrokeOff:  true,
+		ShortIsBreak: true,
 	})
 }
 
