@@ -7,30 +7,14 @@ import (
 	"net/textproto"
 	"strings"
 
-	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/remote"
 	"github.com/posbackup/posbackup/internal/dest/retry"
 )
 
-func (d *FTP) notFound(name string) error {
-	return &retry.Error{Msg: fmt.Sprintf("%s does not exist in %s", quote(name), d.String()), Err: dest.ErrNotFound}
-}
+func (d *FTP) notFound(name string) error { return remote.NotFound(name, d.String()) }
 
 // netError is a broken connection during an operation: transient.
-func (d *FTP) netError(err error) error {
-	return retry.Broken(d.host(), err, isTimeoutText(err))
-}
-
-func (d *FTP) wrapNet(err error) error {
-	if err == nil {
-		return nil
-	}
-	return d.netError(err)
-}
-
-func isTimeoutText(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "timeout") || strings.Contains(s, "deadline")
-}
+func (d *FTP) netError(err error) error { return remote.NetError(d.host(), err) }
 
 // opError explains a failed command on name ("" for the folder itself).
 func (d *FTP) opError(what, name string, err error) error {
@@ -61,12 +45,7 @@ func (d *FTP) opError(what, name string, err error) error {
 	return retry.Plain(fmt.Sprintf("could not %s %s on %s (%s)", what, obj, d.host(), serverText(err)), err)
 }
 
-func (d *FTP) folderName() string {
-	if d.cfg.Folder == "" {
-		return "(the login folder)"
-	}
-	return d.cfg.Folder
-}
+func (d *FTP) folderName() string { return remote.FolderName(d.cfg.Folder) }
 
 func (d *FTP) userName() string {
 	if d.cfg.User == "" {

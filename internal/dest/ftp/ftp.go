@@ -23,6 +23,7 @@ import (
 	"github.com/jlaffaye/ftp"
 
 	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/remote"
 	"github.com/posbackup/posbackup/internal/dest/retry"
 )
 
@@ -39,7 +40,7 @@ type Config struct {
 	Retry       retry.Policy  // retries after a dropped connection
 	// DialContext opens network connections (control and data); nil uses
 	// net.Dialer. Tests use it to cut connections.
-	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	DialContext remote.DialFunc
 }
 
 func (c *Config) port() int {
@@ -56,7 +57,7 @@ func (c *Config) timeout() time.Duration {
 	if c.Timeout > 0 {
 		return c.Timeout
 	}
-	return 30 * time.Second
+	return remote.DefaultTimeout
 }
 
 // FTP is an open FTP destination. It is not safe for concurrent use. A
@@ -67,12 +68,18 @@ type FTP struct {
 	dir   string // the folder as sent in CWD
 	mlsd  bool   // the server offers MLST/MLSD: list with MLSD, not LIST -a
 
-	cn    *retry.Conn[*ftp.ServerConn] // the control connection, retries
-	mu    sync.Mutex                   // guards conns (closed from context.AfterFunc)
-	conns []net.Conn                   // raw connections of the client, to close on cancel
+	cn *retry.Conn[*ftp.ServerConn] // the control connection, retries
+	// List, Stat, Delete and Rename; Rename moves the older archive aside
+	// where the server refuses to rename over it.
+	remote.Server[*ftp.ServerConn]
+	mu    sync.Mutex // guards conns (closed from context.AfterFunc)
+	conns []net.Conn // raw connections of the client, to close on cancel
 }
 
-var _ dest.Destination = (*FTP)(nil)
+var (
+	_ dest.Destination = (*FTP)(nil)
+	_ dest.Capable     = (*FTP)(nil)
+)
 
 // Open connects, logs in and changes to the folder, creating it (each
 // level) when missing. Errors are plain sentences naming the host.
@@ -94,6 +101,9 @@ func Open(ctx context.Context, cfg Config) (*FTP, error) {
 		Abort:   d.closeRaw,
 		Release: d.release,
 	}
+	d.Server.Conn = d.cn
+	d.Server.Ops = func(c *ftp.ServerConn) remote.Ops { return ops{d, c} }
+	d.Server.Where = d.String
 	if err := d.connect(ctx, true); err != nil {
 		return nil, err
 	}
@@ -134,18 +144,11 @@ func (d *FTP) dialFunc(ctx context.Context) func(network, addr string) (net.Conn
 		}
 		dctx, cancel := context.WithTimeout(base, d.cfg.timeout())
 		defer cancel()
-		var raw net.Conn
-		var err error
-		if d.cfg.DialContext != nil {
-			raw, err = d.cfg.DialContext(dctx, network, addr)
-		} else {
-			var nd net.Dialer
-			raw, err = nd.DialContext(dctx, network, addr)
-		}
+		raw, err := remote.Dial(dctx, d.cfg.DialContext, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		raw = &idleConn{Conn: raw, timeout: d.cfg.timeout()}
+		raw = &remote.IdleConn{Conn: raw, Timeout: d.cfg.timeout(), Reads: true}
 		d.mu.Lock()
 		if !control && len(d.conns) > 1 {
 			d.conns = d.conns[:1] // one data connection at a time: the older ones are closed
@@ -317,38 +320,11 @@ func (d *FTP) Close() error {
 	return nil
 }
 
-// List returns the regular files in the folder.
-func (d *FTP) List(ctx context.Context) ([]dest.Info, error) {
-	var out []dest.Info
-	err := d.cn.Do(ctx, func(c *ftp.ServerConn, _ int) error {
-		out = out[:0]
-		ents, err := c.List("")
-		if err != nil {
-			return d.opError("list", "", err)
-		}
-		for _, e := range ents {
-			if e.Type != ftp.EntryTypeFile || e.Name == "." || e.Name == ".." {
-				continue
-			}
-			out = append(out, dest.Info{Name: e.Name, Size: int64(e.Size), ModTime: e.Time})
-		}
-		return nil
-	})
-	return out, err
-}
-
-// Stat returns name's size (SIZE) and time (MDTM, when offered).
-func (d *FTP) Stat(ctx context.Context, name string) (dest.Info, error) {
-	if err := dest.CheckName(name); err != nil {
-		return dest.Info{}, err
-	}
-	var info dest.Info
-	err := d.cn.Do(ctx, func(c *ftp.ServerConn, _ int) error {
-		var err error
-		info, err = d.stat(c, name)
-		return err
-	})
-	return info, err
+// Caps: RenameReplaces once the server was seen renaming over an existing
+// file in one step (false before and after a refusal); FoldsCase true, as
+// the server's file system is unknown.
+func (d *FTP) Caps() dest.Caps {
+	return dest.Caps{RenameReplaces: d.Server.Renamer.Replaces(), FoldsCase: true}
 }
 
 // fileSize asks the size with SIZE, or from the listing when the server
@@ -454,93 +430,46 @@ func (r *reader) Close() error {
 	return nil
 }
 
-// Delete removes name (DELE).
-func (d *FTP) Delete(ctx context.Context, name string) error {
-	if err := dest.CheckName(name); err != nil {
-		return err
+// ops are the primitives of remote.Server over one control connection.
+type ops struct {
+	d *FTP
+	c *ftp.ServerConn
+}
+
+func (o ops) Stat(name string) (dest.Info, error) { return o.d.stat(o.c, name) }
+
+func (o ops) List() ([]dest.Info, error) {
+	ents, err := o.c.List("")
+	if err != nil {
+		return nil, o.d.opError("list", "", err)
 	}
-	return d.cn.Do(ctx, func(c *ftp.ServerConn, try int) error {
-		err := c.Delete(name)
-		if err == nil {
-			return nil
+	var out []dest.Info
+	for _, e := range ents {
+		if e.Type != ftp.EntryTypeFile || e.Name == "." || e.Name == ".." {
+			continue
 		}
-		if retry.IsNetError(err) {
-			return d.netError(err)
-		}
-		if _, serr := d.stat(c, name); errors.Is(serr, dest.ErrNotFound) {
-			if try > 0 {
-				return nil // deleted by the try that lost its connection
-			}
-			return serr
-		}
-		return d.opError("delete", name, err)
-	})
-}
-
-// Rename replaces to with from. When the server refuses to rename over an
-// existing file, the old one is moved aside first and deleted only after the
-// new one is in place.
-func (d *FTP) Rename(ctx context.Context, from, to string) error {
-	if err := dest.CheckName(from); err != nil {
-		return err
+		out = append(out, dest.Info{Name: e.Name, Size: int64(e.Size), ModTime: e.Time})
 	}
-	if err := dest.CheckName(to); err != nil {
-		return err
+	return out, nil
+}
+
+// Delete: the server's 550 does not tell a missing file from a refusal;
+// remote.Server asks Stat.
+func (o ops) Delete(name string) error {
+	if err := o.c.Delete(name); err != nil {
+		return o.d.opError("delete", name, err)
 	}
-	return d.cn.Do(ctx, func(c *ftp.ServerConn, try int) error {
-		_, err := d.stat(c, from)
-		if errors.Is(err, dest.ErrNotFound) && try > 0 {
-			if _, err2 := d.stat(c, to); err2 == nil {
-				return nil // done by the try that lost its connection
-			}
-		}
-		if err != nil {
-			return err
-		}
-		err = c.Rename(from, to)
-		if err == nil || retry.IsNetError(err) {
-			return d.wrapNet(err)
-		}
-		if _, serr := d.stat(c, to); serr != nil {
-			// to does not exist: the refusal has another reason.
-			return d.opError("rename "+quote(from)+" to", to, err)
-		}
-		aside := dest.TempPrefix + "old-" + to
-		_ = c.Delete(aside) // left over from an interrupted run
-		if err := c.Rename(to, aside); err != nil {
-			return d.opError("move aside the old", to, err)
-		}
-		if err := c.Rename(from, to); err != nil {
-			if rerr := c.Rename(aside, to); rerr != nil && !retry.IsNetError(rerr) {
-				return retry.Plain(fmt.Sprintf("could not rename %s to %s on %s, and the old %s is now named %s: rename it back by hand", quote(from), quote(to), d.host(), quote(to), quote(aside)), nil)
-			}
-			return d.opError("rename "+quote(from)+" to", to, err)
-		}
-		if err := c.Delete(aside); err != nil && retry.IsNetError(err) {
-			return d.netError(err) // the retry finds from gone and to in place
-		}
-		return nil
-	})
+	return nil
 }
 
-// idleConn sets a deadline before each read and write, so a connection that
-// stops moving fails after the timeout instead of hanging.
-type idleConn struct {
-	net.Conn
-	timeout time.Duration
+func (o ops) Rename(from, to string) error {
+	if err := o.c.Rename(from, to); err != nil {
+		return o.d.opError("rename "+quote(from)+" to", to, err)
+	}
+	return nil
 }
 
-func (c *idleConn) Read(p []byte) (int, error) {
-	c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
-	return c.Conn.Read(p)
-}
-
-func (c *idleConn) Write(p []byte) (int, error) {
-	c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
-	return c.Conn.Write(p)
-}
-
-func quote(s string) string { return "\"" + s + "\"" }
+func quote(s string) string { return remote.Quote(s) }
 
 func isCode(err error, codes ...int) bool {
 	var te *textproto.Error

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/desttest"
+	"github.com/posbackup/posbackup/internal/dest/remote"
 	"github.com/posbackup/posbackup/internal/dest/retry"
 	"github.com/posbackup/posbackup/internal/testsrv"
 )
@@ -35,6 +37,18 @@ func config(s *testsrv.FTPServer, folder string) Config {
 		User: s.User, Password: s.Password, Fingerprint: s.Fingerprint,
 		Timeout: 10 * time.Second,
 		Retry:   retry.Policy{Attempts: 3, Backoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond},
+	}
+}
+
+// controlConn dials as usual and passes the control connection to s
+// through wrap (data connections go to other ports).
+func controlConn(s *testsrv.FTPServer, wrap func(net.Conn) net.Conn) remote.DialFunc {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := remote.Dial(ctx, nil, network, addr)
+		if err == nil && addr == s.Addr {
+			conn = wrap(conn)
+		}
+		return conn, err
 	}
 }
 
@@ -296,18 +310,21 @@ func TestConnectionCutResumed(t *testing.T) {
 }
 
 // swallowConn reports data writes as done but drops everything after limit
-// bytes: a server (or middlebox) that accepts a truncated upload.
+// bytes, counted over all its data connections (n is shared): a server (or
+// middlebox) that keeps only the first bytes of an upload, also when it is
+// resumed.
 type swallowConn struct {
 	net.Conn
-	limit, n int64
+	limit int64
+	n     *int64
 }
 
 func (s *swallowConn) Write(p []byte) (int, error) {
 	keep := int64(len(p))
-	if s.n+keep > s.limit {
-		keep = max(0, s.limit-s.n)
+	if *s.n+keep > s.limit {
+		keep = max(0, s.limit-*s.n)
 	}
-	s.n += int64(len(p))
+	*s.n += int64(len(p))
 	if keep > 0 {
 		if _, err := s.Conn.Write(p[:keep]); err != nil {
 			return 0, err
@@ -319,6 +336,7 @@ func (s *swallowConn) Write(p []byte) (int, error) {
 func TestTruncatedUploadCaught(t *testing.T) {
 	s := server(t, "ftp") // plain: the swallowing happens under TLS otherwise
 	first := true
+	var swallowed int64
 	cfg := config(s, "trunc")
 	cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		var nd net.Dialer
@@ -327,7 +345,7 @@ func TestTruncatedUploadCaught(t *testing.T) {
 			first = false
 			return conn, err
 		}
-		return &swallowConn{Conn: conn, limit: 1000}, nil
+		return &swallowConn{Conn: conn, limit: 1000, n: &swallowed}, nil
 	}
 	d := open(t, cfg)
 	_, err := d.Put(context.Background(), "short.zip", bytes.NewReader(desttest.RandomBytes(5000)))
@@ -337,53 +355,246 @@ func TestTruncatedUploadCaught(t *testing.T) {
 	}
 }
 
-// refuseRenameConn makes the server refuse the next RNTO onto target by
-// sending it to a folder that does not exist: a server that does not rename
-// over an existing file.
+// cutOnceConn closes the first data connection that carries more than
+// limit bytes at that point, while reporting every write as done: a
+// middlebox resets it, and the server sees it end.
+type cutOnceConn struct {
+	net.Conn
+	limit int64
+	n     int64
+	done  *atomic.Bool // some connection was cut
+	cut   bool         // this one
+}
+
+func (c *cutOnceConn) Write(p []byte) (int, error) {
+	if c.cut {
+		return len(p), nil // swallowed after the cut
+	}
+	if c.n+int64(len(p)) > c.limit && c.done.CompareAndSwap(false, true) {
+		c.Conn.Write(p[:c.limit-c.n])
+		c.Conn.Close()
+		c.cut = true
+		return len(p), nil
+	}
+	c.n += int64(len(p))
+	return c.Conn.Write(p)
+}
+
+// Close after the cut succeeds, as closing a reset socket whose writes had
+// all been taken does.
+func (c *cutOnceConn) Close() error {
+	if c.cut {
+		return nil
+	}
+	return c.Conn.Close()
+}
+
+// TestDataConnectionCut: the data connection of an upload ends after
+// 300 kB while the client's writes all succeed. Plain FTP then answers 226
+// with a short file, TLS 426 "Failure reading network stream": either way
+// the upload resumes and completes.
+func TestDataConnectionCut(t *testing.T) {
+	for _, mode := range []string{"ftp", "ftpes"} {
+		t.Run(mode, func(t *testing.T) {
+			s := server(t, mode)
+			cfg := config(s, "datacut")
+			var cut atomic.Bool
+			d := open(t, cfg)
+			d.cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				conn, err := remote.Dial(ctx, nil, network, addr)
+				if err != nil || addr == s.Addr {
+					return conn, err
+				}
+				return &cutOnceConn{Conn: conn, limit: 300_000, done: &cut}, nil
+			}
+			data := desttest.RandomBytes(3 << 20)
+			desttest.Put(t, d, "cut.zip", data)
+			if !cut.Load() {
+				t.Fatal("no data connection was cut: the test did not exercise the break")
+			}
+			got, err := os.ReadFile(filepath.Join(s.Root, "datacut", "cut.zip"))
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("stored file differs (%d bytes, %v)", len(got), err)
+			}
+		})
+	}
+}
+
+// refuseRenameConn makes the server refuse the first RNTO onto target by
+// sending it to a folder that does not exist (a server that does not rename
+// over an existing file), records every RNTO, and, when cutAfterAside is
+// set, cuts the connection at the first RNTO that follows the move aside
+// (a connection lost, or a power cut, between the two renames).
 type refuseRenameConn struct {
 	net.Conn
-	target  string
-	refused *atomic.Int32
+	target        string
+	refused       *atomic.Int32
+	cutAfterAside *atomic.Bool
+	mu            *sync.Mutex
+	rnto          *[]string
 }
 
 func (c *refuseRenameConn) Write(p []byte) (int, error) {
-	if string(p) == "RNTO "+c.target+"\r\n" && c.refused.Load() == 0 {
-		c.refused.Add(1)
-		if _, err := c.Conn.Write([]byte("RNTO /no-such-folder-posbackup/" + c.target + "\r\n")); err != nil {
-			return 0, err
+	if to, ok := strings.CutPrefix(string(p), "RNTO "); ok {
+		to = strings.TrimSuffix(to, "\r\n")
+		c.mu.Lock()
+		afterAside := len(*c.rnto) > 0 && (*c.rnto)[len(*c.rnto)-1] == dest.AsideName(c.target)
+		*c.rnto = append(*c.rnto, to)
+		c.mu.Unlock()
+		if afterAside && c.cutAfterAside.CompareAndSwap(true, false) {
+			c.Conn.Close()
+			return 0, net.ErrClosed
 		}
-		return len(p), nil
+		if to == c.target && c.refused.CompareAndSwap(0, 1) {
+			if _, err := c.Conn.Write([]byte("RNTO /no-such-folder-posbackup/" + c.target + "\r\n")); err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		}
 	}
 	return c.Conn.Write(p)
 }
 
+type refusingServer struct {
+	refused       atomic.Int32
+	cutAfterAside atomic.Bool
+	mu            sync.Mutex
+	rnto          []string
+}
+
+func (r *refusingServer) config(s *testsrv.FTPServer, folder, target string) Config {
+	cfg := config(s, folder)
+	cfg.DialContext = controlConn(s, func(conn net.Conn) net.Conn {
+		return &refuseRenameConn{Conn: conn, target: target, refused: &r.refused, cutAfterAside: &r.cutAfterAside, mu: &r.mu, rnto: &r.rnto}
+	})
+	return cfg
+}
+
+func (r *refusingServer) renames() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.rnto...)
+}
+
+// TestRenameMovesAside: a server that refuses to rename over an existing
+// file gets the older archive moved aside under dest.AsideName (a name
+// list shows and no sweep deletes), then deleted once the new one is in
+// place. Afterwards the destination declares that it does not replace, and
+// the next rename over an existing name moves aside at once.
 func TestRenameMovesAside(t *testing.T) {
 	s := server(t, "ftp")
-	var refused atomic.Int32
-	cfg := config(s, "aside")
-	cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var nd net.Dialer
-		conn, err := nd.DialContext(ctx, network, addr)
-		if err == nil && addr == s.Addr {
-			conn = &refuseRenameConn{Conn: conn, target: "M001_Montag.zip", refused: &refused}
-		}
-		return conn, err
-	}
-	d := open(t, cfg)
-	desttest.Put(t, d, "M001_Montag.zip", []byte("old"))
+	const to = "M001_Montag.zip"
+	var r refusingServer
+	d := open(t, r.config(s, "aside", to))
+	desttest.Put(t, d, to, []byte("old"))
 	desttest.Put(t, d, "tmp.zip", []byte("new"))
-	if err := d.Rename(context.Background(), "tmp.zip", "M001_Montag.zip"); err != nil {
+	if err := d.Rename(context.Background(), "tmp.zip", to); err != nil {
 		t.Fatal(err)
 	}
-	if refused.Load() != 1 {
+	if r.refused.Load() != 1 {
 		t.Fatal("the rename was not refused: the test did not exercise the fallback")
 	}
-	if got := string(desttest.Get(t, d, "M001_Montag.zip", 0)); got != "new" {
+	if got := string(desttest.Get(t, d, to, 0)); got != "new" {
 		t.Fatalf("after Rename: %q", got)
 	}
-	if got := desttest.Names(t, d); strings.Join(got, ",") != "M001_Montag.zip" {
+	if got := desttest.Names(t, d); strings.Join(got, ",") != to {
 		t.Fatalf("left over: %q", got)
 	}
+	if want := []string{to, dest.AsideName(to), to}; strings.Join(r.renames(), ",") != strings.Join(want, ",") {
+		t.Fatalf("RNTO sequence %q, want %q (refused, move aside, into place)", r.renames(), want)
+	}
+	if d.Caps().RenameReplaces {
+		t.Fatal("after a refusal the destination still declares RenameReplaces")
+	}
+	desttest.Put(t, d, "tmp2.zip", []byte("newer"))
+	if err := d.Rename(context.Background(), "tmp2.zip", to); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{to, dest.AsideName(to), to, dest.AsideName(to), to}; strings.Join(r.renames(), ",") != strings.Join(want, ",") {
+		t.Fatalf("RNTO sequence %q, want %q (the second rename moves aside at once)", r.renames(), want)
+	}
+	if got := string(desttest.Get(t, d, to, 0)); got != "newer" {
+		t.Fatalf("after the second Rename: %q", got)
+	}
+}
+
+// TestRenameCutBetweenRenames: the connection breaks after the older
+// archive was moved aside. Without retries the older archive is left under
+// its aside name, which List shows (a later run puts it back); with
+// retries the new one goes into place and the aside copy is removed.
+func TestRenameCutBetweenRenames(t *testing.T) {
+	s := server(t, "ftp")
+	const to = "M001_Dienstag.zip"
+	for _, attempts := range []int{1, 3} {
+		t.Run(strconv.Itoa(attempts), func(t *testing.T) {
+			var r refusingServer
+			cfg := r.config(s, "cut"+strconv.Itoa(attempts), to)
+			cfg.Retry.Attempts = attempts
+			d := open(t, cfg)
+			desttest.Put(t, d, to, []byte("old"))
+			desttest.Put(t, d, "tmp.zip", []byte("new"))
+			r.cutAfterAside.Store(true)
+			err := d.Rename(context.Background(), "tmp.zip", to)
+			if r.cutAfterAside.Load() {
+				t.Fatalf("the connection was not cut (RNTO %q)", r.renames())
+			}
+			names := strings.Join(desttest.Names(t, d), ",")
+			if attempts == 1 {
+				if err == nil {
+					t.Fatal("Rename returned no error after the connection broke")
+				}
+				if want := dest.AsideName(to) + ",tmp.zip"; names != want {
+					t.Fatalf("after the cut List = %s, want %s", names, want)
+				}
+				if got := string(desttest.Get(t, d, dest.AsideName(to), 0)); got != "old" {
+					t.Fatalf("the aside copy holds %q", got)
+				}
+				t.Logf("message: %v", err)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Rename with retries: %v", err)
+			}
+			if names != to || string(desttest.Get(t, d, to, 0)) != "new" {
+				t.Fatalf("after the retried Rename List = %s", names)
+			}
+		})
+	}
+}
+
+// noReplaceConn makes vsftpd refuse every RNTO onto a file that exists in
+// dir (the folder on the server's disk): a server that never renames over
+// a file.
+type noReplaceConn struct {
+	net.Conn
+	dir string
+}
+
+func (c noReplaceConn) Write(p []byte) (int, error) {
+	if to, ok := strings.CutPrefix(string(p), "RNTO "); ok {
+		to = strings.TrimSuffix(to, "\r\n")
+		if _, err := os.Stat(filepath.Join(c.dir, to)); err == nil {
+			if _, err := c.Conn.Write([]byte("RNTO /no-such-folder-posbackup/" + to + "\r\n")); err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		}
+	}
+	return c.Conn.Write(p)
+}
+
+// TestConformanceNoReplace runs the suite against a server that refuses
+// every rename over an existing file, so Rename takes the move-aside path.
+func TestConformanceNoReplace(t *testing.T) {
+	s := server(t, "ftp")
+	n := 0
+	desttest.Run(t, func(t *testing.T) dest.Destination {
+		n++
+		folder := "noreplace/" + strings.Repeat("d", n)
+		cfg := config(s, folder)
+		cfg.DialContext = controlConn(s, func(conn net.Conn) net.Conn { return noReplaceConn{Conn: conn, dir: filepath.Join(s.Root, folder)} })
+		return open(t, cfg)
+	})
 }
 
 // TestDiskFull uploads to a folder on a 1 MiB file system.
@@ -450,14 +661,7 @@ func TestConformanceWithoutSIZE(t *testing.T) {
 	desttest.Run(t, func(t *testing.T) dest.Destination {
 		n++
 		cfg := config(s, "nosize/"+strings.Repeat("d", n))
-		cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			var nd net.Dialer
-			conn, err := nd.DialContext(ctx, network, addr)
-			if err == nil && addr == s.Addr {
-				conn = noSizeConn{conn}
-			}
-			return conn, err
-		}
+		cfg.DialContext = controlConn(s, func(conn net.Conn) net.Conn { return noSizeConn{conn} })
 		return open(t, cfg)
 	})
 }

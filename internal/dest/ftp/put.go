@@ -1,6 +1,7 @@
 package ftp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -39,12 +40,26 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 			return offset, nil
 		},
 		Store: func(c *ftp.ServerConn, src io.Reader, offset int64) error {
-			err := c.StorFrom(name, src, uint64(offset))
+			// A source that fails before its first byte is not sent at all:
+			// a TLS data connection closed before its handshake makes
+			// vsftpd end the session, and the empty file could not be
+			// removed.
+			var first [1]byte
+			n, err := io.ReadAtLeast(src, first[:], 1)
+			if n == 0 && err != io.EOF {
+				return err
+			}
+			err = c.StorFrom(name, io.MultiReader(bytes.NewReader(first[:n]), src), uint64(offset))
 			// The server's answer, when there is one, says more than the
 			// broken data connection it may have caused (disk full: the
 			// server closes the data connection and answers 451/452/552).
 			var te *textproto.Error
-			if errors.As(err, &te) && te.Code != 421 && te.Code != 425 && te.Code != 426 {
+			if errors.As(err, &te) {
+				if te.Code == 421 || te.Code == 425 || te.Code == 426 {
+					// The data connection broke (426 "Failure reading network
+					// stream"), also when every byte had left this computer.
+					return d.netError(err)
+				}
 				return te
 			}
 			return err
@@ -59,7 +74,8 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 			}
 			return nil
 		},
-		NetBrokeOff: true,
+		NetBrokeOff:  true,
+		ShortIsBreak: true,
 	})
 }
 

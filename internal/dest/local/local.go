@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/posbackup/posbackup/internal/dest"
 )
@@ -17,10 +18,16 @@ import (
 // Folder is a destination folder on a file system this computer can reach.
 type Folder struct {
 	dir string
+
+	foldOnce sync.Once
+	folds    bool // names differing only in case are one file (see Caps)
 }
 
-var _ dest.Destination = (*Folder)(nil)
-var _ dest.Local = (*Folder)(nil)
+var (
+	_ dest.Destination = (*Folder)(nil)
+	_ dest.Local       = (*Folder)(nil)
+	_ dest.Capable     = (*Folder)(nil)
+)
 
 // Open checks that the medium behind dir is present and returns the folder.
 // When create is true a missing folder is created (after the medium check, so
@@ -57,14 +64,32 @@ func (f *Folder) String() string { return f.dir }
 // Path implements dest.Local.
 func (f *Folder) Path(name string) string { return filepath.Join(f.dir, name) }
 
-// OpenMedium implements dest.Local.
-// TODO(fault-injection issue, finding 7): drop the page cache first.
+// OpenMedium implements dest.Local: it opens name to read what the medium
+// holds, not what the operating system still caches of it (how, and what
+// that guarantees, is said by openMedium for each system).
 func (f *Folder) OpenMedium(name string) (*os.File, error) {
 	p, err := f.path(name)
 	if err != nil {
 		return nil, err
 	}
-	return os.Open(p)
+	fh, err := openMedium(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, notFound(p, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s back from the medium: %s", p, plain(err))
+	}
+	return fh, nil
+}
+
+// Caps: a rename replaces in one step (rename(2); MoveFileEx with
+// MOVEFILE_REPLACE_EXISTING on Windows). Names fold case on Windows and
+// macOS; elsewhere the folder is probed once (a FAT stick or an SMB share
+// mounted on Linux folds case), and true is said when the probe cannot
+// tell.
+func (f *Folder) Caps() dest.Caps {
+	f.foldOnce.Do(func() { f.folds = foldsCase(f.dir) })
+	return dest.Caps{RenameReplaces: true, FoldsCase: f.folds}
 }
 
 func (f *Folder) path(name string) (string, error) {
@@ -78,6 +103,9 @@ func (f *Folder) path(name string) (string, error) {
 func (f *Folder) Put(ctx context.Context, name string, r io.Reader) (n int64, err error) {
 	p, err := f.path(name)
 	if err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	_ = os.Chmod(p, 0o644) // a read-only older copy must not block replacing it
@@ -118,12 +146,18 @@ func (f *Folder) Put(ctx context.Context, name string, r io.Reader) (n int64, er
 
 // List returns the regular files in the folder.
 func (f *Folder) List(ctx context.Context) ([]dest.Info, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	ents, err := os.ReadDir(f.dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot list the folder %s: %s", f.dir, plain(err))
 	}
 	var out []dest.Info
-	for _, e := range ents {
+	for i, e := range ents {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if !e.Type().IsRegular() {
 			continue
 		}
@@ -142,6 +176,9 @@ func (f *Folder) Stat(ctx context.Context, name string) (dest.Info, error) {
 	if err != nil {
 		return dest.Info{}, err
 	}
+	if err := ctx.Err(); err != nil {
+		return dest.Info{}, err
+	}
 	st, err := os.Stat(p)
 	if err != nil {
 		return dest.Info{}, notFound(p, err)
@@ -156,6 +193,9 @@ func (f *Folder) Stat(ctx context.Context, name string) (dest.Info, error) {
 func (f *Folder) Open(ctx context.Context, name string, offset int64) (io.ReadCloser, error) {
 	p, err := f.path(name)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	fh, err := os.Open(p)
@@ -181,6 +221,9 @@ func (f *Folder) Rename(ctx context.Context, from, to string) error {
 	if err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if _, err := os.Stat(pf); err != nil {
 		return notFound(pf, err)
 	}
@@ -196,6 +239,9 @@ func (f *Folder) Rename(ctx context.Context, from, to string) error {
 func (f *Folder) Delete(ctx context.Context, name string) error {
 	p, err := f.path(name)
 	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := os.Remove(p); err != nil {

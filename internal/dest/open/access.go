@@ -35,6 +35,7 @@ const (
 	StepFolder  = "folder"
 	StepWrite   = "write"
 	StepRename  = "rename"
+	StepReplace = "replace"
 	StepList    = "list"
 	StepDelete  = "delete"
 )
@@ -42,7 +43,9 @@ const (
 // TestAccess checks the access data step by step and stops at the first
 // failure: for a server the name lookup, the connection, the TLS certificate
 // or SSH host key, the login, the folder (created when missing, as a backup
-// would), then writing, renaming, listing and deleting a small probe file;
+// would), then writing, renaming, renaming a second one over it (as a
+// backup replaces the older archive), listing and deleting a small probe
+// file;
 // for a folder the medium and folder, then the same probe. The last step
 // tells what is wrong, or all steps are OK. Retries are off: the result
 // comes quickly.
@@ -184,6 +187,30 @@ func probe(ctx context.Context, d dest.Destination, add func(string, error, stri
 		d.Delete(ctx, tmp)
 		return
 	}
+	// Replace it by renaming a second file over it, as a backup replaces
+	// the older archive.
+	second := tmp + "-2"
+	data2 := make([]byte, 2048)
+	rand.Read(data2)
+	_, err = d.Put(ctx, second, bytes.NewReader(data2))
+	if err == nil {
+		if err = d.Rename(ctx, second, final); err == nil {
+			var info dest.Info
+			if info, err = d.Stat(ctx, final); err == nil && info.Size != int64(len(data2)) {
+				err = fmt.Errorf("after renaming a test file over another in %s, the older one is still there: the server does not replace files", d.String())
+			}
+		}
+	}
+	how := "a test file was renamed over another: the older backup is replaced when the new one is complete"
+	if !dest.CapsOf(d).RenameReplaces {
+		how = "a test file was renamed over another: the server does not do that in one step, so the older backup is first renamed to " + dest.AsideName("NAME") + " and removed once the new one is in place"
+	}
+	if !add(StepReplace, err, how) {
+		d.Delete(ctx, second)
+		d.Delete(ctx, final)
+		return
+	}
+	data = data2
 	infos, err := d.List(ctx)
 	if err == nil {
 		found := false

@@ -48,6 +48,9 @@ func expectSteps(t *testing.T, steps []Step, failName string, parts ...string) {
 		if !last.OK || last.Name != StepDelete {
 			t.Fatalf("want all steps OK, got %s", names(steps))
 		}
+		if !strings.Contains(names(steps), StepReplace+":ok") {
+			t.Fatalf("no rename over an existing file was tried: %s", names(steps))
+		}
 		return
 	}
 	if last.OK || last.Name != failName {
@@ -67,6 +70,9 @@ func TestAccessFolder(t *testing.T) {
 	dir := t.TempDir()
 	spec, _ := Parse(filepath.Join(dir, "backup"))
 	expectSteps(t, TestAccess(context.Background(), spec, Options{}), "")
+	if ents, err := os.ReadDir(filepath.Join(dir, "backup")); err != nil || len(ents) != 0 {
+		t.Fatalf("TestAccess left %v in the folder (%v)", ents, err)
+	}
 	if os.Geteuid() != 0 {
 		ro := filepath.Join(dir, "ro")
 		os.Mkdir(ro, 0o555)

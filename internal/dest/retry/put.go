@@ -46,6 +46,12 @@ type Upload[T comparable] struct {
 	// NetBrokeOff makes a network error that is not Transient (such as a
 	// deadline), after bytes were sent, also end in the "broke off" message.
 	NetBrokeOff bool
+	// ShortIsBreak: the protocol cannot tell a data connection that was
+	// cut from the end of the file (FTP: the server sees the connection
+	// close and answers 226), so a stored size short of the bytes sent,
+	// after a try that got bytes through, is resumed like a broken
+	// connection; a try that got nothing through ends the upload.
+	ShortIsBreak bool
 }
 
 // Put stores what r delivers under u, checks the stored size against the
@@ -122,7 +128,16 @@ func (h *Conn[T]) Put(ctx context.Context, r io.Reader, u Upload[T]) (int64, err
 			break
 		}
 		if size != src.N() {
-			lastErr = Plain(fmt.Sprintf("%s holds %d bytes of %s after sending %d: the upload is incomplete; check free space and quota on the server", u.Host, size, quote(u.Name), src.N()), nil)
+			msg := fmt.Sprintf("%s holds %d bytes of %s after sending %d: the upload is incomplete; check free space and quota on the server", u.Host, size, quote(u.Name), src.N())
+			if u.ShortIsBreak && size > offset && size < src.N() {
+				// The data connection was cut where the protocol cannot
+				// tell that from the end of the file, and this try got
+				// bytes through: resume from what the server holds, on the
+				// same connection.
+				lastErr = &Error{Msg: msg, Temp: true}
+				continue
+			}
+			lastErr = Plain(msg, nil)
 			break
 		}
 		return src.N(), nil

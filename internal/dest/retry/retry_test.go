@@ -118,3 +118,50 @@ func TestSource(t *testing.T) {
 		t.Fatal("non-seeker")
 	}
 }
+
+// TestPutShortIsBreak: a try that ends without an error but with the file
+// short (FTP: the server took a cut data connection for the end of the
+// file) is resumed when the Upload says so and that try got bytes through;
+// else, or when a try gets nothing through, it ends in "incomplete".
+func TestPutShortIsBreak(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789"), 1000)
+	for _, short := range []bool{true, false} {
+		var s fakeServer
+		u := s.upload(0, true)
+		store := u.Store
+		cut := true
+		u.Store = func(c *fakeClient, src io.Reader, off int64) error {
+			if cut {
+				cut = false
+				s.file = s.file[:off]
+				b, _ := io.ReadAll(src) // every byte taken, a part kept
+				s.file = append(s.file, b[:3000]...)
+				return nil
+			}
+			return store(c, src, off)
+		}
+		u.ShortIsBreak = short
+		n, err := s.conn().Put(context.Background(), bytes.NewReader(data), u)
+		if short && (err != nil || n != int64(len(data)) || !bytes.Equal(s.file, data)) {
+			t.Fatalf("ShortIsBreak: %d, %v, %d bytes stored", n, err, len(s.file))
+		}
+		if !short && (err == nil || !strings.Contains(err.Error(), "holds 3000 bytes") || s.file != nil) {
+			t.Fatalf("without ShortIsBreak: %v, %d bytes left", err, len(s.file))
+		}
+	}
+	// Every try keeps nothing new: incomplete, not retried forever.
+	var s fakeServer
+	u := s.upload(0, true)
+	u.ShortIsBreak = true
+	u.Store = func(_ *fakeClient, src io.Reader, off int64) error {
+		io.Copy(io.Discard, src)
+		if off == 0 {
+			s.file = data[:3000]
+		}
+		return nil
+	}
+	_, err := s.conn().Put(context.Background(), bytes.NewReader(data), u)
+	if err == nil || !strings.Contains(err.Error(), "holds 3000 bytes") || !strings.Contains(err.Error(), "incomplete") {
+		t.Fatalf("no progress: %v", err)
+	}
+}

@@ -9,25 +9,14 @@ import (
 
 	"github.com/pkg/sftp"
 
-	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/remote"
 	"github.com/posbackup/posbackup/internal/dest/retry"
 )
 
-func (d *SFTP) notFound(name string) error {
-	return &retry.Error{Msg: fmt.Sprintf("%s does not exist in %s", quote(name), d.String()), Err: dest.ErrNotFound}
-}
+func (d *SFTP) notFound(name string) error { return remote.NotFound(name, d.String()) }
 
 // netError is a broken connection during an operation: transient.
-func (d *SFTP) netError(err error) error {
-	return retry.Broken(d.host(), err, strings.Contains(err.Error(), "timeout"))
-}
-
-func (d *SFTP) wrapNet(err error) error {
-	if err == nil {
-		return nil
-	}
-	return d.netError(err)
-}
+func (d *SFTP) netError(err error) error { return remote.NetError(d.host(), err) }
 
 func isConnLost(err error) bool {
 	return errors.Is(err, sftp.ErrSSHFxConnectionLost) || errors.Is(err, sftp.ErrSSHFxNoConnection) || retry.IsNetError(err)
@@ -53,12 +42,7 @@ func serverText(err error) string {
 	return "error: " + err.Error()
 }
 
-func (d *SFTP) folderName() string {
-	if d.cfg.Folder == "" {
-		return "(the login folder)"
-	}
-	return d.cfg.Folder
-}
+func (d *SFTP) folderName() string { return remote.FolderName(d.cfg.Folder) }
 
 // opError explains a failed request on name ("" for the folder).
 func (d *SFTP) opError(what, name string, err error) error {

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/remote"
 	"github.com/posbackup/posbackup/internal/dest/retry"
 )
 
@@ -39,7 +40,7 @@ type Config struct {
 	Timeout       time.Duration
 	Retry         retry.Policy
 	// DialContext opens the network connection; nil uses net.Dialer.
-	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	DialContext remote.DialFunc
 }
 
 func (c *Config) port() int {
@@ -53,7 +54,7 @@ func (c *Config) timeout() time.Duration {
 	if c.Timeout > 0 {
 		return c.Timeout
 	}
-	return 30 * time.Second
+	return remote.DefaultTimeout
 }
 
 // concurrency is the number of write requests in flight during an upload.
@@ -70,13 +71,20 @@ type SFTP struct {
 	// newClient, when set (tests), replaces dialing and SSH.
 	newClient func() (*sftp.Client, error)
 
-	cn  *retry.Conn[*sftp.Client] // the SFTP client, retries
-	mu  sync.Mutex                // guards raw and ssh (raw closed from context.AfterFunc)
-	raw net.Conn
-	ssh *ssh.Client
+	cn *retry.Conn[*sftp.Client] // the SFTP client, retries
+	// List, Stat, Delete and Rename; Rename moves the older archive aside
+	// where the server refuses to rename over it.
+	remote.Server[*sftp.Client]
+	posix bool       // the server offers posix-rename@openssh.com
+	mu    sync.Mutex // guards raw and ssh (raw closed from context.AfterFunc)
+	raw   net.Conn
+	ssh   *ssh.Client
 }
 
-var _ dest.Destination = (*SFTP)(nil)
+var (
+	_ dest.Destination = (*SFTP)(nil)
+	_ dest.Capable     = (*SFTP)(nil)
+)
 
 // Open connects, logs in and opens the folder, creating it when missing.
 func Open(ctx context.Context, cfg Config) (*SFTP, error) {
@@ -111,6 +119,9 @@ func newSFTP(cfg Config) *SFTP {
 		Abort:   d.closeRaw,
 		Release: d.release,
 	}
+	d.Server.Conn = d.cn
+	d.Server.Ops = func(c *sftp.Client) remote.Ops { return ops{d, c} }
+	d.Server.Where = d.String
 	return d
 }
 
@@ -193,23 +204,17 @@ func (d *SFTP) connect(ctx context.Context, first bool) error {
 			return err
 		}
 		d.cn.Set(c)
+		d.learnRename(c)
 		return nil
 	}
 	addr := net.JoinHostPort(d.cfg.Host, strconv.Itoa(d.cfg.port()))
 	dctx, cancel := context.WithTimeout(ctx, d.cfg.timeout())
 	defer cancel()
-	var raw net.Conn
-	var err error
-	if d.cfg.DialContext != nil {
-		raw, err = d.cfg.DialContext(dctx, "tcp", addr)
-	} else {
-		var nd net.Dialer
-		raw, err = nd.DialContext(dctx, "tcp", addr)
-	}
+	raw, err := remote.Dial(dctx, d.cfg.DialContext, "tcp", addr)
 	if err != nil {
 		return retry.InStage(retry.StageConnect, d.connectError(ctx, err))
 	}
-	raw = &idleConn{Conn: raw, timeout: d.cfg.timeout()}
+	raw = &remote.IdleConn{Conn: raw, Timeout: d.cfg.timeout()}
 	d.mu.Lock()
 	d.raw = raw
 	d.mu.Unlock()
@@ -247,6 +252,7 @@ func (d *SFTP) connect(ctx context.Context, first bool) error {
 		return &retry.Error{Msg: fmt.Sprintf("%s does not offer SFTP for user %s: check that SFTP is enabled for this account", d.host(), d.cfg.User), Err: err, Stage: retry.StageLogin}
 	}
 	d.cn.Set(c)
+	d.learnRename(c)
 	if d.dir != "" {
 		if err := d.cn.Guard(ctx, func() error { return d.openDir(c, first) }); err != nil {
 			d.cn.Drop()
@@ -257,6 +263,18 @@ func (d *SFTP) connect(ctx context.Context, first bool) error {
 		}
 	}
 	return nil
+}
+
+// learnRename tells the Renamer what the server's rename does: with
+// posix-rename@openssh.com it replaces. (The protocol's own rename refuses
+// to replace on OpenSSH; on others it is learned on the first rename over
+// an existing file.)
+func (d *SFTP) learnRename(c *sftp.Client) {
+	_, ok := c.HasExtension("posix-rename@openssh.com")
+	d.posix = ok && !d.noPosix
+	if d.posix {
+		d.Server.Renamer.Know(true)
+	}
 }
 
 func (d *SFTP) openDir(c *sftp.Client, create bool) error {
@@ -318,44 +336,6 @@ func (d *SFTP) release(c *sftp.Client) {
 func (d *SFTP) Close() error {
 	d.cn.Close(func(c *sftp.Client) { c.Close() })
 	return nil
-}
-
-// List returns the regular files in the folder.
-func (d *SFTP) List(ctx context.Context) ([]dest.Info, error) {
-	var out []dest.Info
-	err := d.cn.Do(ctx, func(c *sftp.Client, _ int) error {
-		out = out[:0]
-		dir := d.dir
-		if dir == "" {
-			dir = "."
-		}
-		ents, err := c.ReadDir(dir)
-		if err != nil {
-			return d.opError("list", "", err)
-		}
-		for _, e := range ents {
-			if !e.Mode().IsRegular() {
-				continue
-			}
-			out = append(out, dest.Info{Name: e.Name(), Size: e.Size(), ModTime: e.ModTime()})
-		}
-		return nil
-	})
-	return out, err
-}
-
-// Stat returns the Info of name.
-func (d *SFTP) Stat(ctx context.Context, name string) (dest.Info, error) {
-	if err := dest.CheckName(name); err != nil {
-		return dest.Info{}, err
-	}
-	var info dest.Info
-	err := d.cn.Do(ctx, func(c *sftp.Client, _ int) error {
-		var err error
-		info, err = d.stat(c, name)
-		return err
-	})
-	return info, err
 }
 
 func (d *SFTP) stat(c *sftp.Client, name string) (dest.Info, error) {
@@ -423,91 +403,63 @@ func (r *reader) Close() error {
 	return nil
 }
 
-// Delete removes name.
-func (d *SFTP) Delete(ctx context.Context, name string) error {
-	if err := dest.CheckName(name); err != nil {
-		return err
-	}
-	return d.cn.Do(ctx, func(c *sftp.Client, try int) error {
-		err := c.Remove(d.path(name))
-		if err == nil {
-			return nil
-		}
-		if errors.Is(err, fs.ErrNotExist) {
-			if try > 0 {
-				return nil // removed by the try that lost its connection
-			}
-			return d.notFound(name)
-		}
-		if _, serr := d.stat(c, name); errors.Is(serr, dest.ErrNotFound) && try == 0 {
-			return serr
-		}
-		return d.opError("delete", name, err)
-	})
+// Caps: RenameReplaces where the server offers posix-rename@openssh.com
+// (or a plain rename was seen replacing); FoldsCase true, as the server's
+// file system is unknown.
+func (d *SFTP) Caps() dest.Caps {
+	return dest.Caps{RenameReplaces: d.Server.Renamer.Replaces(), FoldsCase: true}
 }
 
-// Rename replaces to with from: in one step with posix-rename@openssh.com
-// where offered, else by moving the old to aside first.
-func (d *SFTP) Rename(ctx context.Context, from, to string) error {
-	if err := dest.CheckName(from); err != nil {
-		return err
+// ops are the primitives of remote.Server over one SFTP client.
+type ops struct {
+	d *SFTP
+	c *sftp.Client
+}
+
+func (o ops) Stat(name string) (dest.Info, error) { return o.d.stat(o.c, name) }
+
+func (o ops) List() ([]dest.Info, error) {
+	dir := o.d.dir
+	if dir == "" {
+		dir = "."
 	}
-	if err := dest.CheckName(to); err != nil {
-		return err
+	ents, err := o.c.ReadDir(dir)
+	if err != nil {
+		return nil, o.d.opError("list", "", err)
 	}
-	pf, pt := d.path(from), d.path(to)
-	return d.cn.Do(ctx, func(c *sftp.Client, try int) error {
-		if _, err := d.stat(c, from); err != nil {
-			if errors.Is(err, dest.ErrNotFound) && try > 0 {
-				if _, err2 := d.stat(c, to); err2 == nil {
-					return nil // done by the try that lost its connection
-				}
-			}
-			return err
+	var out []dest.Info
+	for _, e := range ents {
+		if e.Mode().IsRegular() {
+			out = append(out, dest.Info{Name: e.Name(), Size: e.Size(), ModTime: e.ModTime()})
 		}
-		if _, ok := c.HasExtension("posix-rename@openssh.com"); ok && !d.noPosix {
-			if err := c.PosixRename(pf, pt); err != nil {
-				return d.opError("rename "+quote(from)+" to", to, err)
-			}
-			return nil
-		}
-		err := c.Rename(pf, pt)
-		if err == nil || retry.IsNetError(err) {
-			return d.wrapNet(err)
-		}
-		if _, serr := d.stat(c, to); serr != nil {
-			return d.opError("rename "+quote(from)+" to", to, err)
-		}
-		aside := d.path(dest.TempPrefix + "old-" + to)
-		_ = c.Remove(aside) // left over from an interrupted run
-		if err := c.Rename(pt, aside); err != nil {
-			return d.opError("move aside the old", to, err)
-		}
-		if err := c.Rename(pf, pt); err != nil {
-			if rerr := c.Rename(aside, pt); rerr != nil && !retry.IsNetError(rerr) {
-				return retry.Plain(fmt.Sprintf("could not rename %s to %s on %s, and the old %s is now named %s: rename it back by hand", quote(from), quote(to), d.host(), quote(to), quote(path.Base(aside))), nil)
-			}
-			return d.opError("rename "+quote(from)+" to", to, err)
-		}
-		if err := c.Remove(aside); err != nil && retry.IsNetError(err) {
-			return d.netError(err)
-		}
+	}
+	return out, nil
+}
+
+func (o ops) Delete(name string) error {
+	err := o.c.Remove(o.d.path(name))
+	switch {
+	case err == nil:
 		return nil
-	})
+	case errors.Is(err, fs.ErrNotExist):
+		return o.d.notFound(name)
+	}
+	return o.d.opError("delete", name, err)
 }
 
-// idleConn sets a write deadline before each write, so an upload to a
-// server that stopped reading fails after the timeout. (SSH reads in the
-// background all the time, so reads get no deadline; TCP keep-alive finds a
-// silent dead peer.)
-type idleConn struct {
-	net.Conn
-	timeout time.Duration
+// Rename uses posix-rename@openssh.com where offered (it replaces), else
+// the protocol's rename (which refuses to replace on OpenSSH).
+func (o ops) Rename(from, to string) error {
+	var err error
+	if o.d.posix {
+		err = o.c.PosixRename(o.d.path(from), o.d.path(to))
+	} else {
+		err = o.c.Rename(o.d.path(from), o.d.path(to))
+	}
+	if err != nil {
+		return o.d.opError("rename "+quote(from)+" to", to, err)
+	}
+	return nil
 }
 
-func (c *idleConn) Write(p []byte) (int, error) {
-	c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
-	return c.Conn.Write(p)
-}
-
-func quote(s string) string { return "\"" + s + "\"" }
+func quote(s string) string { return remote.Quote(s) }

@@ -7,9 +7,11 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/desttest"
+	"github.com/posbackup/posbackup/internal/dest/remote"
 	"github.com/posbackup/posbackup/internal/dest/retry"
 	"github.com/posbackup/posbackup/internal/testsrv"
 )
@@ -360,7 +363,40 @@ func mustPub(t *testing.T) []byte {
 // memServer returns a destination on a fresh in-memory SFTP server (the
 // pkg/sftp request server), whose plain rename refuses to replace.
 func memServer(t *testing.T, folder string) *SFTP {
+	d, _ := memServerLogged(t, folder)
+	return d
+}
+
+// cmdLog records the Rename and Remove requests an in-memory server gets.
+type cmdLog struct {
+	sftp.FileCmder
+	mu  sync.Mutex
+	log []string
+}
+
+func (c *cmdLog) Filecmd(r *sftp.Request) error {
+	if r.Method == "Rename" || r.Method == "Remove" {
+		c.mu.Lock()
+		e := r.Method + " " + path.Base(r.Filepath)
+		if r.Method == "Rename" {
+			e += " " + path.Base(r.Target)
+		}
+		c.log = append(c.log, e)
+		c.mu.Unlock()
+	}
+	return c.FileCmder.Filecmd(r)
+}
+
+func (c *cmdLog) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.log, "; ")
+}
+
+func memServerLogged(t *testing.T, folder string) (*SFTP, *cmdLog) {
 	h := sftp.InMemHandler()
+	cl := &cmdLog{FileCmder: h.FileCmd}
+	h.FileCmd = cl
 	connect := func() (*sftp.Client, error) {
 		c1, c2 := net.Pipe()
 		srv := sftp.NewRequestServer(c1, h)
@@ -378,7 +414,51 @@ func memServer(t *testing.T, folder string) *SFTP {
 	if err := d.openDir(client, true); err != nil {
 		t.Fatal(err)
 	}
-	return d
+	return d, cl
+}
+
+// TestRenameMovesAside: without posix-rename, Rename over an existing file
+// moves the older one aside under dest.AsideName (a name list shows and no
+// sweep deletes), renames the new one into place and removes the aside
+// copy; afterwards the destination declares that it does not replace, and
+// the next rename moves aside at once. With posix-rename it declares
+// RenameReplaces from the start.
+func TestRenameMovesAside(t *testing.T) {
+	d, cl := memServerLogged(t, "/aside")
+	const to = "M001_Montag.zip"
+	aside := dest.AsideName(to)
+	if d.Caps().RenameReplaces {
+		t.Fatal("a server without posix-rename declares RenameReplaces before any rename")
+	}
+	desttest.Put(t, d, to, []byte("old"))
+	desttest.Put(t, d, "tmp.zip", []byte("new"))
+	if err := d.Rename(context.Background(), "tmp.zip", to); err != nil {
+		t.Fatal(err)
+	}
+	want := "Rename tmp.zip " + to + "; Rename " + to + " " + aside + "; Rename tmp.zip " + to + "; Remove " + aside
+	if got := cl.String(); got != want {
+		t.Fatalf("requests %q, want %q", got, want)
+	}
+	if got := strings.Join(desttest.Names(t, d), ","); got != to || string(desttest.Get(t, d, to, 0)) != "new" {
+		t.Fatalf("after Rename List = %s", got)
+	}
+	if d.Caps().RenameReplaces {
+		t.Fatal("after a refused rename the destination declares RenameReplaces")
+	}
+	desttest.Put(t, d, "tmp2.zip", []byte("newer"))
+	if err := d.Rename(context.Background(), "tmp2.zip", to); err != nil {
+		t.Fatal(err)
+	}
+	want += "; Rename " + to + " " + aside + "; Rename tmp2.zip " + to + "; Remove " + aside
+	if got := cl.String(); got != want {
+		t.Fatalf("requests %q, want %q (the second rename moves aside at once)", got, want)
+	}
+
+	s := testsrv.StartSSH(t)
+	p := open(t, passwordConfig(s, "posix"))
+	if !p.Caps().RenameReplaces {
+		t.Fatal("OpenSSH offers posix-rename, but the destination does not declare RenameReplaces")
+	}
 }
 
 // TestConformanceNoPosixRename runs the suite on a server without
@@ -388,6 +468,23 @@ func TestConformanceNoPosixRename(t *testing.T) {
 	desttest.Run(t, func(t *testing.T) dest.Destination {
 		n++
 		return memServer(t, "/run/"+strings.Repeat("d", n))
+	})
+}
+
+// TestConformanceOpenSSHPlainRename runs the suite against the real sshd
+// with posix-rename@openssh.com left unused: OpenSSH's plain rename
+// refuses to replace, so Rename over an existing file takes the move-aside
+// path on a real server.
+func TestConformanceOpenSSHPlainRename(t *testing.T) {
+	s := testsrv.StartSSH(t)
+	n := 0
+	desttest.Run(t, func(t *testing.T) dest.Destination {
+		n++
+		d := open(t, passwordConfig(s, "plain/"+strings.Repeat("d", n)))
+		d.noPosix = true
+		d.cn.Drop() // the next call connects again, without posix-rename
+		d.Server.Renamer = remote.Renamer{}
+		return d
 	})
 }
 

@@ -1,0 +1,47 @@
+package remote
+
+import (
+	"context"
+	"net"
+	"time"
+)
+
+// DefaultTimeout is the connect and inactivity timeout of a server
+// destination whose configuration gives none.
+const DefaultTimeout = 30 * time.Second
+
+// DialFunc opens a network connection (tests use one to cut connections).
+type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// Dial opens a connection to addr with dial, or with a net.Dialer when
+// dial is nil.
+func Dial(ctx context.Context, dial DialFunc, network, addr string) (net.Conn, error) {
+	if dial != nil {
+		return dial(ctx, network, addr)
+	}
+	var nd net.Dialer
+	return nd.DialContext(ctx, network, addr)
+}
+
+// IdleConn sets a deadline Timeout ahead before each write, and before
+// each read when Reads is set, so a connection that stops moving fails
+// after the timeout instead of hanging. (SSH reads in the background all
+// the time, so an SSH connection leaves Reads off; TCP keep-alive finds a
+// silent dead peer.)
+type IdleConn struct {
+	net.Conn
+	Timeout time.Duration
+	Reads   bool
+}
+
+func (c *IdleConn) Read(p []byte) (int, error) {
+	if c.Reads {
+		c.Conn.SetReadDeadline(time.Now().Add(c.Timeout))
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *IdleConn) Write(p []byte) (int, error) {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.Timeout))
+	return c.Conn.Write(p)
+}
