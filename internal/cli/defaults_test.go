@@ -119,7 +119,7 @@ func TestSnapshotSetting(t *testing.T) {
 }
 
 // On Windows the machine-wide config is %ProgramData%\posbackup\posbackup.toml
-// (the Wine run of .ci/windefaults.sh sets a fake ProgramData).
+// (the Wine run of .ci/wine-unit.sh sets a fake ProgramData).
 func TestProgramDataConfig(t *testing.T) {
 	if runtime.GOOS != "windows" {
 		t.Skip("the ProgramData folder is Windows's")

@@ -98,9 +98,11 @@ var netCells = []netCell{
 			for _, stream := range []string{"upstream", "downstream"} {
 				s.all.Add(t, testsrv.Toxic{Name: "latency-" + stream, Type: "latency", Stream: stream, Attributes: map[string]any{"latency": latencyMS, "jitter": 10}})
 			}
-			// The server's replies arrive in pieces of about 16 bytes, 1 ms
-			// apart: replies and handshakes split across many reads.
-			s.all.Add(t, testsrv.Toxic{Name: "sliced", Type: "slicer", Stream: "downstream", Attributes: map[string]any{"average_size": 16, "size_variation": 8, "delay": 1000}})
+			// The server's replies arrive in pieces of about 64 bytes, 0.1 ms
+			// apart: replies and handshakes split across many reads, while
+			// the read-back of the archive (about 640 KB/s) still fits the
+			// time bound.
+			s.all.Add(t, testsrv.Toxic{Name: "sliced", Type: "slicer", Stream: "downstream", Attributes: map[string]any{"average_size": 64, "size_variation": 32, "delay": 100}})
 		}},
 	{name: "stall-then-recover", kinds: allKinds, ok: true,
 		during: func(t *testing.T, s server, done <-chan struct{}) {

@@ -74,14 +74,15 @@ func (r *run) prune(ctx context.Context) error {
 // dead reports whether a leftover of this computer is from a run that has
 // ended: it was started before this run, and it has not grown or changed
 // since this run listed the destination at its start (an upload still in
-// progress, by a second posbackup here, would have). So a stalled run's
+// progress, by a second posbackup here, would have grown). So a stalled run's
 // partial archive goes with the next good run, not an hour later.
 func (r *run) dead(ctx context.Context, in dest.Info, t dest.TempInfo) bool {
 	if !t.Started.Before(r.started.Truncate(time.Second)) {
 		return false
 	}
+	// The size only: FTP's LIST and MDTM give times of other precision.
 	now, err := r.req.Dest.Stat(ctx, in.Name)
-	return err == nil && now.Size == in.Size && now.ModTime.Equal(in.ModTime)
+	return err == nil && now.Size == in.Size
 }
 
 func isAside(name string) bool {

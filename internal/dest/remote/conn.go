@@ -3,6 +3,7 @@ package remote
 import (
 	"context"
 	"net"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,13 +33,28 @@ type IdleConn struct {
 	net.Conn
 	Timeout time.Duration
 	Reads   bool
+
+	lastRead atomic.Int64 // unix nanoseconds of the last read that got bytes
 }
 
 func (c *IdleConn) Read(p []byte) (int, error) {
 	if c.Reads {
 		c.Conn.SetReadDeadline(time.Now().Add(c.Timeout))
 	}
-	return c.Conn.Read(p)
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.lastRead.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+// SinceRead is how long the peer has sent no bytes, counted from since at
+// the earliest.
+func (c *IdleConn) SinceRead(since time.Time) time.Duration {
+	if last := time.Unix(0, c.lastRead.Load()); last.After(since) {
+		since = last
+	}
+	return time.Since(since)
 }
 
 func (c *IdleConn) Write(p []byte) (int, error) {

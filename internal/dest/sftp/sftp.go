@@ -214,7 +214,8 @@ func (d *SFTP) connect(ctx context.Context, first bool) error {
 	if err != nil {
 		return retry.InStage(retry.StageConnect, d.connectError(ctx, err))
 	}
-	raw = &remote.IdleConn{Conn: raw, Timeout: d.cfg.timeout()}
+	idle := &remote.IdleConn{Conn: raw, Timeout: d.cfg.timeout()}
+	raw = idle
 	d.mu.Lock()
 	d.raw = raw
 	d.mu.Unlock()
@@ -232,6 +233,7 @@ func (d *SFTP) connect(ctx context.Context, first bool) error {
 		return d.handshakeError(ctx, err)
 	}
 	sc := ssh.NewClient(cc, chans, reqs)
+	go watchStall(sc, idle, d.cfg.timeout())
 	d.mu.Lock()
 	d.ssh = sc
 	d.mu.Unlock()
@@ -263,6 +265,44 @@ func (d *SFTP) connect(ctx context.Context, first bool) error {
 		}
 	}
 	return nil
+}
+
+// watchStall closes an SSH connection whose server has stopped answering:
+// no reply to a keep-alive request and not one byte from the server for
+// timeout. Write deadlines alone do not see it (the kernel's buffers take
+// the bytes), and SSH reads in the background all the time, so without
+// this an upload to a server that stalls for good waits for ever for the
+// replies to its writes. A slow line is not taken for a stall: the server's
+// replies to the writes keep arriving. It ends when the connection closes.
+func watchStall(c *ssh.Client, conn *remote.IdleConn, timeout time.Duration) {
+	every := max(timeout/2, time.Second)
+	for {
+		time.Sleep(every)
+		asked := time.Now()
+		reply := make(chan error, 1)
+		go func() {
+			_, _, err := c.SendRequest("keepalive@openssh.com", true, nil)
+			reply <- err
+		}()
+		for {
+			// Wait until timeout has passed with neither the reply nor any
+			// other byte from the server.
+			wait := timeout - conn.SinceRead(asked)
+			if wait <= 0 {
+				conn.Close()
+				return
+			}
+			select {
+			case err := <-reply:
+				if err != nil {
+					return // the connection is closed
+				}
+			case <-time.After(wait):
+				continue
+			}
+			break
+		}
+	}
 }
 
 // learnRename tells the Renamer what the server's rename does: with
