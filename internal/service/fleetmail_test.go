@@ -3,8 +3,10 @@ package service
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +99,63 @@ func TestFleetDailyMail(t *testing.T) {
 
 	clock.Advance(22 * time.Hour) // 07:05 the next day
 	check(start(), 2, "the next morning")
+}
+
+// TestFleetMailFromRun: the service itself (Run, on a config file of a
+// head office without jobs of its own) sends the day's report from its
+// regular checks, and a restart the same day does not send it again.
+func TestFleetMailFromRun(t *testing.T) {
+	mail := testsrv.StartMailpit(t)
+	dir := t.TempDir()
+	root := filepath.Join(dir, "chain")
+	now := time.Date(2026, 12, 2, 8, 0, 0, 0, time.Local)
+	d, err := local.Open(filepath.Join(root, "berlin"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fleet.Write(context.Background(), d, fleet.Run{Site: "berlin", Started: now.Add(-50 * time.Hour), Variant: "03"}); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "posbackup.toml")
+	cfgText := "to = 'chain'\nfleet_mail_to = ['zentrale@example.org']\n[mail]\nhost = '127.0.0.1'\nport = " +
+		strconv.Itoa(mail.SMTPPort) + "\nsecurity = 'none'\nfrom = 'posbackup@example.org'\n"
+	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// start waits for mailpit's SMTP port; its API may come a moment later.
+	for i := 0; i < 100; i++ {
+		if resp, err := http.Get(mail.API + "/api/v1/messages"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	clock := schedule.NewFakeClock(now)
+	run := func(want int) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- Run(ctx, cfgPath, RunOptions{Clock: clock, NormalPriority: true, Poll: time.Second, Reload: time.Second, CatchUpDelay: -1})
+		}()
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) && len(mail.Messages(t)) < want {
+			clock.Advance(time.Second)
+			time.Sleep(20 * time.Millisecond)
+		}
+		for i := 0; i < 20; i++ { // some more checks: no second mail
+			clock.Advance(time.Second)
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if msgs := mail.Messages(t); len(msgs) != want || !strings.Contains(msgs[0].Subject, "1 of 1 sites need attention (1 stale)") {
+			log, _ := os.ReadFile(filepath.Join(dir, "posbackup-state", LogName))
+			t.Fatalf("%d mails, want %d: %+v\nlog:\n%s", len(msgs), want, msgs, log)
+		}
+	}
+	run(1)
+	run(1) // restarted the same day
 }
