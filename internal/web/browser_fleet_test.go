@@ -91,4 +91,13 @@ func TestBrowserFleetTab(t *testing.T) {
 	g := newGermanCheck("Kette", "hamburg", "muenchen", "berlin", "koeln", "bremen", "leipzig", fleet.Version())
 	b.checkGerman(g, "standorte")
 	b.shot("fleet-de")
+
+	// The same tab in English.
+	b.run(chromedp.Navigate(ts.URL+"/?lang=en#fleet"), chromedp.WaitVisible(chromedp.CSS("#fleet-sites tbody tr[data-site]")))
+	b.waitText("#tab-fleet", "Locations")
+	b.waitText("#fleet-msg", "6 site(s)")
+	for _, want := range []string{"MISSING", "Expected but has never written a status record", "STALE", "Stale: no successful backup for 5d",
+		"FAILING", "the backup was cancelled before it was complete", "Master data only (variant 01)", "Program version 26.3.0 differs from the chain's 26.4.1"} {
+		b.waitText("#fleet-sites", want)
+	}
 }
