@@ -61,15 +61,8 @@ monitoring; 0 when all are well.`,
 			if strings.TrimSpace(b.To) == "" {
 				return usagef("no destination: give --to (the chain's folder or bucket, without a site) or 'to' in the config file")
 			}
-			chain, err := fleet.OpenChain(cmd.Context(), b, df.timeout)
-			if chain != nil {
-				a.warn(chain.Warnings)
-			}
-			if err != nil {
-				return fleetFailed(a, asJSON, err)
-			}
-			defer chain.Close()
-			rep, err := fleet.Survey(cmd.Context(), chain.Sites, chain.Name, o)
+			rep, warns, err := fleet.View(cmd.Context(), b, o, df.timeout)
+			a.warn(warns)
 			if err != nil {
 				return fleetFailed(a, asJSON, err)
 			}

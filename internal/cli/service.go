@@ -101,7 +101,7 @@ automatic backup per PC. Run it as administrator (Windows) or root.`,
 			if err != nil {
 				return &usageErr{err.Error()}
 			}
-			if len(jobs) == 0 {
+			if len(jobs) == 0 && len(a.cfg.FleetMailTo) == 0 { // a head office's service may only mail the chain's daily report
 				return usagef("no job in %s has a time of day, so the service would never back up: give --time HH:MM, or set a job with 'posbackup job set NAME --time HH:MM'", a.configPath)
 			}
 			warns, err := service.CheckJobs(a.cfg, a.configPath, os.Getenv)

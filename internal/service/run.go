@@ -114,6 +114,8 @@ type running struct {
 	cfg     *config.Config
 	results map[string]*job.BackupResult // the last result of each job, for its report
 	mails   sync.WaitGroup
+
+	fleetTried time.Time // the last try of the chain's daily report (fleetMail)
 }
 
 // runOnce runs the scheduler for cfg until ctx ends or the config file
@@ -162,6 +164,7 @@ func (r *running) runOnce(ctx context.Context, cfg *config.Config, o RunOptions)
 			case <-r.clock.After(o.Reload):
 			}
 			r.alerts()
+			r.fleetMail(runCtx)
 			if fileStamp(r.cfgPath) == r.seen {
 				continue
 			}

@@ -115,6 +115,11 @@ func JobSettings(cfg *config.Config, cfgPath, name string) config.Backup {
 			b.Fingerprint = ""
 		}
 	}
+	return resolvePaths(b, cfgPath)
+}
+
+// resolvePaths takes b's relative paths from the config file's folder.
+func resolvePaths(b config.Backup, cfgPath string) config.Backup {
 	dir := filepath.Dir(cfgPath)
 	abs := func(p string) string {
 		if p == "" || filepath.IsAbs(p) || filepath.VolumeName(p) != "" {

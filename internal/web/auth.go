@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/fleet"
 	"github.com/posbackup/posbackup/internal/job"
 )
 
@@ -29,6 +30,7 @@ type pageData struct {
 	Dict        map[string]string // the page's texts for the script
 	Remote      bool              // setup refused: not on this computer
 	NoSetup     bool              // setup refused: served by the service; set the password as administrator
+	Fleet       bool              // a chain's head office: the Locations tab is shown (fleet.HeadOffice)
 }
 
 func (s *Server) render(w http.ResponseWriter, name string, status int, d pageData) {
@@ -92,6 +94,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		s.render(w, "login.html", http.StatusOK, d)
 	default:
 		d.Dict = dict(lang)
+		d.Fleet = fleet.HeadOffice(c)
 		s.render(w, "app.html", http.StatusOK, d)
 	}
 }
@@ -158,6 +161,9 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 // storage: no later page shows it again.
 func (s *Server) renderApp(w http.ResponseWriter, lang string, sess *session) {
 	d := pageData{Lang: lang, Other: otherLang(lang), Version: job.Version, CSRF: sess.csrf, Key: sess.key, Dict: dict(lang)}
+	if c, err := s.loadConfig(); err == nil {
+		d.Fleet = fleet.HeadOffice(c)
+	}
 	s.render(w, "app.html", http.StatusOK, d)
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,8 +16,8 @@ import (
 )
 
 // The fleet API of the Locations tab: the chain's sites, worst first, with
-// the missing expected one (the handler is not yet registered in Handler:
-// called directly).
+// the missing expected one (the handler called directly; TestFleetTab goes
+// through the registered route).
 func TestFleetAPI(t *testing.T) {
 	root := t.TempDir()
 	for _, s := range []struct {
@@ -51,5 +52,37 @@ func TestFleetAPI(t *testing.T) {
 	}
 	if len(got) != 3 || got[0] != "west=missing" || got[1] != "sued=stale" || got[2] != "nord=ok" {
 		t.Fatalf("sites %v", got)
+	}
+}
+
+// TestFleetTab: the Locations tab and GET /api/fleet are there at a
+// chain's head office (expected_sites in the config), in the page's
+// language; a till's dialog has no tab.
+func TestFleetTab(t *testing.T) {
+	root := t.TempDir()
+	d, err := local.Open(filepath.Join(root, "nord"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fleet.Write(context.Background(), d, fleet.Run{Site: "nord", Started: time.Now().Add(-time.Hour), Variant: "01"}); err != nil {
+		t.Fatal(err)
+	}
+	till := startServer(t, "to = '"+root+"'\n"+hashConfig(t, adminPW), nil)
+	c := newClient(t, till)
+	c.login(adminPW)
+	if _, body := c.get("/"); strings.Contains(body, `id="tab-fleet"`) || strings.Contains(body, `id="panel-fleet"`) {
+		t.Error("a till's dialog shows the Locations tab")
+	}
+	head := startServer(t, "to = '"+root+"'\nexpected_sites = ['nord', 'west']\n"+hashConfig(t, adminPW), nil)
+	c = newClient(t, head)
+	c.get("/?lang=de")
+	c.login(adminPW)
+	if _, body := c.get("/"); !strings.Contains(body, `id="tab-fleet"`) || !strings.Contains(body, ">Standorte<") {
+		t.Fatalf("the head office's dialog has no Locations tab:\n%s", body)
+	}
+	code, body := c.get("/api/fleet")
+	if code != http.StatusOK || !strings.Contains(body, `"site":"west"`) || !strings.Contains(body, "Nur Stammdaten (Variante 01)") ||
+		!strings.Contains(body, "Erwartet, hat aber noch nie einen Statusbericht geschrieben") {
+		t.Fatalf("GET /api/fleet in German: %d %s", code, body)
 	}
 }

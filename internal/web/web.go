@@ -157,6 +157,7 @@ func (s *Server) Handler() http.Handler {
 	api("GET /api/guide", s.getGuide)
 	api("POST /api/password", s.changePassword)
 	api("GET /api/folders", s.listFolders)
+	api("GET /api/fleet", s.getFleet)
 	return s.guard(mux)
 }
 

@@ -97,7 +97,8 @@
   }
 
   // ---------- tabs ----------
-  const tabs = ["start", "backup", "automatic", "restore", "settings", "history"];
+  // Locations is there only at a chain's head office (the server leaves it out elsewhere).
+  const tabs = ["start", "backup", "automatic", "restore", "settings", "history", "fleet"].filter((n) => $("#tab-" + n));
   const loaders = {};
   function showTab(name) {
     if (!tabs.includes(name)) name = "backup";
@@ -702,12 +703,56 @@
     if (!(d.runs || []).length) rb.append(el("tr", {}, el("td", { colspan: "4" }, t("js.noruns"))));
   }
 
+  // ---------- locations (a chain's head office) ----------
+  // age is how long ago a site's last success was, in the page's words.
+  function age(ms) {
+    const m = Math.max(0, Math.floor(ms / 60000));
+    const d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
+    if (d > 0) return t("js.f.agedays", d, h);
+    if (h > 0) return t("js.f.agehours", h, m % 60);
+    return t("js.f.ageminutes", m);
+  }
+  async function loadFleet() {
+    showMsg($("#fleet-msg"), null, t("js.loading"));
+    const d = await api("GET", "/api/fleet");
+    const tb = $("#fleet-sites tbody");
+    tb.textContent = "";
+    const w = $("#fleet-warnings");
+    w.textContent = "";
+    (d.warnings || []).forEach((x) => w.append(el("li", { class: "warning" }, x)));
+    if (!d.sites) { showMsg($("#fleet-msg"), false, d.error); return; }
+    showMsg($("#fleet-msg"), !(d.stale + d.failing + d.missing), t("js.f.summary", d.sites.length, d.destination, d.stale, d.failing, d.missing));
+    const checked = new Date(d.checked);
+    d.sites.forEach((s) => {
+      const r = s.record;
+      const ok = r && r.last_success && !r.last_success.startsWith("0001-");
+      const cells = [
+        el("td", { class: "site" }, s.site),
+        el("td", { class: "state" }, t("js.f.state." + s.state)),
+        el("td", {}, ok ? when(r.last_success) : t("js.f.never")),
+        el("td", { class: "age num" }, ok ? age(checked - new Date(r.last_success)) : "–"),
+        el("td", {}, r ? t("js.f.result." + r.result) + " " + when(r.last_attempt) : "–"),
+        el("td", {}, r && r.variant ? r.variant : "–"),
+        el("td", { class: "num" }, r && r.size ? bytes(r.size) : "–"),
+        el("td", {}, r && r.program_version ? r.program_version : "–"),
+        el("td", {}, r && r.posbackup_version ? r.posbackup_version : "–"),
+        el("td", { class: "flags" }, s.flags && s.flags.length ? el("ul", { class: "warnings" }, s.flags.map((f) => el("li", {}, f))) : "–"),
+      ];
+      const cls = ["state-" + s.state];
+      ["stale", "failing", "missing"].forEach((k) => { if (s[k]) cls.push(k); });
+      tb.append(el("tr", { class: cls.join(" "), "data-site": s.site }, cells));
+    });
+    if (!d.sites.length) tb.append(el("tr", {}, el("td", { colspan: "10" }, t("js.f.nosites"))));
+  }
+  if ($("#fleet-refresh")) $("#fleet-refresh").addEventListener("click", loadFleet);
+
   loaders.backup = loadSettings;
   loaders.settings = loadSettings;
   loaders.automatic = loadAutomatic;
   loaders.restore = () => { if (!S) loadSettings(); if (!$("#backup-list tbody").children.length) loadBackups(); };
   loaders.history = loadHistoryQuiet;
   loaders.start = loadGuide;
+  loaders.fleet = loadFleet;
   window.addEventListener("hashchange", () => showTab(location.hash.slice(1)));
   (async () => {
     // A fresh setup opens the first-start guide; a set-up one the Backup tab.
