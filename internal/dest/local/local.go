@@ -100,6 +100,12 @@ func (f *Folder) path(name string) (string, error) {
 }
 
 // Put writes r to name, syncs it and checks its size on disk.
+// archiveMode is what archives are written with: the owner's only (on
+// POSIX systems), since they hold business and personal data. On Windows
+// the file takes the folder's access list, as Windows users expect; the
+// mode only sets the read-only attribute there, which this does not.
+const archiveMode = 0o600
+
 func (f *Folder) Put(ctx context.Context, name string, r io.Reader) (n int64, err error) {
 	p, err := f.path(name)
 	if err != nil {
@@ -108,8 +114,8 @@ func (f *Folder) Put(ctx context.Context, name string, r io.Reader) (n int64, er
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	_ = os.Chmod(p, 0o644) // a read-only older copy must not block replacing it
-	out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	_ = os.Chmod(p, archiveMode) // a read-only older copy must not block replacing it
+	out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, archiveMode)
 	if err != nil {
 		return 0, fmt.Errorf("cannot write to %s: %s", p, plain(err))
 	}
