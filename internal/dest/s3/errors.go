@@ -67,7 +67,7 @@ func (d *S3) plain(what, name string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	r := minio.ToErrorResponse(err)

@@ -309,11 +309,19 @@ type countingReader struct {
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
-	if err != nil && err != io.EOF && c.err == nil {
-		c.err = err
+	if err != nil && err != io.EOF {
+		if c.err == nil {
+			c.err = err
+		}
+		// minio-go reads parts with io.ReadFull and takes
+		// io.ErrUnexpectedEOF for the end of a short last part: a source
+		// that fails so would be stored cut short as if complete.
+		return n, errSourceFailed
 	}
 	return n, err
 }
+
+var errSourceFailed = errors.New("the archive being uploaded could not be read to its end")
 
 // Put uploads r under name as a multipart upload with one part in memory.
 func (d *S3) Put(ctx context.Context, name string, r io.Reader) (int64, error) {
@@ -328,6 +336,9 @@ func (d *S3) Put(ctx context.Context, name string, r io.Reader) (int64, error) {
 	})
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
+	}
+	if err == nil && cr.err != nil {
+		err = cr.err
 	}
 	if err != nil {
 		d.cleanup(key)
@@ -373,6 +384,9 @@ func versionOf(info minio.ObjectInfo) string {
 // List returns the objects directly in the folder (not in sub-folders),
 // page by page as the server sends them.
 func (d *S3) List(ctx context.Context) ([]dest.Info, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // the contract: an ended context fails at once, with its error
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var out []dest.Info
@@ -432,6 +446,9 @@ func (d *S3) Sub(ctx context.Context, name string) (dest.Destination, error) {
 
 // Stat returns name's size and time.
 func (d *S3) Stat(ctx context.Context, name string) (dest.Info, error) {
+	if err := ctx.Err(); err != nil {
+		return dest.Info{}, err // the contract: an ended context fails at once, with its error
+	}
 	key, err := d.key(name)
 	if err != nil {
 		return dest.Info{}, err
@@ -445,6 +462,9 @@ func (d *S3) Stat(ctx context.Context, name string) (dest.Info, error) {
 
 // Open reads name from offset (a ranged GET).
 func (d *S3) Open(ctx context.Context, name string, offset int64) (io.ReadCloser, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // the contract: an ended context fails at once, with its error
+	}
 	key, err := d.key(name)
 	if err != nil {
 		return nil, err
@@ -482,6 +502,9 @@ func (d *S3) Open(ctx context.Context, name string, offset int64) (io.ReadCloser
 // Rename copies from over to inside the storage (locking it when archives
 // are immutable), checks the copy's size, then removes from.
 func (d *S3) Rename(ctx context.Context, from, to string) error {
+	if err := ctx.Err(); err != nil {
+		return err // the contract: an ended context fails at once, with its error
+	}
 	src, err := d.key(from)
 	if err != nil {
 		return err
@@ -578,6 +601,9 @@ func (d *S3) retention(ctx context.Context, key, version string) (time.Time, str
 // Delete removes name, every stored version of it in a versioned bucket.
 // A locked archive is left whole and gives a *dest.LockedError.
 func (d *S3) Delete(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err // the contract: an ended context fails at once, with its error
+	}
 	key, err := d.key(name)
 	if err != nil {
 		return err
