@@ -101,33 +101,41 @@ func StartToxiproxy(t testing.TB) *Toxiproxy {
 
 func (tp *Toxiproxy) call(t testing.TB, method, path string, body, out any) {
 	t.Helper()
+	if err := tp.try(method, path, body, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// try is call that returns its error.
+func (tp *Toxiproxy) try(method, path string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, tp.API+path, rd)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := tp.hc.Do(req)
 	if err != nil {
-		t.Fatalf("toxiproxy %s %s: %v", method, path, err)
+		return fmt.Errorf("toxiproxy %s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode/100 != 2 {
-		t.Fatalf("toxiproxy %s %s: %s: %s", method, path, resp.Status, strings.TrimSpace(string(b)))
+		return fmt.Errorf("toxiproxy %s %s: %s: %s", method, path, resp.Status, strings.TrimSpace(string(b)))
 	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("toxiproxy %s %s: %v: %s", method, path, err, b)
+			return fmt.Errorf("toxiproxy %s %s: %v: %s", method, path, err, b)
 		}
 	}
+	return nil
 }
 
 // Proxy creates a proxy named name from listen (host:port; port 0 picks a
@@ -226,17 +234,38 @@ func StartFTPBehind(t testing.TB, tp *Toxiproxy, mode string) *ProxiedFTP {
 	} else {
 		l.Close()
 	}
-	base := freeRange(t, ftpProxyDataPorts, "127.0.0.1", inner)
-	s := startFTP(t, mode, ftpNet{host: inner, pasvAddress: "127.0.0.1", pasvBase: base, pasvPorts: ftpProxyDataPorts})
-	id := strconv.Itoa(s.Port)
-	f := &ProxiedFTP{FTPServer: s}
-	f.Control = tp.Proxy(t, "ftp-"+id, "127.0.0.1:0", s.Addr)
-	f.Addr = f.Control.Addr
-	for p := base; p < base+ftpProxyDataPorts; p++ {
-		ps := strconv.Itoa(p)
-		f.Data = append(f.Data, tp.Proxy(t, fmt.Sprintf("ftp-%s-data-%s", id, ps), "127.0.0.1:"+ps, net.JoinHostPort(inner, ps)))
+	// The passive ports are chosen free, but another test process may take
+	// one before the proxy binds it (vsftpd binds its passive ports only
+	// for a transfer): then this is tried again with another range.
+	var lastErr error
+	for try := 0; try < 5; try++ {
+		base := freeRange(t, ftpProxyDataPorts, "127.0.0.1", inner)
+		s := startFTP(t, mode, ftpNet{host: inner, pasvAddress: "127.0.0.1", pasvBase: base, pasvPorts: ftpProxyDataPorts})
+		id := strconv.Itoa(s.Port)
+		f := &ProxiedFTP{FTPServer: s}
+		f.Control = tp.Proxy(t, "ftp-"+id, "127.0.0.1:0", s.Addr)
+		f.Addr = f.Control.Addr
+		lastErr = nil
+		for p := base; p < base+ftpProxyDataPorts && lastErr == nil; p++ {
+			ps := strconv.Itoa(p)
+			dp := &ToxProxy{tp: tp, Name: fmt.Sprintf("ftp-%s-data-%s", id, ps), Upstream: net.JoinHostPort(inner, ps)}
+			var got struct {
+				Listen string `json:"listen"`
+			}
+			if lastErr = tp.try("POST", "/proxies", map[string]any{"name": dp.Name, "listen": "127.0.0.1:" + ps, "upstream": dp.Upstream, "enabled": true}, &got); lastErr == nil {
+				dp.Addr = got.Listen
+				f.Data = append(f.Data, dp)
+			}
+		}
+		if lastErr == nil {
+			return f
+		}
+		for _, p := range append(f.Data, f.Control) {
+			tp.try("DELETE", "/proxies/"+p.Name, nil, nil)
+		}
 	}
-	return f
+	t.Fatal(lastErr)
+	return nil
 }
 
 // ProxiedSSH is an sshd reached through a Toxiproxy proxy. Its
