@@ -133,7 +133,6 @@ var germanBelow = map[string]string{
 	// The backup (internal/job).
 	"nothing to back up: variant %s found no files in %s. Check --source and the variant":                                                               "nichts zu sichern: Variante %s fand keine Dateien in %s. Bitte Installationsordner und Variante prüfen",
 	"cannot list the backups at %s: %v":                                                                                                                 "die Sicherungen in %s können nicht aufgelistet werden: %v",
-	"cannot create a temporary file for the upload in %s: %v":                                                                                           "für das Hochladen kann in %s keine temporäre Datei angelegt werden: %v",
 	"the backup was cancelled before it was complete. The older archive %s at %s is unchanged":                                                          "die Sicherung wurde abgebrochen, bevor sie vollständig war. Das ältere Archiv %s in %s ist unverändert",
 	"the backup could not be written: %v. The older archive %s at %s is unchanged":                                                                      "die Sicherung konnte nicht geschrieben werden: %v. Das ältere Archiv %s in %s ist unverändert",
 	"the backup could not be stored: %v. The older archive %s at %s is unchanged":                                                                       "die Sicherung konnte nicht gespeichert werden: %v. Das ältere Archiv %s in %s ist unverändert",
@@ -213,4 +212,42 @@ var germanBelow = map[string]string{
 	"Job %s is due and waits: %s":             "Der Auftrag %s ist fällig und wartet: %s",
 	"Job %s writes its backup to the same drive as the data (%s): one disk failure loses both. Use a USB disk, a network drive or a server.":   "Der Auftrag %s schreibt seine Sicherung auf dasselbe Laufwerk wie die Daten (%s): ein Festplattenschaden verliert beides. Bitte eine USB-Festplatte, ein Netzlaufwerk oder einen Server verwenden.",
 	"Job %s backs up master data only (variant 01): the cash journal (transaction data) is not saved. Choose variant 02 or higher to keep it.": "Der Auftrag %s sichert nur Stammdaten (Variante 01): das Kassenjournal (Bewegungsdaten) wird nicht gesichert. Für das Journal Variante 02 oder höher wählen.",
+}
+
+// germanJob are the job's and the destinations' messages that the faces
+// show by their key (the format given to job's fail, msg.New or
+// retry.Plainf; msg's tests find every such format in internal/job and
+// internal/dest and check it is here or in germanBelow).
+var germanJob = map[string]string{
+	"cannot create a temporary file for the upload in %s: %v. Free space there, or set temp_dir in the config":                                                                                           "für das Hochladen kann in %s keine temporäre Datei angelegt werden: %v. Bitte dort Platz schaffen oder in der Konfiguration mit temp_dir einen anderen Ordner angeben",
+	"the temporary folder %s cannot be used for the upload (%v): create it, or set temp_dir in the config to a folder with room for about %s":                                                            "der temporäre Ordner %s kann für das Hochladen nicht verwendet werden (%v): bitte legen Sie ihn an, oder geben Sie in der Konfiguration mit temp_dir einen Ordner mit Platz für etwa %s an",
+	"the temporary folder %s has %s free, but the upload's copy needs about %s (the size of the data): %s are missing. Free space there, or set temp_dir in the config to a folder on a drive with room": "im temporären Ordner %s sind %s frei, die Kopie für das Hochladen braucht aber etwa %s (die Größe der Daten): es fehlen %s. Bitte schaffen Sie dort Platz, oder geben Sie in der Konfiguration mit temp_dir einen Ordner auf einem Laufwerk mit genug Platz an",
+	"unknown verify setting %q: use full or quick":      "unbekannte Prüf-Einstellung %q: bitte full (vollständig) oder quick (schnell) angeben",
+	"the backup was stopped before its %s step: %v; %s": "die Sicherung wurde vor ihrem Schritt %s angehalten: %v; %s",
+	"the backups at %s are unchanged":                   "die Sicherungen in %s sind unverändert",
+	"the new archive %s at %s is in place":              "das neue Archiv %s in %s ist an seinem Platz",
+
+	// Opening an archive.
+	"%q is not the name of a backup at %s: give the file name only, as 'list' shows it": "%q ist nicht der Name einer Sicherung in %s: bitte nur den Dateinamen angeben, wie ihn die Liste der Sicherungen zeigt",
+	"the archive %s does not exist: check the path":                                     "das Archiv %s gibt es nicht: bitte den Pfad prüfen",
+	"%s cannot be read as a backup: %v":                                                 "%s kann nicht als Sicherung gelesen werden: %v",
+	"the archive password does not open %s: check the password (nothing was changed)":   "das Archiv-Passwort öffnet %s nicht: bitte das Passwort prüfen (es wurde nichts verändert)",
+	"%s is encrypted: give its password (%s)":                                           "%s ist verschlüsselt: bitte das Passwort angeben (%s)",
+
+	// The restore.
+	"the target %s is not a valid path":                                  "das Ziel %s ist kein gültiger Pfad",
+	"the target %s is a file, not a folder: give a folder with --target": "das Ziel %s ist eine Datei, kein Ordner: bitte einen Ordner als Ziel wählen",
+	"cannot open the target folder %s: %v":                               "der Zielordner %s kann nicht geöffnet werden: %v",
+	"cannot check the target folder %s: %v":                              "der Zielordner %s kann nicht geprüft werden: %v",
+	"cannot check %s: %v":                                                "%s kann nicht geprüft werden: %v",
+	"cannot create %s: %v. Nothing was restored":                         "%s kann nicht angelegt werden: %v. Nichts wurde wiederhergestellt",
+	"the archive is damaged, so nothing was restored: %v":                "das Archiv ist beschädigt, daher wurde nichts wiederhergestellt: %v",
+	"restoring %s failed: %v. %d of %d file(s) were restored before it":  "die Wiederherstellung von %s ist fehlgeschlagen: %v. %d von %d Datei(en) wurden vorher wiederhergestellt",
+	"%v": "%v",
+	"%v. Nothing was restored: restore the other files with --only, or restore this archive on Linux":                                                                        "%v. Nichts wurde wiederhergestellt: bitte die anderen Dateien einzeln wiederherstellen, oder diese Sicherung unter Linux wiederherstellen",
+	"the backup holds %s and %s, whose names differ only in case, but the target %s cannot tell them apart: restore one of them at a time with --only. Nothing was restored": "die Sicherung enthält %s und %s, deren Namen sich nur in der Groß- und Kleinschreibung unterscheiden, aber das Ziel %s kann sie nicht auseinanderhalten: bitte jeweils nur eine davon wiederherstellen. Nichts wurde wiederhergestellt",
+	"the files were restored, but %s. A power cut now could still lose them: run the restore again":                                                                          "die Dateien wurden wiederhergestellt, aber %s. Bei einem Stromausfall könnten sie jetzt noch verloren gehen: bitte die Wiederherstellung noch einmal ausführen",
+
+	// The destinations (internal/dest/retry).
+	"%s stopped answering: check the network connection and the server": "%s antwortet nicht mehr: bitte die Netzwerkverbindung und den Server prüfen",
 }

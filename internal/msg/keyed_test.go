@@ -1,0 +1,183 @@
+package msg
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// makers are the functions below the faces that make a keyed message,
+// with the index of their format parameter.
+var makers = map[string]int{
+	"fail":   0, // internal/job
+	"failed": 1, // internal/job, with a cause first
+	"New":    0, // msg.New
+	"Plainf": 1, // internal/dest/retry, with a cause first
+}
+
+// formats are the literal formats given to the makers in the packages
+// below the faces, with where each is.
+func formats(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, root := range []string{"../job", "../dest"} {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			if err != nil {
+				return err
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				var name string
+				switch fn := call.Fun.(type) {
+				case *ast.Ident:
+					name = fn.Name
+				case *ast.SelectorExpr:
+					if x, ok := fn.X.(*ast.Ident); ok && (x.Name == "msg" || x.Name == "retry") {
+						name = fn.Sel.Name
+					}
+				}
+				i, ok := makers[name]
+				if !ok || len(call.Args) <= i {
+					return true
+				}
+				lit, ok := call.Args[i].(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					if name == "fail" {
+						t.Errorf("%s: %s is called with a format that is not a literal: the catalogue cannot be checked", fset.Position(call.Pos()), name)
+					}
+					return true
+				}
+				s, err := strconv.Unquote(lit.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[s] = fset.Position(call.Pos()).String()
+				return true
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// TestEveryMessageBelowHasGerman: every format the job and the
+// destinations make a message with has a German text, with the same
+// parameters, so no sentence they make is shown in English on a German
+// face.
+func TestEveryMessageBelowHasGerman(t *testing.T) {
+	fs := formats(t)
+	if len(fs) < 30 {
+		t.Fatalf("found only %d message formats in internal/job and internal/dest: the walk is broken", len(fs))
+	}
+	if _, ok := fs["the backup could not be stored: %v. The older archive %s at %s is unchanged"]; !ok {
+		t.Fatal("the walk did not find job's fail(\"the backup could not be stored: ...\")")
+	}
+	for f, where := range fs {
+		de, ok := german[f]
+		if !ok {
+			t.Errorf("%s: no German text for %q", where, f)
+			continue
+		}
+		if de == f && verbRe.ReplaceAllString(f, "") != "" && f != "%v" {
+			t.Errorf("%s: the German text of %q is the English one", where, f)
+		}
+		if got, want := verbCount(de), verbCount(f); got != want {
+			t.Errorf("%s: %q has %d parameters, its German text %q has %d", where, f, want, de, got)
+		}
+		var args []any
+		for _, v := range verbRe.FindAllString(f, -1) {
+			switch v[len(v)-1] {
+			case '%':
+			case 'd':
+				args = append(args, 7)
+			default:
+				args = append(args, "x")
+			}
+		}
+		if out := T(DE, f, args...); strings.Contains(out, "%!") {
+			t.Errorf("%s: the German text of %q does not take its parameters: %s", where, f, out)
+		}
+	}
+}
+
+func verbCount(s string) int {
+	n, max := 0, 0
+	for _, v := range verbRe.FindAllString(s, -1) {
+		if v == "%%" {
+			continue
+		}
+		n++
+		if m := regexp1.FindStringSubmatch(v); m != nil {
+			i, _ := strconv.Atoi(m[1])
+			if i > max {
+				max = i
+			}
+		}
+	}
+	if max > 0 {
+		return max
+	}
+	return n
+}
+
+var regexp1 = regexp.MustCompile(`^%\[(\d+)\]`)
+
+// TestKeyedGerman: a message's English is fmt's, byte for byte,
+// and an error carrying it is shown in German with its parameters, those
+// that are messages themselves in German too.
+func TestKeyedGerman(t *testing.T) {
+	inner := New("the connection to %s was interrupted: check the network connection and try again", "ftp.example.com")
+	outer := New("the backup could not be stored: %v. The older archive %s at %s is unchanged", inner, "M001_Mon.zip", "ftp://ftp.example.com/b")
+	want := fmt.Sprintf("the backup could not be stored: %v. The older archive %s at %s is unchanged",
+		"the connection to ftp.example.com was interrupted: check the network connection and try again", "M001_Mon.zip", "ftp://ftp.example.com/b")
+	if outer.Error() != want {
+		t.Fatalf("English %q, want %q", outer.Error(), want)
+	}
+	de := Of(DE, outer)
+	wantDE := "die Sicherung konnte nicht gespeichert werden: die Verbindung zu ftp.example.com wurde unterbrochen: bitte die Netzwerkverbindung prüfen und noch einmal versuchen. Das ältere Archiv M001_Mon.zip in ftp://ftp.example.com/b ist unverändert"
+	if de != wantDE {
+		t.Fatalf("German %q,\nwant %q", de, wantDE)
+	}
+	// Wrapped for errors.Is only: still the message.
+	w := fmt.Errorf("%w", outer)
+	if Of(DE, w) != wantDE {
+		t.Fatalf("wrapped: %q", Of(DE, w))
+	}
+	// Wrapped with more text: the message is not the whole sentence, so
+	// the pattern path is taken, not the inner message alone.
+	w2 := fmt.Errorf("job x: %w", outer)
+	if got := Of(DE, w2); strings.HasPrefix(got, "die Sicherung") {
+		t.Fatalf("a wrapper's own text was dropped: %q", got)
+	}
+	// A format the table does not know stays English, with its parameters.
+	if got := Of(DE, New("brand new sentence about %s", "x")); got != "brand new sentence about x" {
+		t.Fatalf("unknown: %q", got)
+	}
+	// A plain error falls back to the patterns.
+	if got := Of(DE, errors.New("the connection to h was interrupted: check the network connection and try again")); !strings.HasPrefix(got, "die Verbindung zu h") {
+		t.Fatalf("fallback: %q", got)
+	}
+	if _, err := os.Stat("../job/backup.go"); err != nil {
+		t.Fatal(err)
+	}
+}
