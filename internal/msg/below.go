@@ -248,6 +248,19 @@ var germanJob = map[string]string{
 	"the backup holds %s and %s, whose names differ only in case, but the target %s cannot tell them apart: restore one of them at a time with --only. Nothing was restored": "die Sicherung enthält %s und %s, deren Namen sich nur in der Groß- und Kleinschreibung unterscheiden, aber das Ziel %s kann sie nicht auseinanderhalten: bitte jeweils nur eine davon wiederherstellen. Nichts wurde wiederhergestellt",
 	"the files were restored, but %s. A power cut now could still lose them: run the restore again":                                                                          "die Dateien wurden wiederhergestellt, aber %s. Bei einem Stromausfall könnten sie jetzt noch verloren gehen: bitte die Wiederherstellung noch einmal ausführen",
 
-	// The destinations (internal/dest/retry).
+	// The destinations (internal/dest/local, internal/dest/retry).
+	"the destination folder %s is not a valid path":                     "der Zielordner %s ist kein gültiger Pfad",
+	"the destination %s is a file, not a folder: choose a folder":       "das Ziel %s ist eine Datei, kein Ordner: bitte einen Ordner wählen",
+	"could not create the destination folder %s: %s":                    "der Zielordner %s konnte nicht angelegt werden: %s",
+	"the destination folder %s does not exist: check the path":          "den Zielordner %s gibt es nicht: bitte den Pfad prüfen",
+	"cannot reach the destination folder %s: %s":                        "der Zielordner %s ist nicht erreichbar: %s",
+	"cannot write to %s: %s":                                            "in %s kann nicht geschrieben werden: %s",
+	"writing %s failed: %s":                                             "das Schreiben von %s ist fehlgeschlagen: %s",
+	"the medium of %s is full: free space or use a larger medium":       "der Datenträger von %s ist voll: bitte Platz schaffen oder einen größeren Datenträger verwenden",
+	"%s holds %d bytes after writing %d: the medium may be failing":     "%s enthält nach dem Schreiben von %[3]d Bytes nur %[2]d: der Datenträger ist vielleicht defekt",
+	"cannot list the folder %s: %s":                                     "der Ordner %s kann nicht aufgelistet werden: %s",
+	"%s is not a file":                                                  "%s ist keine Datei",
+	"cannot rename %s to %s: %s":                                        "%s kann nicht in %s umbenannt werden: %s",
+	"cannot read %s: %s":                                                "%s kann nicht gelesen werden: %s",
 	"%s stopped answering: check the network connection and the server": "%s antwortet nicht mehr: bitte die Netzwerkverbindung und den Server prüfen",
 }

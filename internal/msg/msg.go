@@ -53,7 +53,7 @@ type pattern struct {
 // sentence made elsewhere ("%s is %s" would match any English sentence
 // with "is"): T formats them, Translate does not look for them.
 var termsOnly = map[string]bool{"%s is %s": true, "%d s": true, "%d min": true, "%d h %d min": true, "about %s left": true,
-	"%v": true, "%d minutes ago": false, "%d hours ago": false, "%d days ago": false}
+	"%v": true, "warning: %s": true, "BACKUP FAILED: %s": true, "%d minutes ago": false, "%d hours ago": false, "%d days ago": false}
 
 // dated are the weekday-and-date messages ("Mon %s").
 var dated = regexp.MustCompile(`^[A-Z][a-z]{2} %s$`)
@@ -62,7 +62,7 @@ var dated = regexp.MustCompile(`^[A-Z][a-z]{2} %s$`)
 var verbRe = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
 
 func init() {
-	for _, t := range []map[string]string{germanPage, germanBelow, germanJob} {
+	for _, t := range []map[string]string{germanPage, germanBelow, germanJob, germanCLI} {
 		for en, de := range t {
 			if _, dup := german[en]; dup {
 				panic("msg: " + en + " is in the table twice")
@@ -300,6 +300,16 @@ func FromEnv(getenv func(string) string) string {
 		}
 	}
 	return EN
+}
+
+// envSet reports whether the environment names a locale FromEnv reads.
+func envSet(getenv func(string) string) bool {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(k); v != "" && v != "C" && v != "POSIX" {
+			return true
+		}
+	}
+	return false
 }
 
 // Entries are the table's messages: English key and German text, sorted.
