@@ -142,7 +142,7 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 		err := error(fs.ErrNotExist)
 		if tgt != nil {
 			if err := tgt.CheckPath(r.Name, checked); err != nil {
-				return nil, fail("%v", err)
+				return nil, asError(err)
 			}
 			st, err = tgt.Lstat(r.Name)
 		}
