@@ -20,6 +20,7 @@ import (
 	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/service"
+	"github.com/posbackup/posbackup/internal/status"
 )
 
 // Exit codes.
@@ -56,6 +57,17 @@ func (a *app) say(err error) string {
 		return sentence(msg.Of(msg.DE, err))
 	}
 	return sentence(err.Error())
+}
+
+// sayWarning is a status warning in the command line's language.
+func (a *app) sayWarning(w status.Warning) string {
+	if a.language() == msg.DE && w.Key != nil && w.Key.String() == w.Message {
+		return sentence(msg.Of(msg.DE, w.Key))
+	}
+	if a.language() == msg.DE {
+		return a.sayText(w.Message)
+	}
+	return w.Message
 }
 
 // sayText is a text made below (a warning) in the command line's language.

@@ -3,6 +3,7 @@ package msg
 import (
 	"errors"
 	"fmt"
+	"regexp"
 )
 
 // Message is a sentence made below the faces (a job's or a destination's
@@ -24,6 +25,15 @@ func (m *Message) String() string { return fmt.Sprintf(m.Format, m.Args...) }
 
 // Error is the English sentence, so a *Message is an error too.
 func (m *Message) Error() string { return m.String() }
+
+// Sentence is a parameter that is an English text made elsewhere without
+// a key (a job's last error read back from its state file, a schedule, a
+// time): Of shows it through its pattern (Translate). It prints as the
+// text itself.
+type Sentence string
+
+// String is the text.
+func (s Sentence) String() string { return string(s) }
 
 // Keyed is what the error types below the faces implement when they carry
 // a Message (nil when they do not).
@@ -83,13 +93,45 @@ func of(lang string, v any, depth int) string {
 		return fmt.Sprint(v)
 	}
 	args := make([]any, len(m.Args))
+	verbs := argVerbs(m.Format)
 	for i, a := range m.Args {
+		text := i < len(verbs) && (verbs[i] == 's' || verbs[i] == 'v')
 		switch a.(type) {
-		case *Message, error:
-			args[i] = of(lang, a, depth+1)
-		default:
-			args[i] = a
+		case *Message, error, fmt.Stringer: // a message, or a text with a pattern (a Sentence, a schedule)
+			if text {
+				args[i] = of(lang, a, depth+1)
+				continue
+			}
 		}
+		args[i] = a
 	}
 	return T(lang, m.Format, args...)
 }
+
+// argVerbs are the verbs of format by parameter ('s', 'd', ...).
+func argVerbs(format string) []byte {
+	var out []byte
+	next := 0
+	for _, v := range verbRe.FindAllString(format, -1) {
+		if v == "%%" {
+			continue
+		}
+		pos := next
+		if sub := indexRe.FindStringSubmatch(v); sub != nil {
+			n := 0
+			fmt.Sscan(sub[1], &n)
+			pos = n - 1
+		}
+		if pos < 0 {
+			continue
+		}
+		for len(out) <= pos {
+			out = append(out, 0)
+		}
+		out[pos] = v[len(v)-1]
+		next = pos + 1
+	}
+	return out
+}
+
+var indexRe = regexp.MustCompile(`^%\[(\d+)\]`)

@@ -16,20 +16,19 @@ import (
 )
 
 // makers are the functions below the faces that make a keyed message,
-// with the index of their format parameter.
-var makers = map[string]int{
-	"fail":   0, // internal/job
-	"failed": 1, // internal/job, with a cause first
-	"New":    0, // msg.New
-	"Plainf": 1, // internal/dest/retry, with a cause first
+// with the index of their format parameter, by the folders they are in.
+var makers = map[string]map[string]int{
+	"../job":    {"fail": 0, "failed": 1, "New": 0}, // with a cause first in failed; msg.New
+	"../dest":   {"New": 0, "Plainf": 1},            // retry.Plainf, with a cause first
+	"../status": {"warning": 3, "add": 2, "New": 0}, // status's warnings
 }
 
 // formats are the literal formats given to the makers in the packages
-// below the faces, with where each is.
+// below the faces (job, dest, status), with where each is.
 func formats(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, root := range []string{"../job", "../dest"} {
+	for root, makers := range makers {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return err
@@ -91,6 +90,11 @@ func TestEveryMessageBelowHasGerman(t *testing.T) {
 	}
 	if _, ok := fs["the backup could not be stored: %v. The older archive %s at %s is unchanged"]; !ok {
 		t.Fatal("the walk did not find job's fail(\"the backup could not be stored: ...\")")
+	}
+	for _, f := range []string{"Job %s is due and waits: %s", "No backup is set up on this computer. Set one up with posbackup job set, with a time of day, and posbackup service install.", "%s stopped answering: check the network connection and the server"} {
+		if _, ok := fs[f]; !ok {
+			t.Errorf("the walk did not find %q", f)
+		}
 	}
 	for f, where := range fs {
 		de, ok := german[f]
