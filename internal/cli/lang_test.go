@@ -73,3 +73,29 @@ func zips(t *testing.T, dir string) []string {
 	}
 	return m
 }
+
+// TestStatusAndTestAccessInGerman: the status warnings and a failing step
+// of test-access come from the catalogue with --lang de, and are the
+// English sentences without it.
+func TestStatusAndTestAccessInGerman(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "posbackup.toml")
+	src := demoInstall(t)
+	if code, out, errOut := run(t, "job", "set", "nightly", "--config", cfg, "--source", src, "--variant", "1", "--to", src+"-backup", "--time", "23:30"); code != 0 {
+		t.Fatalf("job set: exit %d\n%s%s", code, out, errOut)
+	}
+	_, out, _ := run(t, "status", "--config", cfg, "--lang", "de")
+	if want := "WARNING: Der Auftrag nightly sichert nur Stammdaten (Variante 01): das Kassenjournal (Bewegungsdaten) wird nicht gesichert."; !strings.Contains(out, want) {
+		t.Errorf("status --lang de lacks %q:\n%s", want, out)
+	}
+	_, out, _ = run(t, "status", "--config", cfg, "--lang", "en")
+	if want := "WARNING: Job nightly backs up master data only (variant 01): the cash journal (transaction data) is not saved. Choose variant 02 or higher to keep it.\n"; !strings.Contains(out, want) {
+		t.Errorf("status --lang en lacks %q:\n%s", want, out)
+	}
+
+	file := filepath.Join(t.TempDir(), "a-file")
+	os.WriteFile(file, []byte("x"), 0o600)
+	code, _, errOut := run(t, "test-access", "--to", filepath.Join(file, "b"), "--lang", "de")
+	if want := "FAIL"; code != 1 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "ist nicht erreichbar") {
+		t.Errorf("test-access --lang de: exit %d\n%s", code, errOut)
+	}
+}
