@@ -38,7 +38,7 @@ func TestBackupFailsInGerman(t *testing.T) {
 	// The job's own sentence: an empty installation folder.
 	empty := t.TempDir()
 	code, _, errOut = run(t, "backup", "--source", empty, "--variant", "1", "--to", t.TempDir())
-	if want := "SICHERUNG FEHLGESCHLAGEN: Nichts zu sichern: Variante 01 fand keine Dateien in " + empty + "."; code != 1 || !strings.Contains(errOut, want) {
+	if want := "SICHERUNG FEHLGESCHLAGEN: Nichts zu sichern: Variante 01 fand keine Dateien in " + empty + ". Bitte --source und die Variante prüfen."; code != 1 || !strings.Contains(errOut, want) {
 		t.Errorf("LANG=de_DE.UTF-8, empty source: exit %d, stderr:\n%s\nwant %q", code, errOut, want)
 	}
 	code, _, errOut = run(t, "backup", "--source", empty, "--variant", "1", "--to", t.TempDir(), "--lang", "en")
@@ -83,11 +83,15 @@ func TestStatusAndTestAccessInGerman(t *testing.T) {
 	if code, out, errOut := run(t, "job", "set", "nightly", "--config", cfg, "--source", src, "--variant", "1", "--to", src+"-backup", "--time", "23:30"); code != 0 {
 		t.Fatalf("job set: exit %d\n%s%s", code, out, errOut)
 	}
-	_, out, _ := run(t, "status", "--config", cfg, "--lang", "de")
+	_, out, _ := run(t, "service", "status", "--config", cfg, "--name", "posbackup-not-here", "--lang", "de")
 	if want := "WARNING: Der Auftrag nightly sichert nur Stammdaten (Variante 01): das Kassenjournal (Bewegungsdaten) wird nicht gesichert."; !strings.Contains(out, want) {
 		t.Errorf("status --lang de lacks %q:\n%s", want, out)
 	}
-	_, out, _ = run(t, "status", "--config", cfg, "--lang", "en")
+	// The command line's German names commands, not the dialog's tabs.
+	if want := "ALERT: Auf diesem Computer ist keine automatische Sicherung installiert: der Sicherungsdienst fehlt, daher läuft keine Sicherung zu ihrer Uhrzeit. Führen Sie posbackup service install aus."; !strings.Contains(out, want) || strings.Contains(out, "Reiter") {
+		t.Errorf("status --lang de lacks %q:\n%s", want, out)
+	}
+	_, out, _ = run(t, "service", "status", "--config", cfg, "--name", "posbackup-not-here", "--lang", "en")
 	if want := "WARNING: Job nightly backs up master data only (variant 01): the cash journal (transaction data) is not saved. Choose variant 02 or higher to keep it.\n"; !strings.Contains(out, want) {
 		t.Errorf("status --lang en lacks %q:\n%s", want, out)
 	}

@@ -54,7 +54,7 @@ func (a *app) language() string {
 // (internal/msg), in English exactly as they are made.
 func (a *app) say(err error) string {
 	if a.language() == msg.DE {
-		return sentence(msg.Of(msg.DE, err))
+		return sentence(msg.Of(msg.DECLI, err))
 	}
 	return sentence(err.Error())
 }
@@ -62,7 +62,7 @@ func (a *app) say(err error) string {
 // sayWarning is a status warning in the command line's language.
 func (a *app) sayWarning(w status.Warning) string {
 	if a.language() == msg.DE && w.Key != nil && w.Key.String() == w.Message {
-		return sentence(msg.Of(msg.DE, w.Key))
+		return sentence(msg.Of(msg.DECLI, w.Key))
 	}
 	if a.language() == msg.DE {
 		return a.sayText(w.Message)
@@ -73,7 +73,7 @@ func (a *app) sayWarning(w status.Warning) string {
 // sayText is a text made below (a warning) in the command line's language.
 func (a *app) sayText(s string) string {
 	if a.language() == msg.DE {
-		return sentence(msg.Translate(msg.DE, s))
+		return sentence(msg.Translate(msg.DECLI, s))
 	}
 	return sentence(s)
 }

@@ -188,3 +188,24 @@ func TestKeyedGerman(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCommandLineGerman: the command line's German texts take the same
+// parameters as the English, and DECLI uses them, nested too; DE does not.
+func TestCommandLineGerman(t *testing.T) {
+	for en, de := range germanCommand {
+		if verbCount(de) != verbCount(en) {
+			t.Errorf("%q has %d parameters, its command-line German %q has %d", en, verbCount(en), de, verbCount(de))
+		}
+	}
+	m := New("the backup was stopped before its %s step: %v; %s", "plan",
+		New("no destination: give --to (a folder or a server) or 'to' in the config file"), New("the backups at %s are unchanged", "E:"))
+	if got, want := Of(DECLI, m), "die Sicherung wurde vor ihrem Schritt plan angehalten: kein Speicherort: bitte --to (einen Ordner oder Server) oder 'to' in der Konfigurationsdatei angeben; die Sicherungen in E: sind unverändert"; got != want {
+		t.Errorf("DECLI:\n%q\nwant\n%q", got, want)
+	}
+	if got := Of(DE, m); strings.Contains(got, "--to") {
+		t.Errorf("the page's German names a flag: %q", got)
+	}
+	if got := Translate(DECLI, "No automatic backup is set up on this computer: the backup service is not installed, so no backup runs at its time. Run posbackup service install."); !strings.Contains(got, "posbackup service install aus") {
+		t.Errorf("DECLI pattern: %q", got)
+	}
+}
