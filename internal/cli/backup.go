@@ -113,7 +113,12 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			fmt.Fprintf(a.stdout, "  variant %s, clients %s, %d files, %s (archive %s), %s%s\n",
 				res.Variant, strings.Join(res.Clients, ", "), res.Files, humanBytes(res.Bytes), humanBytes(res.Size), check, enc)
 			for _, w := range res.Warnings {
-				fmt.Fprintf(a.stdout, "  warning: %s\n", w)
+				if a.language() == msg.DE {
+					w = msg.T(msg.DE, "warning: %s", msg.Translate(msg.DECLI, w))
+				} else {
+					w = "warning: " + w
+				}
+				fmt.Fprintf(a.stdout, "  %s\n", w)
 			}
 			return nil
 		},

@@ -51,8 +51,12 @@ func TestBackupFailsInGerman(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	outDE := t.TempDir()
-	if code, _, errOut := run(t, "backup", "--source", src, "--variant", "1", "--to", outDE, "--name", "{weekday}", "--lang", "de"); code != 0 {
+	code, stdout, errOut := run(t, "backup", "--source", src, "--variant", "1", "--to", outDE, "--name", "{weekday}", "--lang", "de")
+	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if want := "  Warnung: Variante 01 sichert nur Stammdaten: das Kassenjournal (Bewegungsdaten) ist nicht in dieser Sicherung\n"; !strings.Contains(stdout, want) {
+		t.Errorf("the job's warning is not German:\n%s", stdout)
 	}
 	en1, de1 := zips(t, out), zips(t, outDE)
 	if len(en1) != 1 || len(de1) != 1 || !englishDays[strings.TrimSuffix(en1[0], ".zip")] || englishDays[strings.TrimSuffix(de1[0], ".zip")] {

@@ -262,4 +262,19 @@ var germanJob = map[string]string{
 	"cannot rename %s to %s: %s":                                        "%s kann nicht in %s umbenannt werden: %s",
 	"cannot read %s: %s":                                                "%s kann nicht gelesen werden: %s",
 	"%s stopped answering: check the network connection and the server": "%s antwortet nicht mehr: bitte die Netzwerkverbindung und den Server prüfen",
+
+	// The job's warnings (the results' Warnings: texts, shown by pattern).
+	"variant 01 backs up master data only: the cash journal (transaction data) is not in this backup":                             "Variante 01 sichert nur Stammdaten: das Kassenjournal (Bewegungsdaten) ist nicht in dieser Sicherung",
+	"the old backup %s could not be deleted: %v":                                                                                  "die alte Sicherung %s konnte nicht gelöscht werden: %v",
+	"retention would delete the old backup %s, but %v":                                                                            "nach der Aufbewahrungsregel würde die alte Sicherung %s gelöscht, aber %v",
+	"the older archive %s kept aside at %s could not be removed: %v":                                                              "das ältere Archiv %s, das in %s beiseitegelegt war, konnte nicht entfernt werden: %v",
+	"the program version file %s cannot be read: %v":                                                                              "die Datei mit der Programmversion %s kann nicht gelesen werden: %v",
+	"%s was not found in %s: the backup does not record the program version":                                                      "%s wurde in %s nicht gefunden: die Sicherung vermerkt keine Programmversion",
+	"%s in %s names no version (no Version=, Suite= or ProgramVersion= line): the backup records its text but no program version": "%s in %s nennt keine Version (keine Zeile Version=, Suite= oder ProgramVersion=): die Sicherung vermerkt ihren Text, aber keine Programmversion",
+	"%s cannot be read: %s": "%s kann nicht gelesen werden: %s",
+	"%s at %s was missing after an interrupted run; the older archive %s was renamed back to it":                                                                                   "%s fehlte in %s nach einem unterbrochenen Lauf; das ältere Archiv %s wurde wieder so benannt",
+	"the data in %s is older than the backup %s already at %s (%s): that backup is kept, this one is written as %s, and nothing is deleted. Check that this is the right computer": "die Daten in %s sind älter als die Sicherung %s, die schon in %s liegt (%s): jene Sicherung bleibt erhalten, diese wird als %s geschrieben, und nichts wird gelöscht. Bitte prüfen Sie, ob dies der richtige Computer ist",
+	"the installed program version is %s but the backup was made with %s: the restored data may not fit the program":                                                               "die installierte Programmversion ist %s, die Sicherung wurde aber mit %s gemacht: die wiederhergestellten Daten passen vielleicht nicht zum Programm",
+	"the temporary files of an earlier restore in %s could not be removed: %v":                                                                                                     "die temporären Dateien einer früheren Wiederherstellung in %s konnten nicht entfernt werden: %v",
+	"%q is taken as a folder on this computer: for a server write ftpes://%s (or sftp://, ftp://) or choose the protocol":                                                          "%q wird als Ordner auf diesem Computer verstanden: für einen Server bitte ftpes://%s (oder sftp://, ftp://) schreiben oder das Protokoll wählen",
 }

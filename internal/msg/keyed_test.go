@@ -43,6 +43,24 @@ func formats(t *testing.T) map[string]string {
 				if !ok {
 					return true
 				}
+				if id, ok := call.Fun.(*ast.Ident); ok && id.Name == "append" && len(call.Args) > 1 {
+					// A warning of a result: append(x.Warnings, "text" or fmt.Sprintf("format", ...)).
+					if sel, ok := call.Args[0].(*ast.SelectorExpr); ok && sel.Sel.Name == "Warnings" {
+						for _, a := range call.Args[1:] {
+							if c, ok := a.(*ast.CallExpr); ok {
+								if f, ok := c.Fun.(*ast.SelectorExpr); ok && f.Sel.Name == "Sprintf" && len(c.Args) > 0 {
+									a = c.Args[0]
+								}
+							}
+							if lit, ok := a.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+								if s, err := strconv.Unquote(lit.Value); err == nil && s != "%s %s" {
+									out[s] = fset.Position(lit.Pos()).String()
+								}
+							}
+						}
+					}
+					return true
+				}
 				var name string
 				switch fn := call.Fun.(type) {
 				case *ast.Ident:
