@@ -21,6 +21,7 @@ var makers = map[string]map[string]int{
 	"../job":    {"fail": 0, "failed": 1, "New": 0}, // with a cause first in failed; msg.New
 	"../dest":   {"New": 0, "Plainf": 1},            // retry.Plainf, with a cause first
 	"../status": {"warning": 3, "add": 2, "New": 0}, // status's warnings
+	"../runner": {"usage": 0, "New": 0},             // the settings' checks (job.Usage)
 }
 
 // formats are the literal formats given to the makers in the packages
