@@ -8,19 +8,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/runner"
 	"github.com/posbackup/posbackup/internal/sysprio"
 )
 
 func (a *app) backupCmd() *cobra.Command {
 	var (
-		source, name, clients, role, lang, level string
-		snap                                     string
-		verify, tempDir                          string
-		df                                       destFlags
-		variant                                  int
-		add                                      []string
-		allowMissing, asJSON, lowPrio, encrypt   bool
+		source, name, clients, role, level     string
+		snap                                   string
+		verify, tempDir                        string
+		df                                     destFlags
+		variant                                int
+		add                                    []string
+		allowMissing, asJSON, lowPrio, encrypt bool
 	)
 	cmd := &cobra.Command{
 		Use:   "backup --source DIR --variant N --to DEST",
@@ -47,7 +48,11 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			b.Name = pick(cmd, "name", name, b.Name)
 			b.Clients = pick(cmd, "clients", clients, b.Clients)
 			b.Role = pick(cmd, "role", role, b.Role)
-			b.Lang = pick(cmd, "lang", lang, b.Lang)
+			weekday := "en" // --lang names {weekday}'s language too; the locale does not (names stay as they were)
+			if cmd.Flags().Changed("lang") {
+				weekday = a.lang
+			}
+			b.Lang = pick(cmd, "lang", weekday, b.Lang)
 			b.Level = pick(cmd, "level", level, b.Level)
 			b.AllowMissing = pick(cmd, "allow-missing", allowMissing, b.AllowMissing)
 			b.LowPriority = pick(cmd, "low-priority", lowPrio, b.LowPriority)
@@ -108,7 +113,12 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			fmt.Fprintf(a.stdout, "  variant %s, clients %s, %d files, %s (archive %s), %s%s\n",
 				res.Variant, strings.Join(res.Clients, ", "), res.Files, humanBytes(res.Bytes), humanBytes(res.Size), check, enc)
 			for _, w := range res.Warnings {
-				fmt.Fprintf(a.stdout, "  warning: %s\n", w)
+				if a.language() == msg.DE {
+					w = msg.T(msg.DE, "warning: %s", msg.Translate(msg.DECLI, w))
+				} else {
+					w = "warning: " + w
+				}
+				fmt.Fprintf(a.stdout, "  %s\n", w)
 			}
 			return nil
 		},
@@ -119,7 +129,6 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 	f.StringVar(&name, "name", "", "archive name template (default \"{client}_{weekday}\")")
 	f.StringVar(&clients, "clients", "all", "clients to back up: all, or numbers like 1,2")
 	f.StringVar(&role, "role", "location", "head-office or location (at a head office Arthist.dat is kept for client 1 only)")
-	f.StringVar(&lang, "lang", "en", "language of {weekday}: en or de")
 	f.StringVar(&level, "level", "default", "compression: fast, default or best")
 	f.StringArrayVar(&add, "add", nil, "extra file or folder to include (repeatable)")
 	f.BoolVar(&allowMissing, "allow-missing", false, "succeed even when some files cannot be read (they are listed as warnings)")
@@ -139,6 +148,6 @@ func (a *app) backupFailed(asJSON bool, err error) error {
 	if asJSON {
 		a.printJSON(map[string]any{"ok": false, "error": sentence(err.Error())})
 	}
-	fmt.Fprintln(a.stderr, "posbackup: BACKUP FAILED: "+sentence(err.Error()))
+	fmt.Fprintln(a.stderr, "posbackup: "+msg.T(a.language(), "BACKUP FAILED: %s", a.say(err)))
 	return &exitErr{exitCode(err)}
 }

@@ -21,6 +21,10 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	os.Setenv(config.EnvConfig, filepath.Join(dir, "absent", "posbackup.toml"))
+	// English, as the tests expect, on a computer set to German too.
+	os.Unsetenv("LC_ALL")
+	os.Unsetenv("LC_MESSAGES")
+	os.Setenv("LANG", "C.UTF-8")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -14,6 +14,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/runner"
 )
 
@@ -145,6 +146,6 @@ func (a *app) openArchiveWith(cmd *cobra.Command, df *destFlags, arg, pw string)
 
 func (a *app) warn(ws []string) {
 	for _, w := range ws {
-		a.printf(a.stderr, "posbackup: warning: %s\n", sentence(w))
+		a.printf(a.stderr, "posbackup: %s\n", msg.T(a.language(), "warning: %s", a.sayText(w)))
 	}
 }

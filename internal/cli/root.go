@@ -17,8 +17,10 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/service"
+	"github.com/posbackup/posbackup/internal/status"
 )
 
 // Exit codes.
@@ -35,6 +37,45 @@ type app struct {
 	configPath     string
 	profilePath    string
 	cfg            *config.Config
+	lang           string // --lang: the language of the messages (de or en; "" = the system's)
+}
+
+// language is the language the command line speaks: --lang, else the
+// system's (msg.System).
+func (a *app) language() string {
+	if a.lang != "" {
+		return a.lang
+	}
+	return msg.System()
+}
+
+// say is err as the sentence the command line shows, in its language:
+// the job's and the destinations' messages from the catalogue
+// (internal/msg), in English exactly as they are made.
+func (a *app) say(err error) string {
+	if a.language() == msg.DE {
+		return sentence(msg.Of(msg.DECLI, err))
+	}
+	return sentence(err.Error())
+}
+
+// sayWarning is a status warning in the command line's language.
+func (a *app) sayWarning(w status.Warning) string {
+	if a.language() == msg.DE && w.Key != nil && w.Key.String() == w.Message {
+		return sentence(msg.Of(msg.DECLI, w.Key))
+	}
+	if a.language() == msg.DE {
+		return a.sayText(w.Message)
+	}
+	return w.Message
+}
+
+// sayText is a text made below (a warning) in the command line's language.
+func (a *app) sayText(s string) string {
+	if a.language() == msg.DE {
+		return sentence(msg.Translate(msg.DECLI, s))
+	}
+	return sentence(s)
 }
 
 // usageErr marks bad usage or configuration (exit code 2).
@@ -67,7 +108,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "posbackup: "+sentence(err.Error()))
+	fmt.Fprintln(stderr, "posbackup: "+a.say(err))
 	return exitCode(err)
 }
 
@@ -99,6 +140,9 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.checkLang(cmd); err != nil {
+				return err
+			}
 			writes := creates(cmd)
 			a.findConfig(writes)
 			if _, err := os.Stat(a.configPath); writes && os.IsNotExist(err) {
@@ -117,6 +161,7 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		},
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "", "read settings from this TOML file (flags override it); default: $POSBACKUP_CONFIG, else the machine-wide "+config.DefaultPath(func(string) string { return "" })+" when it exists")
+	root.PersistentFlags().StringVar(&a.lang, "lang", "", "language of the messages, and for 'backup' of {weekday} in the archive name: de or en (default: the system's language for messages, en for {weekday})")
 	root.PersistentFlags().StringVar(&a.profilePath, "profile", "", "installation layout file (default: the built-in profile; see 'posbackup profile')")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		msg, _, _ := strings.Cut(err.Error(), ": strconv.") // keep the user's words, not Go's
@@ -128,6 +173,24 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 	root.AddCommand(a.setupCmd(), a.dialogCmd()) // installer.go: what the MSI and its Start-menu entry run
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
+}
+
+// checkLang checks --lang. A command with its own --lang ('job set', the
+// job's weekday language) leaves the messages to the system's language.
+func (a *app) checkLang(cmd *cobra.Command) error {
+	if cmd.LocalNonPersistentFlags().Lookup("lang") != nil {
+		return nil
+	}
+	switch strings.ToLower(a.lang) {
+	case "":
+	case msg.DE, msg.EN:
+		a.lang = strings.ToLower(a.lang)
+	default:
+		l := a.lang
+		a.lang = ""
+		return usagef("--lang %s: use de or en", l)
+	}
+	return nil
 }
 
 // loadProfile returns the profile from --profile, the config, or the

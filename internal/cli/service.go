@@ -290,6 +290,6 @@ func (a *app) printStatus(r status.Report, runs []service.Entry) {
 	}
 	fmt.Fprintln(w)
 	for _, x := range r.Warnings {
-		fmt.Fprintf(w, "%s: %s\n", strings.ToUpper(string(x.Severity)), x.Message)
+		fmt.Fprintf(w, "%s: %s\n", strings.ToUpper(string(x.Severity)), a.sayWarning(x))
 	}
 }

@@ -37,8 +37,16 @@ then the same probe. Stops at the first step that fails. Exit 0 when all pass.`,
 				// The steps that passed go to stdout, the failing one (once) to stderr.
 				for _, s := range steps {
 					mark, w, msg := "ok  ", a.stdout, s.Message
+					if a.language() == "de" {
+						msg = a.sayText(s.Message)
+					}
 					if !s.OK {
 						mark, w, msg = "FAIL", a.stderr, sentence(s.Message)
+						if s.Err != nil && s.Err.Error() == s.Message {
+							msg = a.say(s.Err)
+						} else {
+							msg = a.sayText(s.Message)
+						}
 					}
 					fmt.Fprintf(w, "%s  %-16s %s\n", mark, s.Name, msg)
 				}

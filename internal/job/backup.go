@@ -14,6 +14,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/retention"
 )
@@ -134,10 +135,14 @@ type BackupResult struct {
 // Error is a failed run with a plain explanation for the user.
 type Error struct {
 	Msg string
-	Err error // the cause, for errors.Is (e.g. archive.ErrPasswordNeeded); not shown
+	Err error        // the cause, for errors.Is (e.g. archive.ErrPasswordNeeded); not shown
+	Key *msg.Message // Msg as a key of the catalogue and its parameters, for the faces (nil: Msg only)
 }
 
 func (e *Error) Error() string { return e.Msg }
+
+// Keyed is the message for the faces' catalogue (msg.Of), or nil.
+func (e *Error) Keyed() *msg.Message { return e.Key }
 
 func (e *Error) Unwrap() error { return e.Err }
 
@@ -157,7 +162,19 @@ func Sentence(s string) string {
 	return s
 }
 
-func fail(format string, a ...any) error { return &Error{Msg: fmt.Sprintf(format, a...)} }
+// fail is a failed run with the message format and a; the faces show it
+// in their language from the catalogue (internal/msg), which has a German
+// text for every format given here (msg's tests check that).
+func fail(format string, a ...any) error { return failed(nil, format, a...) }
+
+// failed is fail with a cause kept for errors.Is.
+func failed(cause error, format string, a ...any) error {
+	m := msg.New(format, a...)
+	return &Error{Msg: m.String(), Err: cause, Key: m}
+}
+
+// asError is err as a failed run, keeping the message it carries.
+func asError(err error) *Error { return &Error{Msg: err.Error(), Key: msg.KeyOf(err)} }
 
 // Backup runs one backup, step by step: plan (select the files, name the
 // archive, put back an archive a cut left aside, list what is there),
@@ -171,11 +188,11 @@ func Backup(ctx context.Context, req BackupRequest) (*BackupResult, error) {
 	for _, s := range steps {
 		if req.BeforeStep != nil {
 			if err := req.BeforeStep(s.name); err != nil {
-				state := fmt.Sprintf("the backups at %s are unchanged", req.Dest)
+				state := msg.New("the backups at %s are unchanged", req.Dest)
 				if r.committed {
-					state = fmt.Sprintf("the new archive %s at %s is in place", r.name, req.Dest)
+					state = msg.New("the new archive %s at %s is in place", r.name, req.Dest)
 				}
-				return r.failed(&Error{Msg: fmt.Sprintf("the backup was stopped before its %s step: %v; %s", s.name, err, state), Err: err})
+				return r.failed(failed(err, "the backup was stopped before its %s step: %v; %s", s.name, err, state))
 			}
 		}
 		if err := s.fn(r, ctx); err != nil {

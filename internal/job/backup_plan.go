@@ -22,7 +22,7 @@ func (r *run) plan(ctx context.Context) error {
 	r.emit(Event{Phase: "select"})
 	sel, err := p.Select(profile.Request{Root: req.Source, Variant: req.Variant, Clients: req.Clients, Role: req.Role, Extras: req.Extras})
 	if err != nil {
-		return &Error{Msg: err.Error()}
+		return asError(err)
 	}
 	r.sel = sel
 	res := &BackupResult{Location: req.Dest.String(), Variant: sel.Variant.Code(), Started: r.started, Warnings: []string{}}
@@ -53,7 +53,7 @@ func (r *run) plan(ctx context.Context) error {
 	}
 	name, err := ExpandName(req.NameTemplate, NameTokens{Clients: res.Clients, All: len(req.Clients) == 0, Time: r.started, Host: r.host, Variant: sel.Variant.Number, Lang: req.Lang})
 	if err != nil {
-		return &Error{Msg: err.Error()}
+		return asError(err)
 	}
 	r.name, res.Archive = name, name
 	switch req.Verify {

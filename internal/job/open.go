@@ -11,6 +11,7 @@ import (
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/local"
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // Archive is an archive opened for reading, wherever it is stored.
@@ -77,7 +78,7 @@ func OpenPathPassword(path, password string) (*Archive, error) {
 	if err != nil {
 		if os.IsNotExist(err) {
 			if merr := local.CheckMedium(filepath.Dir(path)); merr != nil {
-				return nil, &Error{Msg: merr.Error(), Err: merr} // a pulled USB stick, not a wrong name
+				return nil, &Error{Msg: merr.Error(), Err: merr, Key: msg.KeyOf(merr)} // a pulled USB stick, not a wrong name
 			}
 			return nil, fail("the archive %s does not exist: check the path", path)
 		}
@@ -97,9 +98,9 @@ const PasswordHelp = "archive_password in the config, --archive-password-file, o
 func passwordErr(what string, err error) error {
 	switch {
 	case errors.Is(err, archive.ErrWrongPassword):
-		return &Error{Msg: fmt.Sprintf("the archive password does not open %s: check the password (nothing was changed)", what), Err: err}
+		return failed(err, "the archive password does not open %s: check the password (nothing was changed)", what)
 	case errors.Is(err, archive.ErrPasswordNeeded):
-		return &Error{Msg: fmt.Sprintf("%s is encrypted: give its password (%s)", what, PasswordHelp), Err: err}
+		return failed(err, "%s is encrypted: give its password (%s)", what, PasswordHelp)
 	}
 	return nil
 }

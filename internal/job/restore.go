@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/posbackup/posbackup/internal/archive"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/profile"
 )
 
@@ -142,7 +143,7 @@ func Restore(ctx context.Context, req RestoreRequest) (*RestoreResult, error) {
 		err := error(fs.ErrNotExist)
 		if tgt != nil {
 			if err := tgt.CheckPath(r.Name, checked); err != nil {
-				return nil, fail("%v", err)
+				return nil, asError(err)
 			}
 			st, err = tgt.Lstat(r.Name)
 		}
@@ -488,9 +489,22 @@ func pathSelected(pattern, name string) bool {
 }
 
 // UsageError is bad input from the user (exit code 2).
-type UsageError struct{ Msg string }
+type UsageError struct {
+	Msg string
+	Key *msg.Message // Msg as a key of the faces' catalogue and its parameters (nil: Msg only)
+}
 
 func (e *UsageError) Error() string { return e.Msg }
+
+// Keyed is the message for the faces' catalogue (msg.Of), or nil.
+func (e *UsageError) Keyed() *msg.Message { return e.Key }
+
+// Usage is a UsageError with the message format and a (a key of the
+// faces' catalogue, which has its German text).
+func Usage(format string, a ...any) error {
+	m := msg.New(format, a...)
+	return &UsageError{Msg: m.String(), Key: m}
+}
 
 // extractAll restores files into target in two steps. First every file is
 // decompressed into a synced temporary file beside its target while its

@@ -133,7 +133,6 @@ var germanBelow = map[string]string{
 	// The backup (internal/job).
 	"nothing to back up: variant %s found no files in %s. Check --source and the variant":                                                               "nichts zu sichern: Variante %s fand keine Dateien in %s. Bitte Installationsordner und Variante prüfen",
 	"cannot list the backups at %s: %v":                                                                                                                 "die Sicherungen in %s können nicht aufgelistet werden: %v",
-	"cannot create a temporary file for the upload in %s: %v":                                                                                           "für das Hochladen kann in %s keine temporäre Datei angelegt werden: %v",
 	"the backup was cancelled before it was complete. The older archive %s at %s is unchanged":                                                          "die Sicherung wurde abgebrochen, bevor sie vollständig war. Das ältere Archiv %s in %s ist unverändert",
 	"the backup could not be written: %v. The older archive %s at %s is unchanged":                                                                      "die Sicherung konnte nicht geschrieben werden: %v. Das ältere Archiv %s in %s ist unverändert",
 	"the backup could not be stored: %v. The older archive %s at %s is unchanged":                                                                       "die Sicherung konnte nicht gespeichert werden: %v. Das ältere Archiv %s in %s ist unverändert",
@@ -216,4 +215,75 @@ var germanBelow = map[string]string{
 	"Job %s is due and waits: %s":             "Der Auftrag %s ist fällig und wartet: %s",
 	"Job %s writes its backup to the same drive as the data (%s): one disk failure loses both. Use a USB disk, a network drive or a server.":   "Der Auftrag %s schreibt seine Sicherung auf dasselbe Laufwerk wie die Daten (%s): ein Festplattenschaden verliert beides. Bitte eine USB-Festplatte, ein Netzlaufwerk oder einen Server verwenden.",
 	"Job %s backs up master data only (variant 01): the cash journal (transaction data) is not saved. Choose variant 02 or higher to keep it.": "Der Auftrag %s sichert nur Stammdaten (Variante 01): das Kassenjournal (Bewegungsdaten) wird nicht gesichert. Für das Journal Variante 02 oder höher wählen.",
+}
+
+// germanJob are the job's and the destinations' messages that the faces
+// show by their key (the format given to job's fail, msg.New or
+// retry.Plainf; msg's tests find every such format in internal/job and
+// internal/dest and check it is here or in germanBelow).
+var germanJob = map[string]string{
+	"cannot create a temporary file for the upload in %s: %v. Free space there, or set temp_dir in the config":                                                                                           "für das Hochladen kann in %s keine temporäre Datei angelegt werden: %v. Bitte dort Platz schaffen oder in der Konfiguration mit temp_dir einen anderen Ordner angeben",
+	"the temporary folder %s cannot be used for the upload (%v): create it, or set temp_dir in the config to a folder with room for about %s":                                                            "der temporäre Ordner %s kann für das Hochladen nicht verwendet werden (%v): bitte legen Sie ihn an, oder geben Sie in der Konfiguration mit temp_dir einen Ordner mit Platz für etwa %s an",
+	"the temporary folder %s has %s free, but the upload's copy needs about %s (the size of the data): %s are missing. Free space there, or set temp_dir in the config to a folder on a drive with room": "im temporären Ordner %s sind %s frei, die Kopie für das Hochladen braucht aber etwa %s (die Größe der Daten): es fehlen %s. Bitte schaffen Sie dort Platz, oder geben Sie in der Konfiguration mit temp_dir einen Ordner auf einem Laufwerk mit genug Platz an",
+	"unknown verify setting %q: use full or quick":      "unbekannte Prüf-Einstellung %q: bitte full (vollständig) oder quick (schnell) angeben",
+	"the backup was stopped before its %s step: %v; %s": "die Sicherung wurde vor ihrem Schritt %s angehalten: %v; %s",
+	"the backups at %s are unchanged":                   "die Sicherungen in %s sind unverändert",
+	"the new archive %s at %s is in place":              "das neue Archiv %s in %s ist an seinem Platz",
+
+	// Opening an archive.
+	"%q is not the name of a backup at %s: give the file name only, as 'list' shows it": "%q ist nicht der Name einer Sicherung in %s: bitte nur den Dateinamen angeben, wie ihn die Liste der Sicherungen zeigt",
+	"the archive %s does not exist: check the path":                                     "das Archiv %s gibt es nicht: bitte den Pfad prüfen",
+	"%s cannot be read as a backup: %v":                                                 "%s kann nicht als Sicherung gelesen werden: %v",
+	"the archive password does not open %s: check the password (nothing was changed)":   "das Archiv-Passwort öffnet %s nicht: bitte das Passwort prüfen (es wurde nichts verändert)",
+	"%s is encrypted: give its password (%s)":                                           "%s ist verschlüsselt: bitte das Passwort angeben (%s)",
+
+	// The restore.
+	"the target %s is not a valid path":                                                               "das Ziel %s ist kein gültiger Pfad",
+	"the target %s is a file, not a folder: give a folder with --target":                              "das Ziel %s ist eine Datei, kein Ordner: bitte einen Ordner als Ziel wählen",
+	"cannot open the target folder %s: %v":                                                            "der Zielordner %s kann nicht geöffnet werden: %v",
+	"cannot check the target folder %s: %v":                                                           "der Zielordner %s kann nicht geprüft werden: %v",
+	"cannot check %s: %v":                                                                             "%s kann nicht geprüft werden: %v",
+	"cannot create %s: %v. Nothing was restored":                                                      "%s kann nicht angelegt werden: %v. Nichts wurde wiederhergestellt",
+	"the archive is damaged, so nothing was restored: %v":                                             "das Archiv ist beschädigt, daher wurde nichts wiederhergestellt: %v",
+	"restoring %s failed: %v. %d of %d file(s) were restored before it":                               "die Wiederherstellung von %s ist fehlgeschlagen: %v. %d von %d Datei(en) wurden vorher wiederhergestellt",
+	"%v. Nothing was restored: restore the other files with --only, or restore this archive on Linux": "%v. Nichts wurde wiederhergestellt: bitte die anderen Dateien einzeln wiederherstellen, oder diese Sicherung unter Linux wiederherstellen",
+	"the backup holds %s and %s, whose names differ only in case, but the target %s cannot tell them apart: restore one of them at a time with --only. Nothing was restored": "die Sicherung enthält %s und %s, deren Namen sich nur in der Groß- und Kleinschreibung unterscheiden, aber das Ziel %s kann sie nicht auseinanderhalten: bitte jeweils nur eine davon wiederherstellen. Nichts wurde wiederhergestellt",
+	"the files were restored, but %s. A power cut now could still lose them: run the restore again":                                                                          "die Dateien wurden wiederhergestellt, aber %s. Bei einem Stromausfall könnten sie jetzt noch verloren gehen: bitte die Wiederherstellung noch einmal ausführen",
+
+	// The destinations (internal/dest/local, internal/dest/retry).
+	"the destination folder %s is not a valid path":                     "der Zielordner %s ist kein gültiger Pfad",
+	"the destination %s is a file, not a folder: choose a folder":       "das Ziel %s ist eine Datei, kein Ordner: bitte einen Ordner wählen",
+	"could not create the destination folder %s: %s":                    "der Zielordner %s konnte nicht angelegt werden: %s",
+	"the destination folder %s does not exist: check the path":          "den Zielordner %s gibt es nicht: bitte den Pfad prüfen",
+	"cannot reach the destination folder %s: %s":                        "der Zielordner %s ist nicht erreichbar: %s",
+	"cannot write to %s: %s":                                            "in %s kann nicht geschrieben werden: %s",
+	"writing %s failed: %s":                                             "das Schreiben von %s ist fehlgeschlagen: %s",
+	"the medium of %s is full: free space or use a larger medium":       "der Datenträger von %s ist voll: bitte Platz schaffen oder einen größeren Datenträger verwenden",
+	"%s holds %d bytes after writing %d: the medium may be failing":     "%s enthält nach dem Schreiben von %[3]d Bytes nur %[2]d: der Datenträger ist vielleicht defekt",
+	"cannot list the folder %s: %s":                                     "der Ordner %s kann nicht aufgelistet werden: %s",
+	"%s is not a file":                                                  "%s ist keine Datei",
+	"cannot rename %s to %s: %s":                                        "%s kann nicht in %s umbenannt werden: %s",
+	"cannot read %s: %s":                                                "%s kann nicht gelesen werden: %s",
+	"%s stopped answering: check the network connection and the server": "%s antwortet nicht mehr: bitte die Netzwerkverbindung und den Server prüfen",
+
+	// The job's warnings (the results' Warnings: texts, shown by pattern).
+	"variant 01 backs up master data only: the cash journal (transaction data) is not in this backup":                             "Variante 01 sichert nur Stammdaten: das Kassenjournal (Bewegungsdaten) ist nicht in dieser Sicherung",
+	"the old backup %s could not be deleted: %v":                                                                                  "die alte Sicherung %s konnte nicht gelöscht werden: %v",
+	"retention would delete the old backup %s, but %v":                                                                            "nach der Aufbewahrungsregel würde die alte Sicherung %s gelöscht, aber %v",
+	"the older archive %s kept aside at %s could not be removed: %v":                                                              "das ältere Archiv %s, das in %s beiseitegelegt war, konnte nicht entfernt werden: %v",
+	"the program version file %s cannot be read: %v":                                                                              "die Datei mit der Programmversion %s kann nicht gelesen werden: %v",
+	"%s was not found in %s: the backup does not record the program version":                                                      "%s wurde in %s nicht gefunden: die Sicherung vermerkt keine Programmversion",
+	"%s in %s names no version (no Version=, Suite= or ProgramVersion= line): the backup records its text but no program version": "%s in %s nennt keine Version (keine Zeile Version=, Suite= oder ProgramVersion=): die Sicherung vermerkt ihren Text, aber keine Programmversion",
+	"%s cannot be read: %s": "%s kann nicht gelesen werden: %s",
+	"%s at %s was missing after an interrupted run; the older archive %s was renamed back to it":                                                                                   "%s fehlte in %s nach einem unterbrochenen Lauf; das ältere Archiv %s wurde wieder so benannt",
+	"the data in %s is older than the backup %s already at %s (%s): that backup is kept, this one is written as %s, and nothing is deleted. Check that this is the right computer": "die Daten in %s sind älter als die Sicherung %s, die schon in %s liegt (%s): jene Sicherung bleibt erhalten, diese wird als %s geschrieben, und nichts wird gelöscht. Bitte prüfen Sie, ob dies der richtige Computer ist",
+	"the installed program version is %s but the backup was made with %s: the restored data may not fit the program":                                                               "die installierte Programmversion ist %s, die Sicherung wurde aber mit %s gemacht: die wiederhergestellten Daten passen vielleicht nicht zum Programm",
+	"the temporary files of an earlier restore in %s could not be removed: %v":                                                                                                     "die temporären Dateien einer früheren Wiederherstellung in %s konnten nicht entfernt werden: %v",
+	"%q is taken as a folder on this computer: for a server write ftpes://%s (or sftp://, ftp://) or choose the protocol":                                                          "%q wird als Ordner auf diesem Computer verstanden: für einen Server bitte ftpes://%s (oder sftp://, ftp://) schreiben oder das Protokoll wählen",
+
+	// The settings' checks (internal/runner, job.Usage).
+	"unknown compression level %q (--level, or level in the config): use fast, default or best":                                                                                 "unbekannte Kompressionsstufe %q: bitte schnell, normal oder stark wählen",
+	"unknown verify setting %q (--verify, or verify in the config): use full (read the archive back from where it is kept) or quick (size and local copy, for very slow lines)": "unbekannte Prüf-Einstellung %q: bitte vollständig (die Sicherung vom Speicherort zurücklesen) oder schnell (Größe und lokale Kopie, für sehr langsame Leitungen) wählen",
+	"encryption is on but no archive password is set: give it as %s":                                                                                                            "die Verschlüsselung ist eingeschaltet, aber es ist kein Archiv-Passwort gesetzt: bitte angeben als %s",
+	"the archive password is shorter than %d characters: choose a longer one (it protects the books if the backup is lost or stolen)":                                           "das Archiv-Passwort ist kürzer als %d Zeichen: bitte wählen Sie ein längeres (es schützt die Geschäftsdaten, wenn die Sicherung verloren geht oder gestohlen wird)",
 }

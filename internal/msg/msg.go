@@ -32,6 +32,9 @@ import (
 const (
 	EN = "en"
 	DE = "de"
+	// DECLI is German for the command line: the table's German, but
+	// germanCommand's text where the table's names the dialog.
+	DECLI = "de-cli"
 )
 
 var (
@@ -53,7 +56,7 @@ type pattern struct {
 // sentence made elsewhere ("%s is %s" would match any English sentence
 // with "is"): T formats them, Translate does not look for them.
 var termsOnly = map[string]bool{"%s is %s": true, "%d s": true, "%d min": true, "%d h %d min": true, "about %s left": true,
-	"%d minutes ago": false, "%d hours ago": false, "%d days ago": false}
+	"warning: %s": true, "BACKUP FAILED: %s": true, "%d minutes ago": false, "%d hours ago": false, "%d days ago": false}
 
 // dated are the weekday-and-date messages ("Mon %s").
 var dated = regexp.MustCompile(`^[A-Z][a-z]{2} %s$`)
@@ -62,7 +65,7 @@ var dated = regexp.MustCompile(`^[A-Z][a-z]{2} %s$`)
 var verbRe = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
 
 func init() {
-	for _, t := range []map[string]string{germanPage, germanBelow, germanFleet} {
+	for _, t := range []map[string]string{germanPage, germanBelow, germanFleet, germanJob, germanCLI} {
 		for en, de := range t {
 			if _, dup := german[en]; dup {
 				panic("msg: " + en + " is in the table twice")
@@ -83,6 +86,21 @@ func init() {
 	}
 	printer[EN] = message.NewPrinter(language.English, message.Catalog(cat))
 	printer[DE] = message.NewPrinter(language.German, message.Catalog(cat))
+	catCLI := catalog.NewBuilder(catalog.Fallback(language.English))
+	for en, de := range german {
+		if c, ok := germanCommand[en]; ok {
+			de = c
+		}
+		if err := catCLI.SetString(language.German, en, de); err != nil {
+			panic("msg: " + en + ": " + err.Error())
+		}
+	}
+	for en := range germanCommand {
+		if _, ok := german[en]; !ok {
+			panic("msg: " + en + " is in germanCommand but not in the table")
+		}
+	}
+	printer[DECLI] = message.NewPrinter(language.German, message.Catalog(catCLI))
 	keys := make([]string, 0, len(german))
 	for en := range german {
 		if termsOnly[en] {
@@ -145,6 +163,9 @@ func init() {
 
 // norm is "de" or "en".
 func norm(lang string) string {
+	if strings.EqualFold(lang, DECLI) {
+		return DECLI
+	}
 	if strings.HasPrefix(strings.ToLower(lang), "de") {
 		return DE
 	}
@@ -220,7 +241,12 @@ func finish(s string, capital bool, stop string) string {
 
 func lookup(lang, c string, depth int) (string, bool) {
 	if de, ok := german[c]; ok && !verbRe.MatchString(c) {
-		if lang == DE {
+		if lang == DECLI {
+			if c, ok := germanCommand[c]; ok {
+				return c, true
+			}
+		}
+		if lang == DE || lang == DECLI {
 			return de, true
 		}
 		if page, ok := pageEnglish[c]; ok {
@@ -244,7 +270,9 @@ func lookup(lang, c string, depth int) (string, bool) {
 		}
 		format := p.english
 		switch {
-		case lang == DE && p.german != "":
+		case lang == DECLI && germanCommand[p.english] != "":
+			format = germanCommand[p.english]
+		case (lang == DE || lang == DECLI) && p.german != "":
 			format = p.german
 		case lang == EN && p.page != "":
 			format = p.page
@@ -300,6 +328,16 @@ func FromEnv(getenv func(string) string) string {
 		}
 	}
 	return EN
+}
+
+// envSet reports whether the environment names a locale FromEnv reads.
+func envSet(getenv func(string) string) bool {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(k); v != "" && v != "C" && v != "POSIX" {
+			return true
+		}
+	}
+	return false
 }
 
 // Entries are the table's messages: English key and German text, sorted.

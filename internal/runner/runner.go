@@ -7,7 +7,6 @@ package runner
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/snapshot"
 )
@@ -52,7 +52,10 @@ func (p *Prepared) Close() error {
 	return err
 }
 
-func usage(format string, a ...any) error { return &job.UsageError{Msg: fmt.Sprintf(format, a...)} }
+func usage(format string, a ...any) error { return job.Usage(format, a...) }
+
+// usageOf is err as bad usage, keeping the message it carries.
+func usageOf(err error) error { return &job.UsageError{Msg: err.Error(), Key: msg.KeyOf(err)} }
 
 // Profile loads the profile named by path, or the built-in one.
 func Profile(path string) (*profile.Profile, error) {
@@ -100,7 +103,7 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 		return job.BackupRequest{}, usage("no variant: give --variant 1, 2, 3 or 4, or 'variant' in the config (see 'posbackup variants')")
 	}
 	if _, err := p.Variant(b.Variant); err != nil {
-		return job.BackupRequest{}, usage("%s", err.Error())
+		return job.BackupRequest{}, usageOf(err)
 	}
 	clients := b.Clients
 	if clients == "" {
@@ -108,14 +111,14 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 	}
 	cl, err := p.ParseClients(clients)
 	if err != nil {
-		return job.BackupRequest{}, usage("%s", err.Error())
+		return job.BackupRequest{}, usageOf(err)
 	}
 	r, err := profile.ParseRole(b.Role)
 	if err != nil {
-		return job.BackupRequest{}, usage("%s", err.Error())
+		return job.BackupRequest{}, usageOf(err)
 	}
 	if _, err := job.ExpandName(b.Name, job.NameTokens{Clients: []string{"M001"}, Time: time.Now(), Lang: b.Lang}); err != nil {
-		return job.BackupRequest{}, usage("%s", err.Error())
+		return job.BackupRequest{}, usageOf(err)
 	}
 	lvl, err := Level(b.Level)
 	if err != nil {
@@ -143,7 +146,7 @@ func Check(b config.Backup, o Options) (job.BackupRequest, error) {
 	}
 	snap, err := snapshot.ParseMode(b.Snapshot)
 	if err != nil {
-		return job.BackupRequest{}, usage("%s", err.Error())
+		return job.BackupRequest{}, usageOf(err)
 	}
 	return job.BackupRequest{
 		FileSource: snapshot.New(snap), // reads nothing until the backup runs; Prepared.Close releases its snapshots
@@ -220,14 +223,14 @@ func DestSpec(b config.Backup, timeout time.Duration) (open.Spec, open.Options, 
 	}
 	spec, err := open.ParseDefault(b.To, b.Protocol)
 	if err != nil {
-		return spec, open.Options{}, usage("%s", err.Error())
+		return spec, open.Options{}, usageOf(err)
 	}
 	if spec, err = open.WithSite(spec, b.Site); err != nil { // DEST/SITE/ (see open.SiteOf)
-		return spec, open.Options{}, usage("%s", err.Error())
+		return spec, open.Options{}, usageOf(err)
 	}
 	opts := AccessOptions(b, timeout)
 	if err := open.CheckKindOptions(spec, opts); err != nil {
-		return spec, opts, usage("%s", err.Error())
+		return spec, opts, usageOf(err)
 	}
 	return spec, opts, nil
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/schedule"
 )
 
@@ -80,6 +81,17 @@ type Warning struct {
 	Severity Severity `json:"severity"`
 	Job      string   `json:"job,omitempty"`
 	Message  string   `json:"message"`
+
+	// Key is Message as a key of the faces' catalogue and its parameters
+	// (internal/msg), for the faces; not kept in JSON (a face that reads
+	// a report back finds Message by its pattern).
+	Key *msg.Message `json:"-"`
+}
+
+// warning is a Warning with the message format and a.
+func warning(code string, sev Severity, job, format string, a ...any) Warning {
+	m := msg.New(format, a...)
+	return Warning{Code: code, Severity: sev, Job: job, Message: m.String(), Key: m}
 }
 
 // JobStatus is the status of one job.
@@ -129,13 +141,13 @@ func Evaluate(in Input) Report {
 	}
 	switch {
 	case len(in.Jobs) == 0:
-		r.Warnings = append(r.Warnings, Warning{CodeNoAutomatic, Alert, "", "No backup is set up on this computer. Set one up with posbackup job set, with a time of day, and posbackup service install."})
+		r.Warnings = append(r.Warnings, warning(CodeNoAutomatic, Alert, "", "No backup is set up on this computer. Set one up with posbackup job set, with a time of day, and posbackup service install."))
 	case scheduled == 0:
-		r.Warnings = append(r.Warnings, Warning{CodeNoAutomatic, Alert, "", "No automatic backup is set up: backups happen only when someone starts one. Give a job a time of day (posbackup job set NAME --time HH:MM) and run posbackup service install."})
+		r.Warnings = append(r.Warnings, warning(CodeNoAutomatic, Alert, "", "No automatic backup is set up: backups happen only when someone starts one. Give a job a time of day (posbackup job set NAME --time HH:MM) and run posbackup service install."))
 	case in.Service == ServiceNotInstalled:
-		r.Warnings = append(r.Warnings, Warning{CodeNoAutomatic, Alert, "", "No automatic backup is set up on this computer: the backup service is not installed, so no backup runs at its time. Run posbackup service install."})
+		r.Warnings = append(r.Warnings, warning(CodeNoAutomatic, Alert, "", "No automatic backup is set up on this computer: the backup service is not installed, so no backup runs at its time. Run posbackup service install."))
 	case in.Service == ServiceStopped:
-		r.Warnings = append(r.Warnings, Warning{CodeServiceStopped, Alert, "", "The automatic backup service is installed but not running, so no backup runs at its time. Start it with posbackup service start."})
+		r.Warnings = append(r.Warnings, warning(CodeServiceStopped, Alert, "", "The automatic backup service is installed but not running, so no backup runs at its time. Start it with posbackup service start."))
 	}
 
 	for _, j := range in.Jobs {
@@ -159,7 +171,7 @@ func evaluateJob(j Job, in Input, now time.Time, margin time.Duration) JobStatus
 	loc := now.Location()
 	js := JobStatus{Name: j.Name, Variant: fmt.Sprintf("%02d", j.Variant), Destination: j.Destination, Schedule: "manual only", Warnings: []Warning{}}
 	add := func(code string, sev Severity, format string, a ...any) {
-		js.Warnings = append(js.Warnings, Warning{code, sev, j.Name, fmt.Sprintf(format, a...)})
+		js.Warnings = append(js.Warnings, warning(code, sev, j.Name, format, a...))
 	}
 	if j.Schedule != nil {
 		js.Schedule = j.Schedule.String()
@@ -198,27 +210,27 @@ func evaluateJob(j Job, in Input, now time.Time, margin time.Duration) JobStatus
 			add(CodeNotRun, Warn, "Job %s has not been run by the automatic backup yet: check that the backup service is running (posbackup service status).", j.Name)
 		case st.LastSuccess.IsZero():
 			if !due.IsZero() && due.After(st.Since) {
-				msg := fmt.Sprintf("Job %s has never made a successful backup; it should run %s.", j.Name, j.Schedule)
-				if st.LastError != "" {
-					msg += " The last attempt failed: " + st.LastError
-				}
 				js.Stale = true
-				add(CodeNeverSucceeded, Alert, "%s", msg)
+				if st.LastError != "" {
+					add(CodeNeverSucceeded, Alert, "Job %s has never made a successful backup; it should run %s. The last attempt failed: %s", j.Name, j.Schedule, msg.Sentence(st.LastError))
+				} else {
+					add(CodeNeverSucceeded, Alert, "Job %s has never made a successful backup; it should run %s.", j.Name, j.Schedule)
+				}
 			}
 		case !due.IsZero() && st.LastSuccess.Before(due):
-			msg := fmt.Sprintf("The last successful backup of job %s was %s (%s); it should run %s.", j.Name, when(st.LastSuccess.In(loc)), ago(now.Sub(st.LastSuccess)), j.Schedule)
-			if st.Failed() {
-				msg += " The last attempt failed: " + st.LastError
-			}
 			js.Stale = true
-			add(CodeOverdue, Alert, "%s", msg)
+			if st.Failed() {
+				add(CodeOverdue, Alert, "The last successful backup of job %s was %s (%s); it should run %s. The last attempt failed: %s", j.Name, msg.Sentence(when(st.LastSuccess.In(loc))), msg.Sentence(ago(now.Sub(st.LastSuccess))), j.Schedule, msg.Sentence(st.LastError))
+			} else {
+				add(CodeOverdue, Alert, "The last successful backup of job %s was %s (%s); it should run %s.", j.Name, msg.Sentence(when(st.LastSuccess.In(loc))), msg.Sentence(ago(now.Sub(st.LastSuccess))), j.Schedule)
+			}
 		}
 	}
 	if seen && st.Failed() && !js.Stale {
-		add(CodeLastFailed, Warn, "The last backup of job %s failed %s: %s", j.Name, when(st.LastFailure.In(loc)), st.LastError)
+		add(CodeLastFailed, Warn, "The last backup of job %s failed %s: %s", j.Name, msg.Sentence(when(st.LastFailure.In(loc))), msg.Sentence(st.LastError))
 	}
 	if seen && st.Waiting != "" {
-		add(CodeWaiting, Info, "Job %s is due and waits: %s", j.Name, st.Waiting)
+		add(CodeWaiting, Info, "Job %s is due and waits: %s", j.Name, msg.Sentence(st.Waiting))
 	}
 	if j.SameDrive {
 		add(CodeSameDrive, Warn, "Job %s writes its backup to the same drive as the data (%s): one disk failure loses both. Use a USB disk, a network drive or a server.", j.Name, j.Destination)

@@ -198,7 +198,11 @@ func (s *Server) report(lang string, c *config.Config, svc status.Service) statu
 	tw := func(ws []status.Warning) []status.Warning {
 		out := make([]status.Warning, 0, len(ws))
 		for _, w := range ws {
-			w.Message = msg.Translate(lang, sentence(w.Message))
+			if w.Key != nil && w.Key.String() == w.Message {
+				w.Message = sentence(msg.Of(lang, w.Key))
+			} else {
+				w.Message = msg.Translate(lang, sentence(w.Message))
+			}
 			out = append(out, w)
 		}
 		return out

@@ -34,6 +34,7 @@ type task struct {
 	ok       bool
 	declined bool // a restore whose overwrite question was answered no: cancelled, not failed
 	errMsg   string
+	err      error // the failure, for its message in the page's language
 	warnings []string
 	result   any
 	ask      *overwriteQuestion
@@ -69,6 +70,8 @@ type taskView struct {
 	Warnings   []string           `json:"warnings"`
 	Result     any                `json:"result,omitempty"`
 	Question   *overwriteQuestion `json:"question,omitempty"`
+
+	err error // the failure, shown in the page's language by in
 }
 
 func (t *task) view(now time.Time) taskView {
@@ -76,7 +79,7 @@ func (t *task) view(now time.Time) taskView {
 	defer t.mu.Unlock()
 	v := taskView{ID: t.id, Kind: t.kind, What: t.what, Running: t.running, Phase: t.ev.Phase, Name: t.ev.Name,
 		Files: t.ev.Files, TotalFiles: t.ev.TotalFiles, Bytes: t.ev.Bytes, TotalBytes: t.ev.TotalBytes, Written: t.ev.Written,
-		Started: t.started, Ended: t.ended, OK: t.ok, Cancelled: t.declined, Error: t.errMsg, Warnings: nonNil(t.warnings), Result: t.result, Question: t.ask}
+		Started: t.started, Ended: t.ended, OK: t.ok, Cancelled: t.declined, Error: t.errMsg, Warnings: nonNil(t.warnings), Result: t.result, Question: t.ask, err: t.err}
 	end := now
 	if !t.running {
 		end = t.ended
@@ -123,7 +126,7 @@ func (t *task) finish(now time.Time, result any, warnings []string, err error) {
 	t.running, t.ended, t.result = false, now, result
 	t.warnings = append(t.warnings, warnings...)
 	if err != nil {
-		t.errMsg = sentence(err.Error())
+		t.errMsg, t.err = sentence(err.Error()), err
 	} else {
 		t.ok = true
 	}
@@ -174,7 +177,11 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request, c *config.Confi
 
 // in is the view with its messages in lang.
 func (v taskView) in(lang string) taskView {
-	v.Error = msg.Translate(lang, v.Error)
+	if v.err != nil {
+		v.Error = say(lang, v.err)
+	} else {
+		v.Error = msg.Translate(lang, v.Error)
+	}
 	v.Warnings = translated(lang, v.Warnings)
 	return v
 }

@@ -29,7 +29,19 @@ func stepMessage(lang string, st open.Step) string {
 			return sentence(msg.T(lang, "%s is %s", m[1], m[2]))
 		}
 	}
+	if st.Err != nil && st.Err.Error() == st.Message {
+		return say(lang, st.Err)
+	}
 	return msg.Translate(lang, sentence(st.Message))
+}
+
+// say is err in lang: by the message it carries (a job's or a
+// destination's, msg.Of), else by its English sentence's pattern.
+func say(lang string, err error) string {
+	if msg.KeyOf(err) != nil {
+		return sentence(msg.Of(lang, err))
+	}
+	return msg.Translate(lang, sentence(err.Error()))
 }
 
 // dayKeys are the catalogue's short weekday names, by schedule's names.

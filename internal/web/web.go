@@ -182,7 +182,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeErr answers a plain message: one or two sentences, in the page's
 // language (the catalogue translates the messages of the layers below).
 func writeErr(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]any{"ok": false, "error": msg.Translate(langOfWriter(w), sentence(err.Error()))})
+	writeJSON(w, status, map[string]any{"ok": false, "error": say(langOfWriter(w), err)})
 }
 
 // langWriter carries the request's language to writeErr.

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // Folder is a destination folder on a file system this computer can reach.
@@ -35,7 +36,7 @@ var (
 func Open(dir string, create bool) (*Folder, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("the destination folder %s is not a valid path", dir)
+		return nil, msg.New("the destination folder %s is not a valid path", dir)
 	}
 	if err := checkMedium(abs); err != nil {
 		return nil, err
@@ -43,15 +44,15 @@ func Open(dir string, create bool) (*Folder, error) {
 	st, err := os.Stat(abs)
 	switch {
 	case err == nil && !st.IsDir():
-		return nil, fmt.Errorf("the destination %s is a file, not a folder: choose a folder", abs)
+		return nil, msg.New("the destination %s is a file, not a folder: choose a folder", abs)
 	case errors.Is(err, fs.ErrNotExist) && create:
 		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return nil, fmt.Errorf("could not create the destination folder %s: %s", abs, plain(err))
+			return nil, msg.New("could not create the destination folder %s: %s", abs, plain(err))
 		}
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("the destination folder %s does not exist: check the path", abs)
+		return nil, msg.New("the destination folder %s does not exist: check the path", abs)
 	case err != nil:
-		return nil, fmt.Errorf("cannot reach the destination folder %s: %s", abs, plain(err))
+		return nil, msg.New("cannot reach the destination folder %s: %s", abs, plain(err))
 	}
 	return &Folder{dir: abs}, nil
 }
@@ -117,7 +118,7 @@ func (f *Folder) Put(ctx context.Context, name string, r io.Reader) (n int64, er
 	_ = os.Chmod(p, archiveMode) // a read-only older copy must not block replacing it
 	out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, archiveMode)
 	if err != nil {
-		return 0, fmt.Errorf("cannot write to %s: %s", p, plain(err))
+		return 0, msg.New("cannot write to %s: %s", p, plain(err))
 	}
 	defer func() {
 		if err != nil {
@@ -144,7 +145,7 @@ func (f *Folder) Put(ctx context.Context, name string, r io.Reader) (n int64, er
 		return n, writeErr(p, err)
 	}
 	if st.Size() != n {
-		err = fmt.Errorf("%s holds %d bytes after writing %d: the medium may be failing", p, st.Size(), n)
+		err = msg.New("%s holds %d bytes after writing %d: the medium may be failing", p, st.Size(), n)
 		return n, err
 	}
 	return n, nil
@@ -157,7 +158,7 @@ func (f *Folder) List(ctx context.Context) ([]dest.Info, error) {
 	}
 	ents, err := os.ReadDir(f.dir)
 	if err != nil {
-		return nil, fmt.Errorf("cannot list the folder %s: %s", f.dir, plain(err))
+		return nil, msg.New("cannot list the folder %s: %s", f.dir, plain(err))
 	}
 	var out []dest.Info
 	for i, e := range ents {
@@ -190,7 +191,7 @@ func (f *Folder) Stat(ctx context.Context, name string) (dest.Info, error) {
 		return dest.Info{}, notFound(p, err)
 	}
 	if !st.Mode().IsRegular() {
-		return dest.Info{}, fmt.Errorf("%s is not a file", p)
+		return dest.Info{}, msg.New("%s is not a file", p)
 	}
 	return dest.Info{Name: name, Size: st.Size(), ModTime: st.ModTime()}, nil
 }
@@ -235,7 +236,7 @@ func (f *Folder) Rename(ctx context.Context, from, to string) error {
 	}
 	_ = os.Chmod(pt, 0o644) // Windows refuses to replace a read-only file
 	if err := os.Rename(pf, pt); err != nil {
-		return fmt.Errorf("cannot rename %s to %s: %s", pf, pt, plain(err))
+		return msg.New("cannot rename %s to %s: %s", pf, pt, plain(err))
 	}
 	syncDir(f.dir)
 	return nil
@@ -263,7 +264,7 @@ func notFound(p string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: %w", p, dest.ErrNotFound)
 	}
-	return fmt.Errorf("cannot read %s: %s", p, plain(err))
+	return msg.New("cannot read %s: %s", p, plain(err))
 }
 
 func writeErr(p string, err error) error {
@@ -271,9 +272,9 @@ func writeErr(p string, err error) error {
 		return err
 	}
 	if isNoSpace(err) {
-		return fmt.Errorf("the medium of %s is full: free space or use a larger medium", p)
+		return msg.New("the medium of %s is full: free space or use a larger medium", p)
 	}
-	return fmt.Errorf("writing %s failed: %s", p, plain(err))
+	return msg.New("writing %s failed: %s", p, plain(err))
 }
 
 // plain strips the Go operation and path from an *fs.PathError, leaving the

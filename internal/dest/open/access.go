@@ -23,6 +23,10 @@ type Step struct {
 	Name    string `json:"name"` // e.g. "name lookup", "login", "write"
 	OK      bool   `json:"ok"`
 	Message string `json:"message"` // one plain sentence: what was checked, or what is wrong and what to check
+
+	// Err is the failed step's error, for the faces' catalogue
+	// (msg.Of(lang, Err) shows Message in their language); nil when OK.
+	Err error `json:"-"`
 }
 
 // Names of the steps, in order.
@@ -53,7 +57,7 @@ func TestAccess(ctx context.Context, spec Spec, opts Options) []Step {
 	var steps []Step
 	add := func(name string, err error, okMsg string) bool {
 		if err != nil {
-			steps = append(steps, Step{Name: name, Message: err.Error()})
+			steps = append(steps, Step{Name: name, Message: err.Error(), Err: err})
 			return false
 		}
 		steps = append(steps, Step{Name: name, OK: true, Message: okMsg})

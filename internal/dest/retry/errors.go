@@ -9,6 +9,8 @@ import (
 	"net"
 	"strings"
 	"syscall"
+
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // Error is an error with a plain message for users. Err, when set, is the
@@ -19,6 +21,10 @@ type Error struct {
 	Err   error
 	Temp  bool   // the connection broke: a retry on a new connection may help
 	Stage string // where connecting failed: one of the Stage constants, or ""
+
+	// Key is Msg as a key of the faces' catalogue and its parameters
+	// (nil: Msg only).
+	Key *msg.Message
 }
 
 // Stages of opening a server destination, as reported in Error.Stage.
@@ -53,8 +59,19 @@ func InStage(stage string, err error) error {
 func (e *Error) Error() string { return e.Msg }
 func (e *Error) Unwrap() error { return e.Err }
 
+// Keyed is the message for the faces' catalogue (msg.Of), or nil.
+func (e *Error) Keyed() *msg.Message { return e.Key }
+
 // Plain returns an *Error with message msg and cause err.
 func Plain(msg string, err error) error { return &Error{Msg: msg, Err: err} }
+
+// Plainf returns an *Error with the message format and a (a key of the
+// faces' catalogue, internal/msg, which must have its German text) and
+// cause err.
+func Plainf(err error, format string, a ...any) error {
+	m := msg.New(format, a...)
+	return &Error{Msg: m.String(), Err: err, Key: m}
+}
 
 // Transient reports whether err means the connection broke or timed out, so
 // that a new connection may succeed. Context ends, reader failures and
@@ -82,11 +99,11 @@ func Broken(host string, err error, stalled bool) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	msg := "the connection to " + host + " was interrupted: check the network connection and try again"
+	m := msg.New("the connection to %s was interrupted: check the network connection and try again", host)
 	if stalled {
-		msg = host + " stopped answering: check the network connection and the server"
+		m = msg.New("%s stopped answering: check the network connection and the server", host)
 	}
-	return &Error{Msg: msg, Err: err, Temp: true}
+	return &Error{Msg: m.String(), Err: err, Temp: true, Key: m}
 }
 
 // IsNetError reports whether err comes from a broken or failed network
