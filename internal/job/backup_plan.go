@@ -181,6 +181,23 @@ func (r *run) guardStale(dataTime time.Time) {
 
 // sameName compares archive names as the destination does: ignoring case
 // where it may fold case.
+// hadOlder reports whether an archive of this run's name (or one kept
+// aside) was at the destination when the run listed it: only then does a
+// failure say that the older archive is unchanged. Without a listing it
+// says so, the careful guess.
+func (r *run) hadOlder() bool {
+	if !r.listed {
+		return true
+	}
+	fold := dest.CapsOf(r.req.Dest).FoldsCase
+	for _, in := range r.infos {
+		if sameName(in.Name, r.name, fold) || sameName(in.Name, dest.AsideName(r.name), fold) || sameName(in.Name, legacyAside(r.name), fold) {
+			return true
+		}
+	}
+	return false
+}
+
 func sameName(a, b string, fold bool) bool {
 	if fold {
 		return strings.EqualFold(a, b)

@@ -32,7 +32,13 @@ func (r *run) verify(ctx context.Context) error {
 	}
 	if err != nil {
 		if ctx.Err() != nil {
+			if !r.hadOlder() {
+				return fail("the backup was cancelled before its check was complete. There was no older archive %s at %s, and nothing there was changed", r.name, r.req.Dest)
+			}
 			return fail("the backup was cancelled before its check was complete. The older archive %s at %s is unchanged", r.name, r.req.Dest)
+		}
+		if !r.hadOlder() {
+			return fail("the backup was written but failed its check at %s: %v. Nothing was stored under %s", r.req.Dest, err, r.name)
 		}
 		return fail("the backup was written but failed its check at %s: %v. The older archive %s is unchanged", r.req.Dest, err, r.name)
 	}

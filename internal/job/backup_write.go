@@ -63,12 +63,21 @@ func (r *run) write(ctx context.Context) error {
 	// the writer fails, the destination sees the writer's error through the
 	// pipe. Report whichever side failed first.
 	if ctx.Err() != nil && (putErr != nil || wr.err != nil) {
+		if !r.hadOlder() {
+			return fail("the backup was cancelled before it was complete. There was no older archive %s at %s, and nothing there was changed", r.name, req.Dest)
+		}
 		return fail("the backup was cancelled before it was complete. The older archive %s at %s is unchanged", r.name, req.Dest)
 	}
 	if wr.err != nil && !errors.Is(wr.err, errDestStopped) && !errors.Is(wr.err, context.Canceled) {
+		if !r.hadOlder() {
+			return fail("the backup could not be written: %v. There was no older archive %s at %s, and nothing there was changed", wr.err, r.name, req.Dest)
+		}
 		return fail("the backup could not be written: %v. The older archive %s at %s is unchanged", wr.err, r.name, req.Dest)
 	}
 	if putErr != nil {
+		if !r.hadOlder() {
+			return fail("the backup could not be stored: %v. There was no older archive %s at %s, and nothing there was changed", putErr, r.name, req.Dest)
+		}
 		return fail("the backup could not be stored: %v. The older archive %s at %s is unchanged", putErr, r.name, req.Dest)
 	}
 	r.size, r.sum = size, sum.Sum32()
@@ -88,6 +97,9 @@ func (r *run) write(ctx context.Context) error {
 	}
 	res.Problems = ar.Problems
 	if len(r.missing) > 0 && !req.AllowMissing {
+		if !r.hadOlder() {
+			return fail("the backup failed: %d file(s) could not be read: %s. Close the program that holds them, or allow missing files; nothing was stored", len(r.missing), strings.Join(limit(r.missing, 5), "; "))
+		}
 		return fail("the backup failed: %d file(s) could not be read: %s. Close the program that holds them, or allow missing files; the older archive %s is unchanged", len(r.missing), strings.Join(limit(r.missing, 5), "; "), r.name)
 	}
 	for _, mi := range r.missing {

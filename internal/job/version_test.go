@@ -1,10 +1,13 @@
 package job
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/posbackup/posbackup/internal/profile"
 )
 
 // TestVersionFileAsTheSuiteWritesIt: a version.ini with [Version] /
@@ -65,5 +68,24 @@ func TestRenamedExtraNamedInTheManifest(t *testing.T) {
 	}
 	if w := strings.Join(ar.Manifest.Warnings, "\n"); !strings.Contains(w, b) && !strings.Contains(w, a) {
 		t.Errorf("the manifest does not say where the renamed extra came from: %q", w)
+	}
+}
+
+// TestFailureClaimsNoOlderArchiveThatIsNotThere: a failed first backup
+// does not say an older archive is unchanged; once there is one, it does.
+func TestFailureClaimsNoOlderArchiveThatIsNotThere(t *testing.T) {
+	in := fixture(t)
+	to := folder(t, t.TempDir())
+	req := BackupRequest{Profile: profile.Default(), Source: in.Root, Variant: 3, Dest: to, NameTemplate: "first",
+		FileSource: failingSource{filepath.Join(in.Root, "Daten", "M001", "Stamm", "artikel.dat")}}
+	_, err := Backup(context.Background(), req)
+	if err == nil || strings.Contains(err.Error(), "older archive") || !strings.Contains(err.Error(), "nothing was stored") {
+		t.Fatalf("first failed backup: %v", err)
+	}
+	req.FileSource = nil
+	backup(t, req)
+	req.FileSource = failingSource{filepath.Join(in.Root, "Daten", "M001", "Stamm", "artikel.dat")}
+	if _, err := Backup(context.Background(), req); err == nil || !strings.Contains(err.Error(), "the older archive first.zip is unchanged") {
+		t.Fatalf("failed backup over an older one: %v", err)
 	}
 }
