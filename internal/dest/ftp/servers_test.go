@@ -1,0 +1,36 @@
+package ftp
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/desttest"
+	"github.com/posbackup/posbackup/internal/testsrv"
+)
+
+// otherServers are the FTP servers next to vsftpd that NAS boxes and
+// providers run, each in the modes it offers.
+var otherServers = []struct {
+	name  string
+	start func(t *testing.T) *testsrv.FTPServer
+}{
+	{"proftpd/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftp") }},
+	{"proftpd/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftpes") }},
+	{"proftpd/ftps", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftps") }},
+	{"pure-ftpd/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp") }},
+	{"pure-ftpd/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes") }},
+}
+
+func TestConformanceServers(t *testing.T) {
+	for _, srv := range otherServers {
+		t.Run(srv.name, func(t *testing.T) {
+			s := srv.start(t)
+			n := 0
+			desttest.Run(t, func(t *testing.T) dest.Destination {
+				n++
+				return open(t, config(s, "run/"+strings.Repeat("d", n)))
+			})
+		})
+	}
+}
