@@ -265,5 +265,6 @@ func OpenDest(ctx context.Context, b config.Backup, create bool, timeout time.Du
 		}
 		return f, spec.Warnings, nil
 	}
+	opts.NoCreate = !create // only a backup creates the folder on a server
 	return open.Open(ctx, spec, opts)
 }

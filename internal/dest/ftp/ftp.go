@@ -33,6 +33,7 @@ type Config struct {
 	Host        string
 	Port        int    // 0: 21, or 990 for ftps
 	Folder      string // folder on the server; relative to the login folder unless it starts with "/"
+	NoCreate    bool   // a missing Folder is an error, not created (list, info, verify, restore)
 	User        string // "" logs in as anonymous
 	Password    string
 	Fingerprint string        // "SHA256:..." pins the server certificate (TLS only)
@@ -230,7 +231,7 @@ func (d *FTP) connect(ctx context.Context, first bool) error {
 		return d.connect(ctx, first)
 	}
 	if d.dir != "" {
-		if err := d.cn.Guard(ctx, func() error { return d.changeDir(c, first) }); err != nil {
+		if err := d.cn.Guard(ctx, func() error { return d.changeDir(c, first && !d.cfg.NoCreate) }); err != nil {
 			d.cn.Drop()
 			if ctx.Err() != nil {
 				return ctx.Err()

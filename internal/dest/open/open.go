@@ -33,6 +33,7 @@ type Options struct {
 	Timeout       time.Duration // connect and inactivity timeout; 0: 30s
 	Retries       int           // new tries after a dropped connection; 0: 3, negative: none
 	Backoff       time.Duration // wait before the first retry (doubles); 0: 2s
+	NoCreate      bool          // FTP/SFTP: a missing folder is an error, not created (only a backup creates it)
 
 	S3 S3Options // for s3://
 
@@ -148,7 +149,7 @@ func Open(ctx context.Context, spec Spec, opts Options) (d dest.Destination, war
 			warnings = append(warnings, "plain FTP sends the password and the backups unencrypted: use ftpes:// or sftp:// if the server offers it")
 		}
 		f, err := ftp.Open(ctx, ftp.Config{
-			Scheme: spec.Kind, Host: spec.Host, Port: spec.Port, Folder: spec.Folder,
+			Scheme: spec.Kind, Host: spec.Host, Port: spec.Port, Folder: spec.Folder, NoCreate: opts.NoCreate,
 			User: user, Password: pass, Fingerprint: opts.Fingerprint,
 			Timeout: opts.Timeout, Retry: opts.policy(),
 		})
@@ -167,7 +168,7 @@ func Open(ctx context.Context, spec Spec, opts Options) (d dest.Destination, war
 			}
 		}
 		s, err := sftp.Open(ctx, sftp.Config{
-			Host: spec.Host, Port: spec.Port, Folder: spec.Folder, User: user, Password: pass,
+			Host: spec.Host, Port: spec.Port, Folder: spec.Folder, NoCreate: opts.NoCreate, User: user, Password: pass,
 			KeyFile: opts.KeyFile, KeyPassphrase: opts.KeyPassphrase,
 			Fingerprint: opts.Fingerprint, KnownHosts: kh,
 			Timeout: opts.Timeout, Retry: opts.policy(),
