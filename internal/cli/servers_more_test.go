@@ -29,6 +29,8 @@ func otherServerCases(t *testing.T) []serverCase {
 	for _, mode := range []string{"ftp", "ftpes"} {
 		ftpCase("pure-ftpd-"+mode, testsrv.StartPureFTPd(t, mode))
 	}
+	// -x: the server refuses names beginning with a dot.
+	ftpCase("pure-ftpd-ftpes-x", testsrv.StartPureFTPd(t, "ftpes", "-x"))
 	ssh := testsrv.StartProFTPDSFTP(t)
 	cs = append(cs,
 		serverCase{"proftpd-sftp-password", "sftp://" + ssh.Addr + "/betrieb1", []string{"--user", ssh.User, "--fingerprint", ssh.HostKeyFingerprint}, filepath.Join(ssh.Root, "betrieb1")},

@@ -37,6 +37,9 @@ func (d *FTP) opError(what, name string, err error) error {
 			return retry.Plain(fmt.Sprintf("the server %s is full (%s while writing %s): free space on the server or ask its administrator", d.host(), strings.TrimSpace(te.Msg), obj), err)
 		case te.Code == 451 && strings.HasPrefix(what, "store"):
 			return retry.Plain(fmt.Sprintf("the server %s could not write %s (server says: %s): its disk may be full; check free space and quota on the server", d.host(), obj, strings.TrimSpace(te.Msg)), err)
+		case te.Code == 553 && name != "" && (strings.Contains(low, "name") || strings.Contains(low, "prohibit")):
+			// 553: "File name not allowed" (Pure-FTPd -x: "Prohibited file name").
+			return retry.Plain(fmt.Sprintf("the server %s refuses the file name %s (server says: %s): choose another name, or ask the server's administrator to allow such names", d.host(), obj, strings.TrimSpace(te.Msg)), err)
 		case te.Code == 553 || (te.Code == 550 && strings.Contains(low, "permission")) ||
 			(te.Code == 550 && strings.HasPrefix(what, "store")):
 			return retry.Plain(fmt.Sprintf("the folder %s on %s is not writable for user %s (server says: %s): check the folder's permissions", d.folderName(), d.host(), d.userName(), strings.TrimSpace(te.Msg)), err)

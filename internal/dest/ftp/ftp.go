@@ -66,8 +66,9 @@ func (c *Config) timeout() time.Duration {
 type FTP struct {
 	cfg   Config
 	cache tls.ClientSessionCache
-	dir   string // the folder as sent in CWD
-	mlsd  bool   // the server offers MLST/MLSD: list with MLSD, not LIST -a
+	dir   string          // the folder as sent in CWD
+	mlsd  bool            // the server offers MLST/MLSD: list with MLSD, not LIST -a
+	dots  remote.DotNames // learns whether the server refuses names beginning with a dot
 
 	cn *retry.Conn[*ftp.ServerConn] // the control connection, retries
 	// List, Stat, Delete and Rename; Rename moves the older archive aside
@@ -331,7 +332,7 @@ func (d *FTP) Caps() dest.Caps {
 // fileSize asks the size with SIZE, or from the listing when the server
 // does not know SIZE. A missing file gives an error wrapping ErrNotFound.
 func (d *FTP) fileSize(c *ftp.ServerConn, name string) (int64, error) {
-	size, err := c.FileSize(name)
+	size, err := c.FileSize(d.dots.Wire(name))
 	if err == nil {
 		return size, nil
 	}
@@ -346,7 +347,7 @@ func (d *FTP) fileSize(c *ftp.ServerConn, name string) (int64, error) {
 		return 0, d.opError("list", "", lerr)
 	}
 	for _, e := range ents {
-		if e.Name == name && e.Type == ftp.EntryTypeFile {
+		if d.dots.Listed(e.Name) == name && e.Type == ftp.EntryTypeFile {
 			return int64(e.Size), nil
 		}
 	}
@@ -360,7 +361,7 @@ func (d *FTP) stat(c *ftp.ServerConn, name string) (dest.Info, error) {
 	}
 	info := dest.Info{Name: name, Size: size}
 	if c.IsGetTimeSupported() {
-		if t, err := c.GetTime(name); err == nil {
+		if t, err := c.GetTime(d.dots.Wire(name)); err == nil {
 			info.ModTime = t
 		} else if retry.IsNetError(err) {
 			return dest.Info{}, d.netError(err)
@@ -381,7 +382,7 @@ func (d *FTP) Open(ctx context.Context, name string, offset int64) (io.ReadClose
 			return err
 		}
 		var err error
-		resp, err = c.RetrFrom(name, uint64(offset))
+		resp, err = c.RetrFrom(d.dots.Wire(name), uint64(offset))
 		if err != nil {
 			if isCode(err, 550) {
 				return d.notFound(name)
@@ -449,7 +450,7 @@ func (o ops) List() ([]dest.Info, error) {
 		if e.Type != ftp.EntryTypeFile || e.Name == "." || e.Name == ".." {
 			continue
 		}
-		out = append(out, dest.Info{Name: e.Name, Size: int64(e.Size), ModTime: e.Time})
+		out = append(out, dest.Info{Name: o.d.dots.Listed(e.Name), Size: int64(e.Size), ModTime: e.Time})
 	}
 	return out, nil
 }
@@ -457,14 +458,14 @@ func (o ops) List() ([]dest.Info, error) {
 // Delete: the server's 550 does not tell a missing file from a refusal;
 // remote.Server asks Stat.
 func (o ops) Delete(name string) error {
-	if err := o.c.Delete(name); err != nil {
+	if err := o.c.Delete(o.d.dots.Wire(name)); err != nil {
 		return o.d.opError("delete", name, err)
 	}
 	return nil
 }
 
 func (o ops) Rename(from, to string) error {
-	if err := o.c.Rename(from, to); err != nil {
+	if err := o.c.Rename(o.d.dots.Wire(from), o.d.dots.Wire(to)); err != nil {
 		return o.d.opError("rename "+quote(from)+" to", to, err)
 	}
 	return nil

@@ -1,8 +1,12 @@
 package ftp
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/desttest"
@@ -21,10 +25,18 @@ var otherServers = []struct {
 	{"proftpd/ftps", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftps") }, nil},
 	{"pure-ftpd/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp") }, pureRefused},
 	{"pure-ftpd/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes") }, pureRefused},
+	// -x: no names beginning with a dot may be written; -X: nor read.
+	{"pure-ftpd/ftp-x", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp", "-x") }, pureDotRefused},
+	{"pure-ftpd/ftpes-X", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes", "-X") }, pureDotRefused},
 }
 
 // pureRefused: Pure-FTPd stores " a.zip" as "_a.zip" (also as "./ a.zip").
 var pureRefused = []string{" leading space.zip"}
+
+// pureDotRefused: with -x/-X Pure-FTPd also refuses ".leading-dot.zip"
+// (TestDotNamesRefused checks the sentence); posbackup's own names that
+// begin with a dot, the temporary ones, go without it there.
+var pureDotRefused = append([]string{".leading-dot.zip"}, pureRefused...)
 
 func TestConformanceServers(t *testing.T) {
 	for _, srv := range otherServers {
@@ -36,5 +48,33 @@ func TestConformanceServers(t *testing.T) {
 				return open(t, config(s, "run/"+strings.Repeat("d", n)))
 			}, srv.refused...)
 		})
+	}
+}
+
+// TestDotNamesRefused: on Pure-FTPd -x a temporary name (which begins with
+// a dot) is stored without its dot, still counts as temporary, and is
+// found, renamed and removed under the name the caller knows.
+func TestDotNamesRefused(t *testing.T) {
+	s := testsrv.StartPureFTPd(t, "ftp", "-x")
+	d := open(t, config(s, "dots"))
+	tmp := dest.TempName("M001_Montag.zip", "kasse-1", time.Now(), "t0k3n")
+	desttest.Put(t, d, tmp, []byte("partial"))
+	if _, err := os.Stat(filepath.Join(s.Root, "dots", dest.TempNoDot(tmp))); err != nil {
+		t.Fatalf("the upload is not on the server under its dot-less name: %v", err)
+	}
+	if got := desttest.Names(t, d); len(got) != 1 || got[0] != tmp || !dest.IsTemp(got[0]) {
+		t.Fatalf("List = %q, want [%q]", got, tmp)
+	}
+	if err := d.Rename(context.Background(), tmp, "M001_Montag.zip"); err != nil {
+		t.Fatal(err)
+	}
+	if got := desttest.Get(t, d, "M001_Montag.zip", 0); string(got) != "partial" {
+		t.Fatalf("renamed archive holds %q", got)
+	}
+	// A name of the caller's own that begins with a dot: the sentence says
+	// what the server refuses (not "check the folder's permissions").
+	_, err := d.Put(context.Background(), ".hidden.zip", strings.NewReader("x"))
+	if err == nil || !strings.Contains(err.Error(), `refuses the file name ".hidden.zip"`) || strings.Contains(err.Error(), "permissions") {
+		t.Fatalf("Put(.hidden.zip) = %v, want the refused name", err)
 	}
 }
