@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/textproto"
@@ -84,6 +85,14 @@ func (d *FTP) connectError(ctx context.Context, err error) error {
 
 func isTLSErr(err error) bool { return strings.Contains(err.Error(), "tls:") }
 
+// tlsFailed reports whether err comes from the TLS handshake: an alert, a
+// reply that is not TLS, or crypto/tls's own complaint.
+func tlsFailed(err error) bool {
+	var ae tls.AlertError
+	var rh tls.RecordHeaderError
+	return errors.As(err, &ae) || errors.As(err, &rh) || isTLSErr(err)
+}
+
 // loginError explains a failed login.
 func (d *FTP) loginError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
@@ -92,6 +101,13 @@ func (d *FTP) loginError(ctx context.Context, err error) error {
 	var ce *CertError
 	if errors.As(err, &ce) {
 		return ce // data connection handshake of the first command
+	}
+	// With explicit TLS the handshake runs inside Login (on USER, the
+	// first write after AUTH TLS): its failure is the TLS step's.
+	if d.cfg.Scheme == "ftpes" && tlsFailed(err) {
+		if m := retry.TLSMessage(d.host(), d.cfg.port(), err); m != "" {
+			return &retry.Error{Msg: m, Err: err, Stage: retry.StageTLS}
+		}
 	}
 	if retry.IsNetError(err) {
 		return d.netError(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/desttest"
+	"github.com/posbackup/posbackup/internal/dest/retry"
 	"github.com/posbackup/posbackup/internal/testsrv"
 )
 
@@ -76,5 +77,21 @@ func TestDotNamesRefused(t *testing.T) {
 	_, err := d.Put(context.Background(), ".hidden.zip", strings.NewReader("x"))
 	if err == nil || !strings.Contains(err.Error(), `refuses the file name ".hidden.zip"`) || strings.Contains(err.Error(), "permissions") {
 		t.Fatalf("Put(.hidden.zip) = %v, want the refused name", err)
+	}
+}
+
+// TestOldTLSExplicit: a server that speaks only TLS 1.0/1.1 (an old NAS)
+// fails at the TLS step with the TLS sentence over explicit TLS too, not
+// as a refused login or a broken connection.
+func TestOldTLSExplicit(t *testing.T) {
+	for _, mode := range []string{"ftpes", "ftps"} {
+		t.Run(mode, func(t *testing.T) {
+			s := testsrv.StartProFTPD(t, mode, "TLSProtocol TLSv1 TLSv1.1")
+			_, err := Open(context.Background(), config(s, "x"))
+			if err == nil || !strings.Contains(err.Error(), "secure (TLS) connection") || retry.StageOf(err) != retry.StageTLS {
+				t.Fatalf("Open = %v (stage %q), want the TLS sentence at the TLS step", err, retry.StageOf(err))
+			}
+			t.Logf("message: %v", err)
+		})
 	}
 }
