@@ -12,8 +12,10 @@ DIR=${POSBACKUP_FTPSERVERS:-/opt/posbackup-test/ftpservers}
 pkgs="proftpd-core proftpd-mod-crypto pure-ftpd libhiredis0.14 libmemcached11 libmemcachedutil2 libhashkit2 libpcre2-posix3 libsodium23"
 
 if [ -x "$DIR/usr/sbin/proftpd" ] && [ -x "$DIR/usr/sbin/pure-ftpd" ] && [ -f "$DIR/usr/lib/proftpd/mod_sftp.so" ] && [ -f "$DIR/.complete" ]; then
-	echo "ftpservers.sh: ProFTPD and Pure-FTPd are in $DIR"
-	exit 0
+	if [ -d "$(dirname "$DIR")/ftp-srv/node_modules/ftp-srv" ]; then
+		echo "ftpservers.sh: ProFTPD, Pure-FTPd and ftp-srv are in $(dirname "$DIR")"
+		exit 0
+	fi
 fi
 if [ "$(id -u)" != 0 ]; then
 	echo "ftpservers.sh: run as root" >&2
@@ -46,4 +48,13 @@ touch "$DIR/.complete"
 if ! dpkg-query -W -f='${Status}' python3-pyftpdlib 2>/dev/null | grep -q "install ok installed"; then
 	apt-get install -y --no-install-recommends python3-pyftpdlib
 fi
-echo "ftpservers.sh: ProFTPD and Pure-FTPd are in $DIR; pyftpdlib is installed"
+# ftp-srv (Node.js) from npm, next to $DIR.
+NPMDIR="$(dirname "$DIR")/ftp-srv"
+if [ ! -d "$NPMDIR/node_modules/ftp-srv" ]; then
+	if ! command -v npm >/dev/null 2>&1; then
+		apt-get install -y --no-install-recommends nodejs npm
+	fi
+	mkdir -p "$NPMDIR"
+	npm install --prefix "$NPMDIR" --no-audit --no-fund ftp-srv@4.6.3
+fi
+echo "ftpservers.sh: ProFTPD and Pure-FTPd are in $DIR, ftp-srv in $NPMDIR; pyftpdlib is installed"

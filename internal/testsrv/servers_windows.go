@@ -80,3 +80,9 @@ func StartPureFTPd(t testing.TB, mode string, flags ...string) *FTPServer {
 	Unavailable(t, "Pure-FTPd test servers run on Linux only")
 	return nil
 }
+
+// StartFtpSrv skips: the test servers run on Linux only.
+func StartFtpSrv(t testing.TB, mode string) *FTPServer {
+	Unavailable(t, "ftp-srv test servers run on Linux only")
+	return nil
+}

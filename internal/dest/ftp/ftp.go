@@ -339,7 +339,8 @@ func (d *FTP) fileSize(c *ftp.ServerConn, name string) (int64, error) {
 	if isCode(err, 550) {
 		return 0, d.notFound(name)
 	}
-	if !isCode(err, 500, 501, 502, 504) {
+	var ne *strconv.NumError // a reply without a number (ftp-srv: "213 File status")
+	if !isCode(err, 500, 501, 502, 504) && !errors.As(err, &ne) {
 		return 0, d.opError("read the size of", name, err)
 	}
 	ents, lerr := c.List("")

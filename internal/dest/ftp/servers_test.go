@@ -26,6 +26,8 @@ var otherServers = []struct {
 	{"proftpd/ftps", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftps") }, nil},
 	{"pure-ftpd/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp") }, pureRefused},
 	{"pure-ftpd/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes") }, pureRefused},
+	// ftp-srv waits for the data connection's TLS handshake before 150.
+	{"ftp-srv/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFtpSrv(t, "ftp") }, nil},
 	// -x: no names beginning with a dot may be written; -X: nor read.
 	{"pure-ftpd/ftp-x", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp", "-x") }, pureDotRefused},
 	{"pure-ftpd/ftpes-X", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes", "-X") }, pureDotRefused},
