@@ -67,7 +67,6 @@ type FTP struct {
 	cfg   Config
 	cache tls.ClientSessionCache
 	dir   string          // the folder as sent in CWD
-	mlsd  bool            // the server offers MLST/MLSD: list with MLSD, not LIST -a
 	dots  remote.DotNames // learns whether the server refuses names beginning with a dot
 
 	cn *retry.Conn[*ftp.ServerConn] // the control connection, retries
@@ -192,9 +191,6 @@ func (d *FTP) connect(ctx context.Context, first bool) error {
 		ftp.DialWithContext(ctx),
 		ftp.DialWithDialFunc(d.dialFunc(ctx)),
 		ftp.DialWithShutTimeout(d.cfg.timeout()),
-		// LIST -a shows the unfinished uploads (".posbackup-partial-..."),
-		// which servers hide from LIST; MLSD shows them anyway.
-		ftp.DialWithForceListHidden(!d.mlsd),
 	}
 	switch d.cfg.Scheme {
 	case "ftpes":
@@ -224,12 +220,6 @@ func (d *FTP) connect(ctx context.Context, first bool) error {
 	if err := d.cn.Guard(ctx, func() error { return c.Login(user, pass) }); err != nil {
 		d.cn.Drop()
 		return retry.InStage(retry.StageLogin, d.loginError(ctx, err))
-	}
-	if first && !d.mlsd && c.IsTimePreciseInList() {
-		// MLSD is offered: use it (once known, by connecting again), as
-		// some of these servers do not take LIST -a.
-		d.mlsd = true
-		return d.connect(ctx, first)
 	}
 	if d.dir != "" {
 		if err := d.cn.Guard(ctx, func() error { return d.changeDir(c, first && !d.cfg.NoCreate) }); err != nil {
@@ -343,7 +333,7 @@ func (d *FTP) fileSize(c *ftp.ServerConn, name string) (int64, error) {
 	if !isCode(err, 500, 501, 502, 504) && !errors.As(err, &ne) {
 		return 0, d.opError("read the size of", name, err)
 	}
-	ents, lerr := c.List("")
+	ents, lerr := c.List(listArg(c))
 	if lerr != nil {
 		return 0, d.opError("list", "", lerr)
 	}
@@ -442,7 +432,7 @@ type ops struct {
 func (o ops) Stat(name string) (dest.Info, error) { return o.d.stat(o.c, name) }
 
 func (o ops) List() ([]dest.Info, error) {
-	ents, err := o.c.List("")
+	ents, err := o.c.List(listArg(o.c))
 	if err != nil {
 		return nil, o.d.opError("list", "", err)
 	}
@@ -513,4 +503,16 @@ func (c *tlsData) Close() error {
 		}
 	}
 	return c.Conn.Close()
+}
+
+// listArg is the argument of a listing of the current folder: MLSD where
+// the server offers it (FEAT, read at connect), which shows every file;
+// else LIST -a, as servers hide the unfinished uploads (".posbackup-
+// partial-...") from a plain LIST. (jlaffaye/ftp's ForceListHidden would
+// turn MLSD off too: choosing it at dial time took a second login.)
+func listArg(c *ftp.ServerConn) string {
+	if c.IsTimePreciseInList() {
+		return ""
+	}
+	return "-a"
 }

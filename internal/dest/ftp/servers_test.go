@@ -2,9 +2,11 @@ package ftp
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,6 +96,35 @@ func TestOldTLSExplicit(t *testing.T) {
 				t.Fatalf("Open = %v (stage %q), want the TLS sentence at the TLS step", err, retry.StageOf(err))
 			}
 			t.Logf("message: %v", err)
+		})
+	}
+}
+
+// TestOneLogin: on servers that offer MLSD (ProFTPD, Pure-FTPd) opening
+// the destination logs in once, not twice (argon2 hashes on a NAS take
+// seconds per login).
+func TestOneLogin(t *testing.T) {
+	for _, srv := range []struct {
+		name  string
+		start func(t *testing.T) *testsrv.FTPServer
+	}{
+		{"proftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftpes") }},
+		{"pure-ftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp") }},
+		{"vsftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFTP(t, "ftpes") }},
+	} {
+		t.Run(srv.name, func(t *testing.T) {
+			s := srv.start(t)
+			var logins atomic.Int32
+			cfg := config(s, "one")
+			cfg.DialContext = controlConn(s, func(c net.Conn) net.Conn { logins.Add(1); return c })
+			d := open(t, cfg)
+			desttest.Put(t, d, "a.zip", []byte("a"))
+			if got := desttest.Names(t, d); len(got) != 1 {
+				t.Fatalf("List = %q", got)
+			}
+			if n := logins.Load(); n != 1 {
+				t.Fatalf("%d control connections (logins) for one Open, Put and List, want 1", n)
+			}
 		})
 	}
 }
