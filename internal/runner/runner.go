@@ -242,6 +242,7 @@ func AccessOptions(b config.Backup, timeout time.Duration) open.Options {
 		KeyPassphrase: b.KeyPassphrase,
 		Fingerprint:   b.Fingerprint,
 		KnownHosts:    b.KnownHosts,
+		TLSMin:        b.TLSMin,
 		Timeout:       timeout,
 		S3: open.S3Options{
 			Endpoint: b.S3Endpoint, Region: b.S3Region, PathStyle: b.S3PathStyle,

@@ -34,6 +34,7 @@ type Config struct {
 	Port        int    // 0: 21, or 990 for ftps
 	Folder      string // folder on the server; relative to the login folder unless it starts with "/"
 	NoCreate    bool   // a missing Folder is an error, not created (list, info, verify, restore)
+	TLSMin      uint16 // lowest TLS version (tls.VersionTLS10 for an old NAS); 0: TLS 1.2
 	User        string // "" logs in as anonymous
 	Password    string
 	Fingerprint string        // "SHA256:..." pins the server certificate (TLS only)
@@ -177,7 +178,7 @@ func (d *FTP) tlsConfig() *tls.Config {
 	return &tls.Config{
 		ServerName:         d.cfg.Host,
 		ClientSessionCache: d.cache,
-		MinVersion:         tls.VersionTLS12,
+		MinVersion:         d.cfg.tlsMin(),
 		InsecureSkipVerify: true, // verified in VerifyConnection: system roots or the pinned fingerprint
 		VerifyConnection:   verifyFunc(d.cfg.Host, d.cfg.Fingerprint),
 	}
@@ -515,4 +516,11 @@ func listArg(c *ftp.ServerConn) string {
 		return ""
 	}
 	return "-a"
+}
+
+func (c Config) tlsMin() uint16 {
+	if c.TLSMin != 0 {
+		return c.TLSMin
+	}
+	return tls.VersionTLS12
 }

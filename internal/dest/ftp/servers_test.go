@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"os"
 	"path/filepath"
@@ -126,5 +127,18 @@ func TestOneLogin(t *testing.T) {
 				t.Fatalf("%d control connections (logins) for one Open, Put and List, want 1", n)
 			}
 		})
+	}
+}
+
+// TestOldTLSAllowed: with TLSMin TLS 1.0 (tls_min = "1.0") a server that
+// speaks only TLS 1.0/1.1 takes backups.
+func TestOldTLSAllowed(t *testing.T) {
+	s := testsrv.StartProFTPD(t, "ftpes", "TLSProtocol TLSv1 TLSv1.1", "TLSCipherSuite DEFAULT:@SECLEVEL=0")
+	cfg := config(s, "old")
+	cfg.TLSMin = tls.VersionTLS10
+	d := open(t, cfg)
+	desttest.Put(t, d, "a.zip", []byte("over TLS 1.1"))
+	if got := desttest.Get(t, d, "a.zip", 0); string(got) != "over TLS 1.1" {
+		t.Fatalf("read back %q", got)
 	}
 }

@@ -3,6 +3,7 @@ package open
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -34,6 +35,7 @@ type Options struct {
 	Retries       int           // new tries after a dropped connection; 0: 3, negative: none
 	Backoff       time.Duration // wait before the first retry (doubles); 0: 2s
 	NoCreate      bool          // FTP/SFTP: a missing folder is an error, not created (only a backup creates it)
+	TLSMin        string        // FTPS: "1.0" also allows TLS 1.0 and 1.1 (warns); "" or "1.2": TLS 1.2 or newer
 
 	S3 S3Options // for s3://
 
@@ -148,8 +150,19 @@ func Open(ctx context.Context, spec Spec, opts Options) (d dest.Destination, war
 		if spec.Kind == KindFTP {
 			warnings = append(warnings, "plain FTP sends the password and the backups unencrypted: use ftpes:// or sftp:// if the server offers it")
 		}
+		var tlsMin uint16
+		switch strings.TrimSpace(opts.TLSMin) {
+		case "", "1.2":
+		case "1.0":
+			tlsMin = tls.VersionTLS10
+			if spec.Kind != KindFTP {
+				warnings = append(warnings, "tls_min = \"1.0\": "+spec.Host+" may use TLS 1.0 or 1.1, which are outdated and weak: update the server so it offers TLS 1.2, then remove tls_min")
+			}
+		default:
+			return nil, warnings, fmt.Errorf("tls_min = %q is not known: write \"1.0\" to allow TLS 1.0/1.1 for an old server, or leave it out", opts.TLSMin)
+		}
 		f, err := ftp.Open(ctx, ftp.Config{
-			Scheme: spec.Kind, Host: spec.Host, Port: spec.Port, Folder: spec.Folder, NoCreate: opts.NoCreate,
+			Scheme: spec.Kind, Host: spec.Host, Port: spec.Port, Folder: spec.Folder, NoCreate: opts.NoCreate, TLSMin: tlsMin,
 			User: user, Password: pass, Fingerprint: opts.Fingerprint,
 			Timeout: opts.Timeout, Retry: opts.policy(),
 		})
