@@ -110,6 +110,7 @@ func (a *app) openArchiveWith(cmd *cobra.Command, df *destFlags, arg, pw string)
 			}
 			spec.Folder = strings.TrimSuffix(dir, "/")
 			opts := runner.AccessOptions(a.settings(cmd, df), df.timeout)
+			opts.NoCreate = true // reading an archive never creates its folder
 			d, warns, err := open.Open(ctx, spec, opts)
 			a.warn(warns)
 			if err != nil {

@@ -45,54 +45,57 @@ func serverCases(t *testing.T) []serverCase {
 func TestServersEndToEnd(t *testing.T) {
 	src := demoInstall(t)
 	for _, c := range serverCases(t) {
-		t.Run(c.name, func(t *testing.T) {
-			var outputs []string
-			var stdout string
-			call := func(args ...string) (int, string) {
-				code, out, errOut := run(t, append(args, c.flags...)...)
-				outputs = append(outputs, out, errOut)
-				stdout = out
-				return code, out + errOut
-			}
-			code, out := call("test-access", "--to", c.url)
-			if code != 0 || !strings.Contains(out, "OK:") {
-				t.Fatalf("test-access: exit %d\n%s", code, out)
-			}
-			code, out = call("backup", "--source", src, "--variant", "3", "--to", c.url, "--name", "{client}_{variant}", "--json")
-			if code != 0 || !strings.Contains(out, `"verified": true`) {
-				t.Fatalf("backup: exit %d\n%s", code, out)
-			}
-			onServer := filepath.Join(c.root, "M001-M002_03.zip")
-			testutil.CheckWithTools(t, onServer)
-			ents, _ := os.ReadDir(c.root)
-			if len(ents) != 1 {
-				t.Errorf("the server folder holds %d files, want only the archive", len(ents))
-			}
-			code, out = call("list", "--to", c.url, "--json")
-			var list []map[string]any
-			if code != 0 || json.Unmarshal([]byte(stdout), &list) != nil || len(list) != 1 || list[0]["variant"] != "03" {
-				t.Errorf("list: exit %d\n%s", code, out)
-			}
-			if code, out = call("verify", strings.TrimSuffix(withScheme(c), "/")+"/M001-M002_03.zip"); code != 0 || !strings.Contains(out, "intact") {
-				t.Errorf("verify by URL: exit %d\n%s", code, out)
-			}
-			if code, out = call("info", "M001-M002_03.zip", "--to", c.url); code != 0 || !strings.Contains(out, "26.4.1") {
-				t.Errorf("info by name at --to: exit %d\n%s", code, out)
-			}
-			target := t.TempDir()
-			if code, out = call("restore", "M001-M002_03.zip", "--to", c.url, "--target", target, "--only", "client:2"); code != 0 {
-				t.Errorf("restore: exit %d\n%s", code, out)
-			}
-			want, _ := os.ReadFile(filepath.Join(src, "Daten", "M002", "Stamm", "Bäckerei Grüße.txt"))
-			if got, err := os.ReadFile(filepath.Join(target, "Daten", "M002", "Stamm", "Bäckerei Grüße.txt")); err != nil || string(got) != string(want) {
-				t.Errorf("restored file: %v", err)
-			}
-			for _, o := range outputs {
-				if strings.Contains(o, testsrv.Password) {
-					t.Fatalf("the password appears in the output:\n%s", o)
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { serverEndToEnd(t, src, c) })
+	}
+}
+
+// serverEndToEnd backs up src to c, lists, checks, inspects and restores.
+func serverEndToEnd(t *testing.T, src string, c serverCase) {
+	var outputs []string
+	var stdout string
+	call := func(args ...string) (int, string) {
+		code, out, errOut := run(t, append(args, c.flags...)...)
+		outputs = append(outputs, out, errOut)
+		stdout = out
+		return code, out + errOut
+	}
+	code, out := call("test-access", "--to", c.url)
+	if code != 0 || !strings.Contains(out, "OK:") {
+		t.Fatalf("test-access: exit %d\n%s", code, out)
+	}
+	code, out = call("backup", "--source", src, "--variant", "3", "--to", c.url, "--name", "{client}_{variant}", "--json")
+	if code != 0 || !strings.Contains(out, `"verified": true`) {
+		t.Fatalf("backup: exit %d\n%s", code, out)
+	}
+	onServer := filepath.Join(c.root, "M001-M002_03.zip")
+	testutil.CheckWithTools(t, onServer)
+	ents, _ := os.ReadDir(c.root)
+	if len(ents) != 1 {
+		t.Errorf("the server folder holds %d files, want only the archive", len(ents))
+	}
+	code, out = call("list", "--to", c.url, "--json")
+	var list []map[string]any
+	if code != 0 || json.Unmarshal([]byte(stdout), &list) != nil || len(list) != 1 || list[0]["variant"] != "03" {
+		t.Errorf("list: exit %d\n%s", code, out)
+	}
+	if code, out = call("verify", strings.TrimSuffix(withScheme(c), "/")+"/M001-M002_03.zip"); code != 0 || !strings.Contains(out, "intact") {
+		t.Errorf("verify by URL: exit %d\n%s", code, out)
+	}
+	if code, out = call("info", "M001-M002_03.zip", "--to", c.url); code != 0 || !strings.Contains(out, "26.4.1") {
+		t.Errorf("info by name at --to: exit %d\n%s", code, out)
+	}
+	target := t.TempDir()
+	if code, out = call("restore", "M001-M002_03.zip", "--to", c.url, "--target", target, "--only", "client:2"); code != 0 {
+		t.Errorf("restore: exit %d\n%s", code, out)
+	}
+	want, _ := os.ReadFile(filepath.Join(src, "Daten", "M002", "Stamm", "Bäckerei Grüße.txt"))
+	if got, err := os.ReadFile(filepath.Join(target, "Daten", "M002", "Stamm", "Bäckerei Grüße.txt")); err != nil || string(got) != string(want) {
+		t.Errorf("restored file: %v", err)
+	}
+	for _, o := range outputs {
+		if strings.Contains(o, testsrv.Password) {
+			t.Fatalf("the password appears in the output:\n%s", o)
+		}
 	}
 }
 

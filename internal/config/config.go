@@ -62,6 +62,7 @@ type Backup struct {
 	KeyPassphrase string `toml:"key_passphrase"` // its passphrase, if any
 	Fingerprint   string `toml:"fingerprint"`    // pinned TLS certificate or SSH host key, SHA256:...
 	KnownHosts    string `toml:"known_hosts"`    // SFTP known_hosts file
+	TLSMin        string `toml:"tls_min"`        // "1.0": FTPS may use TLS 1.0/1.1 (an old NAS; warns each run); "": TLS 1.2 or newer
 
 	// S3-compatible storage, for to = "s3://BUCKET/FOLDER" (see README, "Head office").
 	S3Endpoint      string `toml:"s3_endpoint"`        // "" is AWS; e.g. "https://s3.eu-central-1.wasabisys.com", "http://nas:9000"

@@ -86,8 +86,24 @@ type Local interface {
 // interrupted run; they are never shown as backups.
 const TempPrefix = ".posbackup-partial-"
 
-// IsTemp reports whether name is an unfinished upload.
-func IsTemp(name string) bool { return strings.HasPrefix(name, TempPrefix) }
+// TempPrefixNoDot is TempPrefix without its dot: the temporary names on a
+// server that refuses names beginning with a dot (Pure-FTPd -x/-X,
+// ProFTPD's ProhibitDotFilesOnServer). They are unfinished uploads too.
+const TempPrefixNoDot = "posbackup-partial-"
+
+// IsTemp reports whether name is an unfinished upload (either prefix).
+func IsTemp(name string) bool {
+	return strings.HasPrefix(name, TempPrefix) || strings.HasPrefix(name, TempPrefixNoDot)
+}
+
+// TempNoDot is tmp (a name with TempPrefix) as sent to a server that
+// refuses names beginning with a dot; other names are unchanged.
+func TempNoDot(tmp string) string {
+	if strings.HasPrefix(tmp, TempPrefix) {
+		return tmp[1:]
+	}
+	return tmp
+}
 
 // CheckName rejects names that are not plain base names.
 func CheckName(name string) error {
@@ -150,7 +166,11 @@ func ParseTemp(tmp string) (TempInfo, bool) {
 	if !IsTemp(tmp) {
 		return TempInfo{}, false
 	}
-	parts := strings.SplitN(tmp[len(TempPrefix):], ".", 4)
+	rest, ok := strings.CutPrefix(tmp, TempPrefix)
+	if !ok {
+		rest = strings.TrimPrefix(tmp, TempPrefixNoDot)
+	}
+	parts := strings.SplitN(rest, ".", 4)
 	if len(parts) != 4 || parts[1] == "" || parts[2] == "" || parts[3] == "" {
 		return TempInfo{}, false
 	}

@@ -178,6 +178,7 @@ var germanBelow = map[string]string{
 	"plain FTP: no encryption (use ftpes:// or sftp:// if the server offers it)": "einfaches FTP: keine Verschlüsselung (ftpes:// oder sftp:// verwenden, wenn der Server es anbietet)",
 	"the host key of %s is the expected one":                                     "der Host-Schlüssel von %s ist der erwartete",
 	"the certificate of %s is valid":                                             "das Zertifikat von %s ist gültig",
+	"the certificate of %s matches the pinned fingerprint":                       "das Zertifikat von %s stimmt mit dem hinterlegten Fingerabdruck überein",
 	"a test file was written to %s":                                              "eine Testdatei wurde nach %s geschrieben",
 	"the test file was renamed":                                                  "die Testdatei wurde umbenannt",
 	"a test file was renamed over another: the older backup is replaced when the new one is complete":                                                                    "eine Testdatei wurde über eine andere umbenannt: die ältere Sicherung wird ersetzt, wenn die neue vollständig ist",

@@ -245,6 +245,7 @@ func AccessOptions(b config.Backup, timeout time.Duration) open.Options {
 		KeyPassphrase: b.KeyPassphrase,
 		Fingerprint:   b.Fingerprint,
 		KnownHosts:    b.KnownHosts,
+		TLSMin:        b.TLSMin,
 		Timeout:       timeout,
 		S3: open.S3Options{
 			Endpoint: b.S3Endpoint, Region: b.S3Region, PathStyle: b.S3PathStyle,
@@ -268,5 +269,6 @@ func OpenDest(ctx context.Context, b config.Backup, create bool, timeout time.Du
 		}
 		return f, spec.Warnings, nil
 	}
+	opts.NoCreate = !create // only a backup creates the folder on a server
 	return open.Open(ctx, spec, opts)
 }

@@ -4,8 +4,6 @@ package testsrv
 
 import (
 	"bytes"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -23,8 +21,9 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// FTPServer is a running vsftpd.
+// FTPServer is a running FTP server: vsftpd, ProFTPD or Pure-FTPd.
 type FTPServer struct {
+	Impl        string // "vsftpd", "proftpd" or "pure-ftpd"
 	Mode        string // "ftp", "ftpes" (explicit TLS) or "ftps" (implicit TLS)
 	Host        string // 127.0.0.1
 	Port        int
@@ -37,8 +36,9 @@ type FTPServer struct {
 	PID         int
 }
 
-// SSHServer is a running OpenSSH sshd offering SFTP.
+// SSHServer is a running SFTP server: OpenSSH sshd or ProFTPD's mod_sftp.
 type SSHServer struct {
+	Impl               string // "openssh" or "proftpd"
 	Host               string
 	Port               int
 	Addr               string
@@ -262,7 +262,7 @@ func startFTP(t testing.TB, mode string, nw ftpNet) *FTPServer {
 	if pasvAddress == "" {
 		pasvAddress = nw.host
 	}
-	s := &FTPServer{Mode: mode, Host: nw.host, Port: port, Addr: net.JoinHostPort(nw.host, strconv.Itoa(port)),
+	s := &FTPServer{Impl: "vsftpd", Mode: mode, Host: nw.host, Port: port, Addr: net.JoinHostPort(nw.host, strconv.Itoa(port)),
 		User: User, Password: Password, Root: root}
 	cfg := fmt.Sprintf(`listen=YES
 listen_ipv6=NO
@@ -289,22 +289,9 @@ max_clients=0
 max_per_ip=0
 `, nw.host, port, pasvAddress, pasv, pasv+nw.pasvPorts-1, empty, root)
 	if mode != "ftp" {
-		cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-		out, err := exec.Command("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-			"-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost").CombinedOutput()
-		if err != nil {
-			t.Fatalf("openssl: %v: %s", err, out)
-		}
-		pemBytes, _ := os.ReadFile(cert)
-		blk, _ := pem.Decode(pemBytes)
-		if blk == nil {
-			t.Fatal("openssl wrote no certificate")
-		}
-		if _, err := x509.ParseCertificate(blk.Bytes); err != nil {
-			t.Fatal(err)
-		}
+		cert, key, fp := makeCert(t, dir)
 		s.CertFile = cert
-		s.Fingerprint = Fingerprint(blk.Bytes)
+		s.Fingerprint = fp
 		cfg += fmt.Sprintf(`ssl_enable=YES
 rsa_cert_file=%s
 rsa_private_key_file=%s
@@ -374,7 +361,7 @@ func StartSSH(t testing.TB) *SSHServer {
 		t.Fatal(err)
 	}
 	port := FreePort(t)
-	s := &SSHServer{Host: "127.0.0.1", Port: port, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+	s := &SSHServer{Impl: "openssh", Host: "127.0.0.1", Port: port, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		User: User, Password: Password, Root: root, KeyFile: clientKey, KeyFileEncrypted: encKey,
 		KeyPassphrase: "secret passphrase", HostKeyFingerprint: ssh.FingerprintSHA256(hostPub)}
 	kh := filepath.Join(dir, "known_hosts")

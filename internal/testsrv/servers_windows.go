@@ -6,15 +6,15 @@ import "testing"
 
 // FTPServer is a running vsftpd (not available on Windows).
 type FTPServer struct {
-	Mode, Host, Addr, User, Password, Root, Fingerprint, CertFile string
-	Port, PID                                                     int
+	Impl, Mode, Host, Addr, User, Password, Root, Fingerprint, CertFile string
+	Port, PID                                                           int
 }
 
 // SSHServer is a running sshd (not available on Windows).
 type SSHServer struct {
-	Host, Addr, User, Password, Root, KeyFile, KeyFileEncrypted, KeyPassphrase string
-	HostKeyFingerprint, KnownHostsFile                                         string
-	Port, PID                                                                  int
+	Impl, Host, Addr, User, Password, Root, KeyFile, KeyFileEncrypted, KeyPassphrase string
+	HostKeyFingerprint, KnownHostsFile                                               string
+	Port, PID                                                                        int
 }
 
 // StartFTP skips: the test servers run on Linux only.
@@ -62,3 +62,27 @@ func (s *MailServer) Messages(t testing.TB) []Mail { return nil }
 
 // Text is never reached on Windows.
 func (s *MailServer) Text(t testing.TB, id string) string { return "" }
+
+// StartProFTPD skips: the test servers run on Linux only.
+func StartProFTPD(t testing.TB, mode string, extra ...string) *FTPServer {
+	Unavailable(t, "ProFTPD test servers run on Linux only")
+	return nil
+}
+
+// StartProFTPDSFTP skips: the test servers run on Linux only.
+func StartProFTPDSFTP(t testing.TB) *SSHServer {
+	Unavailable(t, "ProFTPD test servers run on Linux only")
+	return nil
+}
+
+// StartPureFTPd skips: the test servers run on Linux only.
+func StartPureFTPd(t testing.TB, mode string, flags ...string) *FTPServer {
+	Unavailable(t, "Pure-FTPd test servers run on Linux only")
+	return nil
+}
+
+// StartFtpSrv skips: the test servers run on Linux only.
+func StartFtpSrv(t testing.TB, mode string) *FTPServer {
+	Unavailable(t, "ftp-srv test servers run on Linux only")
+	return nil
+}

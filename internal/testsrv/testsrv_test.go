@@ -38,3 +38,25 @@ func TestStartSSH(t *testing.T) {
 		t.Fatal("no host key")
 	}
 }
+
+func TestStartProFTPD(t *testing.T) {
+	for _, mode := range []string{"ftp", "ftpes"} {
+		s := StartProFTPD(t, mode)
+		if b := banner(t, s.Addr); !strings.HasPrefix(b, "220") {
+			t.Fatalf("%s banner %q", mode, b)
+		}
+	}
+	s := StartProFTPDSFTP(t)
+	if b := banner(t, s.Addr); !strings.HasPrefix(b, "SSH-2.0") {
+		t.Fatalf("mod_sftp banner %q", b)
+	}
+}
+
+func TestStartPureFTPd(t *testing.T) {
+	for _, mode := range []string{"ftp", "ftpes"} {
+		s := StartPureFTPd(t, mode)
+		if b := banner(t, s.Addr); !strings.HasPrefix(b, "220") {
+			t.Fatalf("%s banner %q", mode, b)
+		}
+	}
+}

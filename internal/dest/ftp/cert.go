@@ -1,6 +1,7 @@
 package ftp
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/tls"
@@ -66,7 +67,15 @@ func verifyFunc(host, pin string) func(tls.ConnectionState) error {
 		}
 		_, err := leaf.Verify(x509.VerifyOptions{DNSName: host, Intermediates: inter, Roots: testRoots})
 		if err != nil {
-			return &CertError{Host: host, Fingerprint: fp, Reason: certReason(err)}
+			reason := certReason(err)
+			var hn x509.HostnameError
+			if errors.As(err, &hn) && bytes.Equal(leaf.RawSubject, leaf.RawIssuer) && leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
+				// Verify checks the name first: a self-signed certificate
+				// for the NAS's own name, reached by address, is self-signed
+				// above all.
+				reason = "it is self-signed"
+			}
+			return &CertError{Host: host, Fingerprint: fp, Reason: reason}
 		}
 		return nil
 	}

@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/textproto"
@@ -37,6 +38,9 @@ func (d *FTP) opError(what, name string, err error) error {
 			return retry.Plain(fmt.Sprintf("the server %s is full (%s while writing %s): free space on the server or ask its administrator", d.host(), strings.TrimSpace(te.Msg), obj), err)
 		case te.Code == 451 && strings.HasPrefix(what, "store"):
 			return retry.Plain(fmt.Sprintf("the server %s could not write %s (server says: %s): its disk may be full; check free space and quota on the server", d.host(), obj, strings.TrimSpace(te.Msg)), err)
+		case te.Code == 553 && name != "" && (strings.Contains(low, "name") || strings.Contains(low, "prohibit")):
+			// 553: "File name not allowed" (Pure-FTPd -x: "Prohibited file name").
+			return retry.Plain(fmt.Sprintf("the server %s refuses the file name %s (server says: %s): choose another name, or ask the server's administrator to allow such names", d.host(), obj, strings.TrimSpace(te.Msg)), err)
 		case te.Code == 553 || (te.Code == 550 && strings.Contains(low, "permission")) ||
 			(te.Code == 550 && strings.HasPrefix(what, "store")):
 			return retry.Plain(fmt.Sprintf("the folder %s on %s is not writable for user %s (server says: %s): check the folder's permissions", d.folderName(), d.host(), d.userName(), strings.TrimSpace(te.Msg)), err)
@@ -81,6 +85,14 @@ func (d *FTP) connectError(ctx context.Context, err error) error {
 
 func isTLSErr(err error) bool { return strings.Contains(err.Error(), "tls:") }
 
+// tlsFailed reports whether err comes from the TLS handshake: an alert, a
+// reply that is not TLS, or crypto/tls's own complaint.
+func tlsFailed(err error) bool {
+	var ae tls.AlertError
+	var rh tls.RecordHeaderError
+	return errors.As(err, &ae) || errors.As(err, &rh) || isTLSErr(err)
+}
+
 // loginError explains a failed login.
 func (d *FTP) loginError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
@@ -89,6 +101,13 @@ func (d *FTP) loginError(ctx context.Context, err error) error {
 	var ce *CertError
 	if errors.As(err, &ce) {
 		return ce // data connection handshake of the first command
+	}
+	// With explicit TLS the handshake runs inside Login (on USER, the
+	// first write after AUTH TLS): its failure is the TLS step's.
+	if d.cfg.Scheme == "ftpes" && tlsFailed(err) {
+		if m := retry.TLSMessage(d.host(), d.cfg.port(), err); m != "" {
+			return &retry.Error{Msg: m, Err: err, Stage: retry.StageTLS}
+		}
 	}
 	if retry.IsNetError(err) {
 		return d.netError(err)

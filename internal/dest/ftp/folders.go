@@ -15,7 +15,7 @@ func (d *FTP) Folders(ctx context.Context) ([]string, error) {
 	var out []string
 	err := d.cn.Do(ctx, func(c *ftp.ServerConn, _ int) error {
 		out = out[:0]
-		ents, err := c.List("")
+		ents, err := c.List(listArg(c))
 		if err != nil {
 			return d.opError("list", "", err)
 		}

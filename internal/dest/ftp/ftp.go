@@ -33,6 +33,8 @@ type Config struct {
 	Host        string
 	Port        int    // 0: 21, or 990 for ftps
 	Folder      string // folder on the server; relative to the login folder unless it starts with "/"
+	NoCreate    bool   // a missing Folder is an error, not created (list, info, verify, restore)
+	TLSMin      uint16 // lowest TLS version (tls.VersionTLS10 for an old NAS); 0: TLS 1.2
 	User        string // "" logs in as anonymous
 	Password    string
 	Fingerprint string        // "SHA256:..." pins the server certificate (TLS only)
@@ -65,8 +67,8 @@ func (c *Config) timeout() time.Duration {
 type FTP struct {
 	cfg   Config
 	cache tls.ClientSessionCache
-	dir   string // the folder as sent in CWD
-	mlsd  bool   // the server offers MLST/MLSD: list with MLSD, not LIST -a
+	dir   string          // the folder as sent in CWD
+	dots  remote.DotNames // learns whether the server refuses names beginning with a dot
 
 	cn *retry.Conn[*ftp.ServerConn] // the control connection, retries
 	// List, Stat, Delete and Rename; Rename moves the older archive aside
@@ -176,7 +178,7 @@ func (d *FTP) tlsConfig() *tls.Config {
 	return &tls.Config{
 		ServerName:         d.cfg.Host,
 		ClientSessionCache: d.cache,
-		MinVersion:         tls.VersionTLS12,
+		MinVersion:         d.cfg.tlsMin(),
 		InsecureSkipVerify: true, // verified in VerifyConnection: system roots or the pinned fingerprint
 		VerifyConnection:   verifyFunc(d.cfg.Host, d.cfg.Fingerprint),
 	}
@@ -190,9 +192,6 @@ func (d *FTP) connect(ctx context.Context, first bool) error {
 		ftp.DialWithContext(ctx),
 		ftp.DialWithDialFunc(d.dialFunc(ctx)),
 		ftp.DialWithShutTimeout(d.cfg.timeout()),
-		// LIST -a shows the unfinished uploads (".posbackup-partial-..."),
-		// which servers hide from LIST; MLSD shows them anyway.
-		ftp.DialWithForceListHidden(!d.mlsd),
 	}
 	switch d.cfg.Scheme {
 	case "ftpes":
@@ -223,14 +222,8 @@ func (d *FTP) connect(ctx context.Context, first bool) error {
 		d.cn.Drop()
 		return retry.InStage(retry.StageLogin, d.loginError(ctx, err))
 	}
-	if first && !d.mlsd && c.IsTimePreciseInList() {
-		// MLSD is offered: use it (once known, by connecting again), as
-		// some of these servers do not take LIST -a.
-		d.mlsd = true
-		return d.connect(ctx, first)
-	}
 	if d.dir != "" {
-		if err := d.cn.Guard(ctx, func() error { return d.changeDir(c, first) }); err != nil {
+		if err := d.cn.Guard(ctx, func() error { return d.changeDir(c, first && !d.cfg.NoCreate) }); err != nil {
 			d.cn.Drop()
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -330,22 +323,23 @@ func (d *FTP) Caps() dest.Caps {
 // fileSize asks the size with SIZE, or from the listing when the server
 // does not know SIZE. A missing file gives an error wrapping ErrNotFound.
 func (d *FTP) fileSize(c *ftp.ServerConn, name string) (int64, error) {
-	size, err := c.FileSize(name)
+	size, err := c.FileSize(d.dots.Wire(name))
 	if err == nil {
 		return size, nil
 	}
 	if isCode(err, 550) {
 		return 0, d.notFound(name)
 	}
-	if !isCode(err, 500, 501, 502, 504) {
+	var ne *strconv.NumError // a reply without a number (ftp-srv: "213 File status")
+	if !isCode(err, 500, 501, 502, 504) && !errors.As(err, &ne) {
 		return 0, d.opError("read the size of", name, err)
 	}
-	ents, lerr := c.List("")
+	ents, lerr := c.List(listArg(c))
 	if lerr != nil {
 		return 0, d.opError("list", "", lerr)
 	}
 	for _, e := range ents {
-		if e.Name == name && e.Type == ftp.EntryTypeFile {
+		if d.dots.Listed(e.Name) == name && e.Type == ftp.EntryTypeFile {
 			return int64(e.Size), nil
 		}
 	}
@@ -359,7 +353,7 @@ func (d *FTP) stat(c *ftp.ServerConn, name string) (dest.Info, error) {
 	}
 	info := dest.Info{Name: name, Size: size}
 	if c.IsGetTimeSupported() {
-		if t, err := c.GetTime(name); err == nil {
+		if t, err := c.GetTime(d.dots.Wire(name)); err == nil {
 			info.ModTime = t
 		} else if retry.IsNetError(err) {
 			return dest.Info{}, d.netError(err)
@@ -380,7 +374,7 @@ func (d *FTP) Open(ctx context.Context, name string, offset int64) (io.ReadClose
 			return err
 		}
 		var err error
-		resp, err = c.RetrFrom(name, uint64(offset))
+		resp, err = c.RetrFrom(d.dots.Wire(name), uint64(offset))
 		if err != nil {
 			if isCode(err, 550) {
 				return d.notFound(name)
@@ -439,7 +433,7 @@ type ops struct {
 func (o ops) Stat(name string) (dest.Info, error) { return o.d.stat(o.c, name) }
 
 func (o ops) List() ([]dest.Info, error) {
-	ents, err := o.c.List("")
+	ents, err := o.c.List(listArg(o.c))
 	if err != nil {
 		return nil, o.d.opError("list", "", err)
 	}
@@ -448,7 +442,7 @@ func (o ops) List() ([]dest.Info, error) {
 		if e.Type != ftp.EntryTypeFile || e.Name == "." || e.Name == ".." {
 			continue
 		}
-		out = append(out, dest.Info{Name: e.Name, Size: int64(e.Size), ModTime: e.Time})
+		out = append(out, dest.Info{Name: o.d.dots.Listed(e.Name), Size: int64(e.Size), ModTime: e.Time})
 	}
 	return out, nil
 }
@@ -456,14 +450,14 @@ func (o ops) List() ([]dest.Info, error) {
 // Delete: the server's 550 does not tell a missing file from a refusal;
 // remote.Server asks Stat.
 func (o ops) Delete(name string) error {
-	if err := o.c.Delete(name); err != nil {
+	if err := o.c.Delete(o.d.dots.Wire(name)); err != nil {
 		return o.d.opError("delete", name, err)
 	}
 	return nil
 }
 
 func (o ops) Rename(from, to string) error {
-	if err := o.c.Rename(from, to); err != nil {
+	if err := o.c.Rename(o.d.dots.Wire(from), o.d.dots.Wire(to)); err != nil {
 		return o.d.opError("rename "+quote(from)+" to", to, err)
 	}
 	return nil
@@ -510,4 +504,23 @@ func (c *tlsData) Close() error {
 		}
 	}
 	return c.Conn.Close()
+}
+
+// listArg is the argument of a listing of the current folder: MLSD where
+// the server offers it (FEAT, read at connect), which shows every file;
+// else LIST -a, as servers hide the unfinished uploads (".posbackup-
+// partial-...") from a plain LIST. (jlaffaye/ftp's ForceListHidden would
+// turn MLSD off too: choosing it at dial time took a second login.)
+func listArg(c *ftp.ServerConn) string {
+	if c.IsTimePreciseInList() {
+		return ""
+	}
+	return "-a"
+}
+
+func (c Config) tlsMin() uint16 {
+	if c.TLSMin != 0 {
+		return c.TLSMin
+	}
+	return tls.VersionTLS12
 }

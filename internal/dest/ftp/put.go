@@ -49,7 +49,13 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 			if n == 0 && err != io.EOF {
 				return err
 			}
-			err = c.StorFrom(name, io.MultiReader(bytes.NewReader(first[:n]), src), uint64(offset))
+			body := &countingReader{r: io.MultiReader(bytes.NewReader(first[:n]), src)}
+			err = c.StorFrom(d.dots.Wire(name), body, uint64(offset))
+			if isCode(err, 553) && body.n == 0 && !d.dots.Refused() && d.dots.Refuse(name) {
+				// 553: the server refuses the name (Pure-FTPd -x: names
+				// beginning with a dot). Temporary names go without it.
+				err = c.StorFrom(d.dots.Wire(name), body, uint64(offset))
+			}
 			// The server's answer, when there is one, says more than the
 			// broken data connection it may have caused (disk full: the
 			// server closes the data connection and answers 451/452/552).
@@ -69,7 +75,7 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 		Size:     func(c *ftp.ServerConn) (int64, error) { return d.fileSize(c, name) },
 		Explain:  func(what string, err error) error { return d.opError(what, name, err) },
 		Remove: func(c *ftp.ServerConn) error {
-			if err := c.Delete(name); err != nil && retry.IsNetError(err) {
+			if err := c.Delete(d.dots.Wire(name)); err != nil && retry.IsNetError(err) {
 				return d.netError(err)
 			}
 			return nil
@@ -94,4 +100,16 @@ func (d *FTP) remoteSize(ctx context.Context, c *ftp.ServerConn, name string) (i
 		return 0, false
 	}
 	return size, true
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }

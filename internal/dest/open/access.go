@@ -136,10 +136,10 @@ func TestAccess(ctx context.Context, spec Spec, opts Options) []Step {
 		case errors.As(err, &he) || stage == retry.StageHostKey:
 			add(secure, err, "")
 		case stage == retry.StageLogin:
-			secureOK(spec, secure, add)
+			secureOK(spec, opts.Fingerprint != "", secure, add)
 			add(StepLogin, err, "")
 		case stage == retry.StageFolder:
-			secureOK(spec, secure, add)
+			secureOK(spec, opts.Fingerprint != "", secure, add)
 			add(StepLogin, nil, "the login was accepted")
 			add(StepFolder, err, "")
 		case stage == retry.StageConnect:
@@ -151,7 +151,7 @@ func TestAccess(ctx context.Context, spec Spec, opts Options) []Step {
 		return steps
 	}
 	defer d.Close()
-	secureOK(spec, secure, add)
+	secureOK(spec, opts.Fingerprint != "", secure, add)
 	add(StepLogin, nil, "the login was accepted")
 	folder := spec.Folder
 	if folder == "" {
@@ -162,13 +162,17 @@ func TestAccess(ctx context.Context, spec Spec, opts Options) []Step {
 	return steps
 }
 
-func secureOK(spec Spec, name string, add func(string, error, string) bool) {
+func secureOK(spec Spec, pinned bool, name string, add func(string, error, string) bool) {
 	switch spec.Kind {
 	case KindFTP:
 		add(name, nil, "plain FTP: no encryption (use ftpes:// or sftp:// if the server offers it)")
 	case KindSFTP:
 		add(name, nil, "the host key of "+spec.Host+" is the expected one")
 	default:
+		if pinned {
+			add(name, nil, "the certificate of "+spec.Host+" matches the pinned fingerprint")
+			return
+		}
 		add(name, nil, "the certificate of "+spec.Host+" is valid")
 	}
 }

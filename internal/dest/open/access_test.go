@@ -98,6 +98,9 @@ func TestAccessFTP(t *testing.T) {
 				if mode != "ftp" && steps[2].Name != StepTLS {
 					t.Fatalf("no TLS step: %s", names(steps))
 				}
+				if mode != "ftp" && !strings.Contains(steps[2].Message, "matches the pinned fingerprint") {
+					t.Fatalf("the TLS step of a pinned certificate says %q", steps[2].Message)
+				}
 			})
 			t.Run("WrongPassword", func(t *testing.T) {
 				if mode != "ftpes" && testing.Short() {

@@ -3,6 +3,7 @@ package open
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -33,6 +34,8 @@ type Options struct {
 	Timeout       time.Duration // connect and inactivity timeout; 0: 30s
 	Retries       int           // new tries after a dropped connection; 0: 3, negative: none
 	Backoff       time.Duration // wait before the first retry (doubles); 0: 2s
+	NoCreate      bool          // FTP/SFTP: a missing folder is an error, not created (only a backup creates it)
+	TLSMin        string        // FTPS: "1.0" also allows TLS 1.0 and 1.1 (warns); "" or "1.2": TLS 1.2 or newer
 
 	S3 S3Options // for s3://
 
@@ -147,8 +150,19 @@ func Open(ctx context.Context, spec Spec, opts Options) (d dest.Destination, war
 		if spec.Kind == KindFTP {
 			warnings = append(warnings, "plain FTP sends the password and the backups unencrypted: use ftpes:// or sftp:// if the server offers it")
 		}
+		var tlsMin uint16
+		switch strings.TrimSpace(opts.TLSMin) {
+		case "", "1.2":
+		case "1.0":
+			tlsMin = tls.VersionTLS10
+			if spec.Kind != KindFTP {
+				warnings = append(warnings, "tls_min = \"1.0\": "+spec.Host+" may use TLS 1.0 or 1.1, which are outdated and weak: update the server so it offers TLS 1.2, then remove tls_min")
+			}
+		default:
+			return nil, warnings, fmt.Errorf("tls_min = %q is not known: write \"1.0\" to allow TLS 1.0/1.1 for an old server, or leave it out", opts.TLSMin)
+		}
 		f, err := ftp.Open(ctx, ftp.Config{
-			Scheme: spec.Kind, Host: spec.Host, Port: spec.Port, Folder: spec.Folder,
+			Scheme: spec.Kind, Host: spec.Host, Port: spec.Port, Folder: spec.Folder, NoCreate: opts.NoCreate, TLSMin: tlsMin,
 			User: user, Password: pass, Fingerprint: opts.Fingerprint,
 			Timeout: opts.Timeout, Retry: opts.policy(),
 		})
@@ -167,7 +181,7 @@ func Open(ctx context.Context, spec Spec, opts Options) (d dest.Destination, war
 			}
 		}
 		s, err := sftp.Open(ctx, sftp.Config{
-			Host: spec.Host, Port: spec.Port, Folder: spec.Folder, User: user, Password: pass,
+			Host: spec.Host, Port: spec.Port, Folder: spec.Folder, NoCreate: opts.NoCreate, User: user, Password: pass,
 			KeyFile: opts.KeyFile, KeyPassphrase: opts.KeyPassphrase,
 			Fingerprint: opts.Fingerprint, KnownHosts: kh,
 			Timeout: opts.Timeout, Retry: opts.policy(),

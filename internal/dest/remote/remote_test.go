@@ -380,3 +380,23 @@ func (m notFoundMover) Rename(ctx context.Context, from, to string) error {
 	}
 	return m.ctxMover.Rename(ctx, from, to)
 }
+
+func TestDotNames(t *testing.T) {
+	var n DotNames
+	tmp := dest.TempName("M001.zip", "kasse-1", time.Now(), "t0k3n")
+	if n.Wire(tmp) != tmp || n.Listed(dest.TempNoDot(tmp)) != dest.TempNoDot(tmp) {
+		t.Fatal("a DotNames that saw no refusal changed a name")
+	}
+	if n.Refuse("M001.zip") || n.Refused() {
+		t.Fatal("a refused archive name (no dot-less form) switched the fallback on")
+	}
+	if !n.Refuse(tmp) || !n.Refused() {
+		t.Fatal("the refused temporary name did not switch the fallback on")
+	}
+	if w := n.Wire(tmp); w != dest.TempNoDot(tmp) || n.Listed(w) != tmp {
+		t.Fatalf("Wire = %q, Listed(Wire) = %q", w, n.Listed(w))
+	}
+	if n.Wire("M001.zip") != "M001.zip" || n.Listed(dest.AsideName("M001.zip")) != dest.AsideName("M001.zip") {
+		t.Fatal("the fallback changed an archive or aside name")
+	}
+}

@@ -31,6 +31,7 @@ type Config struct {
 	Host          string
 	Port          int    // 0: 22
 	Folder        string // folder on the server; relative to the login folder unless it starts with "/"
+	NoCreate      bool   // a missing Folder is an error, not created (list, info, verify, restore)
 	User          string
 	Password      string
 	KeyFile       string // private key file (OpenSSH or PEM); used before the password
@@ -256,7 +257,7 @@ func (d *SFTP) connect(ctx context.Context, first bool) error {
 	d.cn.Set(c)
 	d.learnRename(c)
 	if d.dir != "" {
-		if err := d.cn.Guard(ctx, func() error { return d.openDir(c, first) }); err != nil {
+		if err := d.cn.Guard(ctx, func() error { return d.openDir(c, first && !d.cfg.NoCreate) }); err != nil {
 			d.cn.Drop()
 			if ctx.Err() != nil {
 				return ctx.Err()

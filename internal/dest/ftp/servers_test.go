@@ -1,0 +1,144 @@
+package ftp
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/desttest"
+	"github.com/posbackup/posbackup/internal/dest/retry"
+	"github.com/posbackup/posbackup/internal/testsrv"
+)
+
+// otherServers are the FTP servers next to vsftpd that NAS boxes and
+// providers run, each in the modes it offers.
+var otherServers = []struct {
+	name    string
+	start   func(t *testing.T) *testsrv.FTPServer
+	refused []string // OddNames the server changes
+}{
+	{"proftpd/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftp") }, nil},
+	{"proftpd/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftpes") }, nil},
+	{"proftpd/ftps", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftps") }, nil},
+	{"pure-ftpd/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp") }, pureRefused},
+	{"pure-ftpd/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes") }, pureRefused},
+	// ftp-srv waits for the data connection's TLS handshake before 150.
+	{"ftp-srv/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFtpSrv(t, "ftp") }, nil},
+	// -x: no names beginning with a dot may be written; -X: nor read.
+	{"pure-ftpd/ftp-x", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp", "-x") }, pureDotRefused},
+	{"pure-ftpd/ftpes-X", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes", "-X") }, pureDotRefused},
+}
+
+// pureRefused: Pure-FTPd stores " a.zip" as "_a.zip" (also as "./ a.zip").
+var pureRefused = []string{" leading space.zip"}
+
+// pureDotRefused: with -x/-X Pure-FTPd also refuses ".leading-dot.zip"
+// (TestDotNamesRefused checks the sentence); posbackup's own names that
+// begin with a dot, the temporary ones, go without it there.
+var pureDotRefused = append([]string{".leading-dot.zip"}, pureRefused...)
+
+func TestConformanceServers(t *testing.T) {
+	for _, srv := range otherServers {
+		t.Run(srv.name, func(t *testing.T) {
+			s := srv.start(t)
+			n := 0
+			desttest.RunRefusing(t, func(t *testing.T) dest.Destination {
+				n++
+				return open(t, config(s, "run/"+strings.Repeat("d", n)))
+			}, srv.refused...)
+		})
+	}
+}
+
+// TestDotNamesRefused: on Pure-FTPd -x a temporary name (which begins with
+// a dot) is stored without its dot, still counts as temporary, and is
+// found, renamed and removed under the name the caller knows.
+func TestDotNamesRefused(t *testing.T) {
+	s := testsrv.StartPureFTPd(t, "ftp", "-x")
+	d := open(t, config(s, "dots"))
+	tmp := dest.TempName("M001_Montag.zip", "kasse-1", time.Now(), "t0k3n")
+	desttest.Put(t, d, tmp, []byte("partial"))
+	if _, err := os.Stat(filepath.Join(s.Root, "dots", dest.TempNoDot(tmp))); err != nil {
+		t.Fatalf("the upload is not on the server under its dot-less name: %v", err)
+	}
+	if got := desttest.Names(t, d); len(got) != 1 || got[0] != tmp || !dest.IsTemp(got[0]) {
+		t.Fatalf("List = %q, want [%q]", got, tmp)
+	}
+	if err := d.Rename(context.Background(), tmp, "M001_Montag.zip"); err != nil {
+		t.Fatal(err)
+	}
+	if got := desttest.Get(t, d, "M001_Montag.zip", 0); string(got) != "partial" {
+		t.Fatalf("renamed archive holds %q", got)
+	}
+	// A name of the caller's own that begins with a dot: the sentence says
+	// what the server refuses (not "check the folder's permissions").
+	_, err := d.Put(context.Background(), ".hidden.zip", strings.NewReader("x"))
+	if err == nil || !strings.Contains(err.Error(), `refuses the file name ".hidden.zip"`) || strings.Contains(err.Error(), "permissions") {
+		t.Fatalf("Put(.hidden.zip) = %v, want the refused name", err)
+	}
+}
+
+// TestOldTLSExplicit: a server that speaks only TLS 1.0/1.1 (an old NAS)
+// fails at the TLS step with the TLS sentence over explicit TLS too, not
+// as a refused login or a broken connection.
+func TestOldTLSExplicit(t *testing.T) {
+	for _, mode := range []string{"ftpes", "ftps"} {
+		t.Run(mode, func(t *testing.T) {
+			s := testsrv.StartProFTPD(t, mode, "TLSProtocol TLSv1 TLSv1.1")
+			_, err := Open(context.Background(), config(s, "x"))
+			if err == nil || !strings.Contains(err.Error(), "secure (TLS) connection") || retry.StageOf(err) != retry.StageTLS {
+				t.Fatalf("Open = %v (stage %q), want the TLS sentence at the TLS step", err, retry.StageOf(err))
+			}
+			t.Logf("message: %v", err)
+		})
+	}
+}
+
+// TestOneLogin: on servers that offer MLSD (ProFTPD, Pure-FTPd) opening
+// the destination logs in once, not twice (argon2 hashes on a NAS take
+// seconds per login).
+func TestOneLogin(t *testing.T) {
+	for _, srv := range []struct {
+		name  string
+		start func(t *testing.T) *testsrv.FTPServer
+	}{
+		{"proftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftpes") }},
+		{"pure-ftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp") }},
+		{"vsftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFTP(t, "ftpes") }},
+	} {
+		t.Run(srv.name, func(t *testing.T) {
+			s := srv.start(t)
+			var logins atomic.Int32
+			cfg := config(s, "one")
+			cfg.DialContext = controlConn(s, func(c net.Conn) net.Conn { logins.Add(1); return c })
+			d := open(t, cfg)
+			desttest.Put(t, d, "a.zip", []byte("a"))
+			if got := desttest.Names(t, d); len(got) != 1 {
+				t.Fatalf("List = %q", got)
+			}
+			if n := logins.Load(); n != 1 {
+				t.Fatalf("%d control connections (logins) for one Open, Put and List, want 1", n)
+			}
+		})
+	}
+}
+
+// TestOldTLSAllowed: with TLSMin TLS 1.0 (tls_min = "1.0") a server that
+// speaks only TLS 1.0/1.1 takes backups.
+func TestOldTLSAllowed(t *testing.T) {
+	s := testsrv.StartProFTPD(t, "ftpes", "TLSProtocol TLSv1 TLSv1.1", "TLSCipherSuite DEFAULT:@SECLEVEL=0")
+	cfg := config(s, "old")
+	cfg.TLSMin = tls.VersionTLS10
+	d := open(t, cfg)
+	desttest.Put(t, d, "a.zip", []byte("over TLS 1.1"))
+	if got := desttest.Get(t, d, "a.zip", 0); string(got) != "over TLS 1.1" {
+		t.Fatalf("read back %q", got)
+	}
+}
