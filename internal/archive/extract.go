@@ -45,6 +45,11 @@ type Target struct {
 	Dir  string // the target folder, as given
 	root *os.Root
 	ops  fileOps
+
+	// Progress, when set, is told the bytes of each entry as they are
+	// written (in copy-buffer steps, from the extracting goroutine), so a
+	// large file's restore shows movement, not only its end.
+	Progress func(n int64)
 }
 
 // fileOps are the calls whose failure comes late and is easily ignored;
@@ -248,7 +253,11 @@ func (t *Target) ExtractTemp(f *zip.File, rec *FileRecord, name string) (tmpName
 	}
 	// Never write more than the archive declares (zip bombs).
 	bp := copyBufPool.Get().(*[]byte)
-	n, err = io.CopyBuffer(io.MultiWriter(tmp, h), io.LimitReader(rc, limit+1), *bp)
+	var w io.Writer = io.MultiWriter(tmp, h)
+	if t.Progress != nil {
+		w = progressWriter{w, t.Progress}
+	}
+	n, err = io.CopyBuffer(w, io.LimitReader(rc, limit+1), *bp)
 	copyBufPool.Put(bp)
 	if err != nil {
 		var pe *fs.PathError
@@ -282,6 +291,17 @@ func (t *Target) ExtractTemp(f *zip.File, rec *FileRecord, name string) (tmpName
 		}
 	}
 	return made, n, nil
+}
+
+type progressWriter struct {
+	w  io.Writer
+	on func(int64)
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.on(int64(n))
+	return n, err
 }
 
 // Extract writes entry f to the file at path the way a restore does: into

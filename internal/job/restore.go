@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/msg"
@@ -547,8 +548,24 @@ func extractAll(ctx context.Context, a *Archive, tgt *archive.Target, files []ar
 		mu       sync.Mutex
 		firstErr error
 		done     int
-		bytes    int64
+		bytes    int64 // of the files restored
+		partial  int64 // written of files still in progress
+		lastTell time.Time
 	)
+	if onEvent != nil {
+		// Bytes as they are written, at most 4 events a second, so a large
+		// file's restore moves on the page instead of standing at 0.
+		tgt.Progress = func(n int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			partial += n
+			if now := time.Now(); now.Sub(lastTell) >= 250*time.Millisecond {
+				lastTell = now
+				onEvent(Event{Phase: "restore", Files: done, TotalFiles: totalFiles, Bytes: bytes + partial, TotalBytes: totalBytes})
+			}
+		}
+		defer func() { tgt.Progress = nil }()
+	}
 	work := make(chan int)
 	var wg sync.WaitGroup
 	// More workers than CPUs: each waits for its file's sync to the disk,
@@ -571,6 +588,7 @@ func extractAll(ctx context.Context, a *Archive, tgt *archive.Target, files []ar
 					cancel()
 				}
 				nDone := done
+				partial -= n // counted whole now (or dropped, when it failed)
 				if err == nil {
 					done++
 					nDone = done
