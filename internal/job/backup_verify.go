@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/dest"
@@ -19,7 +20,7 @@ import (
 // reports and the local copy of what was sent.
 func (r *run) verify(ctx context.Context) error {
 	res := r.res
-	r.emit(Event{Phase: "verify", Files: res.Files, TotalFiles: res.Files, Bytes: res.Bytes, TotalBytes: res.Bytes, Written: r.size})
+	r.emit(Event{Phase: "verify", TotalFiles: res.Files + res.Folders, TotalBytes: res.Bytes, Written: r.size})
 	var stored *archive.Manifest
 	var err error
 	switch {
@@ -128,7 +129,7 @@ func (r *run) check(ctx context.Context, ra io.ReaderAt, size int64) (*archive.M
 	if rd.Manifest == nil || len(rd.Manifest.Files) != r.ar.Files+r.ar.Dirs {
 		return nil, errors.New("its manifest is missing or incomplete")
 	}
-	rep, err := rd.Verify(ctx, nil, nil)
+	rep, err := rd.Verify(ctx, nil, r.verifyProgress())
 	if err != nil {
 		return nil, err
 	}
@@ -136,4 +137,24 @@ func (r *run) check(ctx context.Context, ra io.ReaderAt, size int64) (*archive.M
 		return nil, fmt.Errorf("%s is damaged in the stored copy: %s", rep.Damaged[0].Name, rep.Damaged[0].Reason)
 	}
 	return rd.Manifest, nil
+}
+
+// verifyProgress reports the check entry by entry (archive.Reader.Verify
+// calls it one at a time), at most 4 events a second, so the page's bar
+// moves while a large archive is checked instead of jumping to the end.
+func (r *run) verifyProgress() func(name string, n int64) {
+	if r.req.OnEvent == nil {
+		return nil
+	}
+	var files int
+	var bytes int64
+	var last time.Time
+	return func(name string, n int64) {
+		files++
+		bytes += n
+		if now := time.Now(); now.Sub(last) >= 250*time.Millisecond {
+			last = now
+			r.emit(Event{Phase: "verify", Name: name, Files: files, TotalFiles: r.res.Files + r.res.Folders, Bytes: bytes, TotalBytes: r.res.Bytes, Written: r.size})
+		}
+	}
 }

@@ -40,3 +40,30 @@ func TestRestoreProgressWithinALargeFile(t *testing.T) {
 		t.Fatal("no progress was reported while the large file was restored")
 	}
 }
+
+// TestVerifyProgress: the check after writing reports its progress entry
+// by entry, from 0, instead of one event with everything done.
+func TestVerifyProgress(t *testing.T) {
+	in := fixture(t)
+	to := folder(t, t.TempDir())
+	var partial, first int
+	var total int64
+	res := backup(t, BackupRequest{Source: in.Root, Variant: 4, Dest: to, NameTemplate: "v", OnEvent: func(e Event) {
+		if e.Phase != "verify" {
+			return
+		}
+		if first == 0 {
+			first = 1
+			if e.Bytes != 0 {
+				t.Errorf("the check starts at %d bytes, not 0", e.Bytes)
+			}
+		}
+		total = e.TotalBytes
+		if e.Bytes > 0 && e.Bytes < e.TotalBytes {
+			partial++
+		}
+	}})
+	if partial == 0 || total != res.Bytes {
+		t.Fatalf("the check reported no progress between 0 and %d bytes (total %d)", res.Bytes, total)
+	}
+}
