@@ -142,3 +142,16 @@ func TestOldTLSAllowed(t *testing.T) {
 		t.Fatalf("read back %q", got)
 	}
 }
+
+// TestRenameForbidden: Pure-FTPd -G forbids renaming. The message says so,
+// and that the older archive is not touched; not a bare "could not rename".
+func TestRenameForbidden(t *testing.T) {
+	s := testsrv.StartPureFTPd(t, "ftp", "-G")
+	d := open(t, config(s, "norename"))
+	tmp := dest.TempName("M001_Montag.zip", "kasse-1", time.Now(), "t0k3n")
+	desttest.Put(t, d, tmp, []byte("new"))
+	err := d.Rename(context.Background(), tmp, "M001_Montag.zip")
+	if err == nil || !strings.Contains(err.Error(), "does not allow renaming") {
+		t.Fatalf("Rename on a server that forbids it = %v, want the plain reason", err)
+	}
+}
