@@ -71,16 +71,13 @@ func (r *run) prune(ctx context.Context) error {
 	return nil
 }
 
-// dead reports whether a leftover of this computer is from a run that has
-// ended: it was started before this run, and it has not grown or changed
-// since this run listed the destination at its start (an upload still in
-// progress, by a second posbackup here, would have grown). So a stalled run's
-// partial archive goes with the next good run, not an hour later.
-func (r *run) dead(ctx context.Context, in dest.Info, t dest.TempInfo) bool {
-	if !t.Started.Before(r.started.Truncate(time.Second)) {
-		return false
-	}
-	// The size only: FTP's LIST and MDTM give times of other precision.
+// unchanged reports whether a leftover has not grown since this run listed
+// the destination at its start: an upload still going on (a long one, or
+// another posbackup on this computer) would have. The size only: FTP's LIST
+// and MDTM give times of other precision. A run that is only checking or
+// renaming its archive does not grow it, so this alone never makes a
+// leftover deletable: it is asked only of one that is LeftoverAge old.
+func (r *run) unchanged(ctx context.Context, in dest.Info) bool {
 	now, err := r.req.Dest.Stat(ctx, in.Name)
 	return err == nil && now.Size == in.Size
 }
@@ -120,7 +117,7 @@ func (r *run) sweep(ctx context.Context) error {
 		}
 		if t, ok := dest.ParseTemp(in.Name); ok {
 			if t.Host == self.Host {
-				if now.Sub(t.Started) > LeftoverAge || r.dead(ctx, in, t) {
+				if now.Sub(t.Started) > LeftoverAge && r.unchanged(ctx, in) {
 					d.Delete(ctx, in.Name)
 				}
 				continue

@@ -188,8 +188,8 @@ func TestSweepByTheName(t *testing.T) {
 	now := time.Now()
 	seed := map[string]bool{ // name -> swept by a successful run
 		dest.TempName("fixed.zip", "till1", now.Add(-2*time.Hour), "aaaa"):        true,  // ours, old
-		dest.TempName("fixed.zip", "till1", now.Add(-10*time.Minute), "bbbb"):     false, // ours, young, still growing: another run here
-		dest.TempName("fixed.zip", "till1", now.Add(-10*time.Minute), "ffff"):     true,  // ours, young, unchanged all run: a stalled run's
+		dest.TempName("fixed.zip", "till1", now.Add(-10*time.Minute), "bbbb"):     false, // ours, young: maybe another run here checking or renaming it
+		dest.TempName("fixed.zip", "till1", now.Add(-3*time.Hour), "ffff"):        false, // ours, old, but still growing: a long upload of another run here
 		dest.TempName("M002_Monday.zip", "till2", now.Add(-2*time.Hour), "cccc"):  false, // another till's upload
 		dest.TempName("M002_Monday.zip", "till2", now.Add(-25*time.Hour), "dddd"): true,  // another till's, long dead
 		dest.TempName("M002_Monday.zip", "till3", now.Add(-25*time.Hour), "eeee"): false, // a till whose clock is a day behind, uploading now
@@ -208,7 +208,7 @@ func TestSweepByTheName(t *testing.T) {
 	os.Chtimes(base.Path(dest.TempName("M002_Monday.zip", "till2", now.Add(-25*time.Hour), "dddd")), dead, dead)
 	d := faulty.New(base, faulty.Config{Remote: true, ClockShift: -90 * time.Minute}).Dest()
 	req := quickReq(in.Root, d, "fixed")
-	growing := base.Path(dest.TempName("fixed.zip", "till1", now.Add(-10*time.Minute), "bbbb"))
+	growing := base.Path(dest.TempName("fixed.zip", "till1", now.Add(-3*time.Hour), "ffff"))
 	req.BeforeStep = func(step string) error {
 		if step == "sweep" { // a second posbackup here is still uploading
 			return os.WriteFile(growing, []byte("xy"), 0o644)
