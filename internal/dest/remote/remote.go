@@ -122,17 +122,23 @@ func (s *Server[T]) Rename(ctx context.Context, from, to string) error {
 	if err := dest.CheckName(to); err != nil {
 		return err
 	}
+	fromSize := int64(-1) // as the first try saw it
 	return s.Conn.Do(ctx, func(c T, try int) error {
 		m := opsMover{ops: s.Ops(c), where: s.Where}
-		_, err := m.ops.Stat(from)
+		in, err := m.ops.Stat(from)
 		if IsNotFound(err) && try > 0 {
-			if _, terr := m.ops.Stat(to); terr == nil {
+			// Done by the try that lost its connection, if to holds what
+			// from held (not an older archive the rename did not reach).
+			if got, terr := m.ops.Stat(to); terr == nil && (fromSize < 0 || got.Size == fromSize) {
 				m.dropAside(to)
-				return nil // done by the try that lost its connection
+				return nil
 			}
 		}
 		if err != nil {
 			return err
+		}
+		if fromSize < 0 {
+			fromSize = in.Size
 		}
 		if err := s.Renamer.Rename(ctx, m, from, to); err != nil {
 			return err

@@ -22,6 +22,10 @@ type store struct {
 	calls    []string
 	failAt   int // 1-based call that fails with errRefusedHere
 	lostAt   int // 1-based call that is made, then reports a broken connection
+	// vanishAt: 1-based call that is not made, reports a broken
+	// connection, and meanwhile the file named vanish disappears.
+	vanishAt int
+	vanish   string
 }
 
 type client struct{}
@@ -46,6 +50,10 @@ func (o storeOps) do(call string, fn func() error) error {
 	n := len(o.s.calls)
 	if n == o.s.failAt {
 		return errRefusedHere
+	}
+	if n == o.s.vanishAt {
+		delete(o.s.files, o.s.vanish)
+		return errLost
 	}
 	err := fn()
 	if n == o.s.lostAt {
@@ -398,5 +406,20 @@ func TestDotNames(t *testing.T) {
 	}
 	if n.Wire("M001.zip") != "M001.zip" || n.Listed(dest.AsideName("M001.zip")) != dest.AsideName("M001.zip") {
 		t.Fatal("the fallback changed an archive or aside name")
+	}
+}
+
+// TestRetriedRenameChecksWhatIsThere: a retry that finds from gone and to
+// present takes the rename as done only when to holds what from held, not
+// when to is still the older archive (here from vanished otherwise).
+func TestRetriedRenameChecksWhatIsThere(t *testing.T) {
+	s := newStore(true, to, "old", tmp, "newer!")
+	s.vanishAt, s.vanish = 3, tmp // Stat tmp; Stat to; Rename (lost, not made)
+	srv := s.server(2)
+	if err := srv.Rename(context.Background(), tmp, to); err == nil {
+		t.Fatalf("the rename reported done while %s still holds the older archive (%s); calls: %s", to, s, s.callList())
+	}
+	if s.files[to] != "old" {
+		t.Fatalf("the older archive changed: %s", s)
 	}
 }
