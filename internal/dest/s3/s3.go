@@ -544,10 +544,11 @@ func (d *S3) Rename(ctx context.Context, from, to string) error {
 	// Remove the source, every version of it in a versioned bucket (so an
 	// older one does not come back under the name). One that a bucket's
 	// default retention locked gets a delete marker: it is gone from the
-	// listing and its data expires with the lock.
-	if err := d.remove(ctx, src, from, true); err != nil {
-		return err
-	}
+	// listing and its data expires with the lock. The new archive is in
+	// place and checked by now: a source that cannot be removed stays as a
+	// temporary name, which list hides and a later run sweeps, rather than
+	// turning a backup that is done into a failed one.
+	d.remove(ctx, src, from, true)
 	return nil
 }
 
