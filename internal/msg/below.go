@@ -26,7 +26,7 @@ var germanPage = map[string]string{
 	"Set up the backup in four steps": "Die Sicherung in vier Schritten einrichten",
 	"Follow the steps in order: each is checked before the next one.": "Gehen Sie die Schritte der Reihe nach durch: jeder wird geprüft, bevor der nächste kommt.",
 	"1. Installation folder": "1. Installationsordner",
-	"The folder of the POS suite on this computer, e.g. C:\\Hypersoft.": "Der Ordner der Kassensoftware auf diesem Computer, z. B. C:\\Hypersoft.",
+	"The folder of the POS suite on this computer, e.g. C:\\Hypers-! (the usual one).": "Der Ordner der Kassensoftware auf diesem Computer, z. B. C:\\Hypers-! (der übliche).",
 	"Check and save": "Prüfen und speichern",
 	"2. Destination": "2. Speicherort",
 	"Where the backups go: a USB disk, a network drive or an FTP server. Press \"Test access data\" before you go on.": "Wohin die Sicherungen gehen: USB-Festplatte, Netzlaufwerk oder FTP-Server. Drücken Sie „Zugangsdaten testen“, bevor Sie weitermachen.",

@@ -68,7 +68,7 @@ func checkSource(lang, dir string) error {
 	if !filepath.IsAbs(dir) {
 		example := "/srv/kasse"
 		if runtime.GOOS == "windows" {
-			example = `C:\Hypersoft`
+			example = `C:\Hypers-!`
 		}
 		if p, err := runner.Profile(""); err == nil && p.DefaultRoot != "" {
 			example = p.DefaultRoot

@@ -33,11 +33,11 @@ func TestInstallationFolderCheckedWhenSaved(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "kasse.exe")
 	os.WriteFile(file, []byte("x"), 0o644)
-	missing := filepath.Join(dir, "Hypersoft")
+	missing := filepath.Join(dir, "Kassenprogramm")
 	for _, tc := range []struct{ source, want string }{
 		{missing, "Den Ordner " + missing + " gibt es nicht"},
 		{file, "ist eine Datei, kein Ordner"},
-		{"Hypersoft", "mit vollem Pfad"},
+		{"Kassenprogramm", "mit vollem Pfad"},
 		{"", "Installationsordner der Kassensoftware wählen"},
 	} {
 		code, body := c.postJSON("/api/settings", map[string]any{"section": "install", "install": map[string]any{"source": tc.source, "role": "location"}}, nil)
@@ -95,13 +95,13 @@ func TestBackUpNowOnAFreshSetupLeadsToTheGuide(t *testing.T) {
 func TestFolderPicker(t *testing.T) {
 	ts := startServer(t, hashConfig(t, adminPW), nil)
 	dir := t.TempDir()
-	for _, d := range []string{"Hypersoft", "backup", "Zahlen"} {
+	for _, d := range []string{"Kassenprogramm", "backup", "Zahlen"} {
 		os.Mkdir(filepath.Join(dir, d), 0o755)
 	}
 	os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("x"), 0o644)
 	anon := newClient(t, ts)
 	anon.get("/")
-	if code, body := anon.get("/api/folders?path=" + url.QueryEscape(dir)); code != http.StatusUnauthorized || strings.Contains(body, "Hypersoft") {
+	if code, body := anon.get("/api/folders?path=" + url.QueryEscape(dir)); code != http.StatusUnauthorized || strings.Contains(body, "Kassenprogramm") {
 		t.Errorf("without login: %d %s", code, body)
 	}
 	c := newClient(t, ts)
@@ -122,8 +122,8 @@ func TestFolderPicker(t *testing.T) {
 	for _, f := range r.Folders {
 		names = append(names, f.Name)
 	}
-	if code != 200 || strings.Join(names, ",") != "backup,Hypersoft,Zahlen" || r.Parent != filepath.Dir(dir) {
-		t.Fatalf("folders of %s: %d %v (parent %q); want backup,Hypersoft,Zahlen", dir, code, names, r.Parent)
+	if code != 200 || strings.Join(names, ",") != "backup,Kassenprogramm,Zahlen" || r.Parent != filepath.Dir(dir) {
+		t.Fatalf("folders of %s: %d %v (parent %q); want backup,Kassenprogramm,Zahlen", dir, code, names, r.Parent)
 	}
 	if strings.Contains(body, "secret.txt") {
 		t.Error("the picker lists files")

@@ -11,7 +11,7 @@ var texts = map[string]string{
 	"start.title":         "Set up the backup in four steps",
 	"start.intro":         "Follow the steps in order: each is checked before the next one.",
 	"start.s1":            "1. Installation folder",
-	"start.s1.hint":       "The folder of the POS suite on this computer, e.g. C:\\Hypersoft.",
+	"start.s1.hint":       "The folder of the POS suite on this computer, e.g. C:\\Hypers-! (the usual one).",
 	"start.s1.save":       "Check and save",
 	"start.s2":            "2. Destination",
 	"start.s2.hint":       "Where the backups go: a USB disk, a network drive or an FTP server. Press \"Test access data\" before you go on.",

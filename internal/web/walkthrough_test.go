@@ -150,7 +150,7 @@ func TestGermanWalkthrough(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts chromium")
 	}
-	inst := filepath.Join(t.TempDir(), "Hypersoft")
+	inst := filepath.Join(t.TempDir(), "Kassenprogramm")
 	if _, err := testutil.MakeInstallation(inst); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestGermanWalkthrough(t *testing.T) {
 	// The data of this walk-through: folder names, the client numbers, the
 	// computer's name and the automatic backup's job name (a name in the
 	// config file, not a sentence).
-	g := newGermanCheck("Hypersoft", "USB-Sicherung", "Kasse", "M001", "M002", "M003", "Daten", "Log", "Programme", "Temp", host, autoJob)
+	g := newGermanCheck("Kassenprogramm", "USB-Sicherung", "Kasse", "M001", "M002", "M003", "Daten", "Log", "Programme", "Temp", host, autoJob)
 	b := newBrowser(t, "de-DE", 4*time.Minute)
 	shot := 0
 	page := func(name string) {
@@ -197,7 +197,7 @@ func TestGermanWalkthrough(t *testing.T) {
 		t.Error("a missing folder was saved")
 	}
 	page("ordner-falsch")
-	// The folder picker starts at the nearest existing folder and shows Hypersoft.
+	// The folder picker starts at the nearest existing folder and shows Kassenprogramm.
 	b.run(chromedp.Click(chromedp.CSS(`#start-s1 button.browse`)), chromedp.WaitVisible(chromedp.CSS("#picker")))
 	b.waitText("#picker-path", filepath.Dir(inst))
 	b.run(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#picker-list button[data-path=%q]`, inst))))
