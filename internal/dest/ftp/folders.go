@@ -2,11 +2,11 @@ package ftp
 
 import (
 	"context"
-	"strings"
 
 	"github.com/jlaffaye/ftp"
 
 	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/dest/remote"
 )
 
 // Folders returns the sub-folders of the folder (a chain's sites, for the
@@ -32,14 +32,11 @@ func (d *FTP) Folders(ctx context.Context) ([]string, error) {
 // Sub opens the sub-folder name with the same access data, on a
 // connection of its own; the caller closes it.
 func (d *FTP) Sub(ctx context.Context, name string) (dest.Destination, error) {
-	if err := dest.CheckName(name); err != nil {
+	cfg := d.cfg
+	folder, err := remote.SubFolder(cfg.Folder, name)
+	if err != nil {
 		return nil, err
 	}
-	cfg := d.cfg
-	if cfg.Folder == "" {
-		cfg.Folder = name
-	} else {
-		cfg.Folder = strings.TrimRight(cfg.Folder, "/") + "/" + name
-	}
+	cfg.Folder = folder
 	return Open(ctx, cfg)
 }

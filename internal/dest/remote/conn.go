@@ -3,8 +3,11 @@ package remote
 import (
 	"context"
 	"net"
+	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/posbackup/posbackup/internal/dest"
 )
 
 // DefaultTimeout is the connect and inactivity timeout of a server
@@ -60,4 +63,16 @@ func (c *IdleConn) SinceRead(since time.Time) time.Duration {
 func (c *IdleConn) Write(p []byte) (int, error) {
 	c.Conn.SetWriteDeadline(time.Now().Add(c.Timeout))
 	return c.Conn.Write(p)
+}
+
+// SubFolder is the folder a server kind's Sub opens: name (a plain name)
+// inside folder, "" being the login folder.
+func SubFolder(folder, name string) (string, error) {
+	if err := dest.CheckName(name); err != nil {
+		return "", err
+	}
+	if folder == "" {
+		return name, nil
+	}
+	return strings.TrimRight(folder, "/") + "/" + name, nil
 }
