@@ -58,6 +58,25 @@ func listedOf(lang string, l job.Listed) listedView {
 	return v
 }
 
+// openArchive opens the backup name at the configured destination, with
+// the archive password, for a task; closeAll closes the archive and the
+// destination.
+func (s *Server) openArchive(c *config.Config, name string) (a *job.Archive, closeAll func(), err error) {
+	d, _, err := runner.OpenDest(s.ctx, c.Backup, false, s.opt.Timeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
+	if err == nil {
+		a, err = job.OpenArchivePassword(s.ctx, d, name, pw)
+	}
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	return a, func() { a.Close(); d.Close() }, nil
+}
+
 // listBackups lists the backups at the configured destination, newest first.
 func (s *Server) listBackups(w http.ResponseWriter, r *http.Request, c *config.Config) {
 	where := destOf(c.Backup).Display
@@ -189,23 +208,12 @@ func (s *Server) startVerify(w http.ResponseWriter, r *http.Request, c *config.C
 	}
 	go func() {
 		defer s.done(t)
-		d, _, err := runner.OpenDest(s.ctx, c.Backup, false, s.opt.Timeout)
+		a, closeAll, err := s.openArchive(c, req.Name)
 		if err != nil {
 			t.finish(s.opt.Now(), nil, nil, err)
 			return
 		}
-		defer d.Close()
-		pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
-		if err != nil {
-			t.finish(s.opt.Now(), nil, nil, err)
-			return
-		}
-		a, err := job.OpenArchivePassword(s.ctx, d, req.Name, pw)
-		if err != nil {
-			t.finish(s.opt.Now(), nil, nil, err)
-			return
-		}
-		defer a.Close()
+		defer closeAll()
 		ev := job.Event{Phase: "verify"}
 		if a.Manifest != nil {
 			for _, f := range a.Manifest.Files {

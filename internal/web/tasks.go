@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -327,23 +326,12 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 			return
 		}
 		defer unlock()
-		d, _, err := runner.OpenDest(s.ctx, c.Backup, false, s.opt.Timeout)
+		a, closeAll, err := s.openArchive(c, req.Name)
 		if err != nil {
 			t.finish(s.opt.Now(), nil, nil, err)
 			return
 		}
-		defer d.Close()
-		pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
-		if err != nil {
-			t.finish(s.opt.Now(), nil, nil, err)
-			return
-		}
-		a, err := job.OpenArchivePassword(s.ctx, d, req.Name, pw)
-		if err != nil {
-			t.finish(s.opt.Now(), nil, nil, err)
-			return
-		}
-		defer a.Close()
+		defer closeAll()
 		if a.Manifest != nil {
 			if sel, ok := combine(req.Only, a.Manifest.Files); ok {
 				only = append(sel, filePatterns(req.Files)...)
