@@ -331,7 +331,10 @@ func dirList(dir string) []string {
 	return out
 }
 
-// crashBuild builds posbackup with -tags faultinject.
+// crashBuild builds posbackup with -tags faultinject: the backup's fault
+// plan (runner/faultinject.go) and the restore's fault points
+// (restore_fault_on.go). TestCrashMatrix and TestRestoreKilledAtEveryPhase
+// use it.
 func crashBuild(t *testing.T) string {
 	t.Helper()
 	out, err := exec.Command("go", "env", "GOMOD").Output()

@@ -125,26 +125,6 @@ func killState(t *testing.T, target string, files, old map[string][]byte) (newCo
 	return newCount, temps
 }
 
-// buildFaultBinary builds posbackup with the restore's fault points.
-func buildFaultBinary(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		t.Fatalf("cannot find the module root: %v %q", err, gomod)
-	}
-	bin := filepath.Join(t.TempDir(), "posbackup-faultinject")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	cmd := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, "./cmd/posbackup")
-	cmd.Dir = filepath.Dir(gomod)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build -tags faultinject: %v\n%s", err, out)
-	}
-	return bin
-}
-
 func TestRestoreKilledAtEveryPhase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds posbackup and kills restores; skipped with -short")
@@ -152,7 +132,7 @@ func TestRestoreKilledAtEveryPhase(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("kills with SIGKILL")
 	}
-	bin := buildFaultBinary(t)
+	bin := crashBuild(t)
 	files := killFiles()
 	src := filepath.Join(t.TempDir(), "pos")
 	for name, body := range files {
