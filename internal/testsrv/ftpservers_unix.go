@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"golang.org/x/crypto/ssh"
 )
 
 // FTPServers is where .ci/ftpservers.sh unpacks ProFTPD and Pure-FTPd
@@ -179,24 +177,8 @@ func StartProFTPDSFTP(t testing.TB) *SSHServer {
 	if err := os.WriteFile(authFile, []byte(auth.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pubBytes, err := os.ReadFile(hostKey + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hostPub, _, _, _, err := ssh.ParseAuthorizedKey(pubBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := FreePort(t)
-	s := &SSHServer{Impl: "proftpd", Host: "127.0.0.1", Port: port, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
-		User: User, Password: Password, Root: root, KeyFile: clientKey, KeyFileEncrypted: encKey,
-		KeyPassphrase: "secret passphrase", HostKeyFingerprint: ssh.FingerprintSHA256(hostPub)}
-	kh := filepath.Join(dir, "known_hosts")
-	line := fmt.Sprintf("[127.0.0.1]:%d %s", port, strings.TrimSpace(string(pubBytes)))
-	if err := os.WriteFile(kh, []byte(line+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s.KnownHostsFile = kh
+	s := newSSHServer(t, "proftpd", dir, root, hostKey, clientKey, encKey)
+	port := s.Port
 	cfg := proftpdBase(dir, root, port, freeRange(t, 30)) + fmt.Sprintf(`<IfModule mod_sftp.c>
 SFTPEngine on
 SFTPHostKey %s

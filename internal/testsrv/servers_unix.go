@@ -352,24 +352,8 @@ func StartSSH(t testing.TB) *SSHServer {
 	if err := os.WriteFile(authFile, auth.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pubBytes, err := os.ReadFile(hostKey + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hostPub, _, _, _, err := ssh.ParseAuthorizedKey(pubBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := FreePort(t)
-	s := &SSHServer{Impl: "openssh", Host: "127.0.0.1", Port: port, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
-		User: User, Password: Password, Root: root, KeyFile: clientKey, KeyFileEncrypted: encKey,
-		KeyPassphrase: "secret passphrase", HostKeyFingerprint: ssh.FingerprintSHA256(hostPub)}
-	kh := filepath.Join(dir, "known_hosts")
-	line := fmt.Sprintf("[127.0.0.1]:%d %s", port, strings.TrimSpace(string(pubBytes)))
-	if err := os.WriteFile(kh, []byte(line+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s.KnownHostsFile = kh
+	s := newSSHServer(t, "openssh", dir, root, hostKey, clientKey, encKey)
+	port := s.Port
 	cfg := fmt.Sprintf(`Port %d
 ListenAddress 127.0.0.1
 HostKey %s
@@ -408,4 +392,31 @@ func Chown(t testing.TB, path string) {
 	if err := os.Chown(path, uid, gid); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// newSSHServer describes an SSH server of impl about to listen on a free
+// port of 127.0.0.1 with the host key hostKey (its .pub beside it): the
+// test user, the client keys, the host key's fingerprint and a
+// known_hosts file in dir that names it.
+func newSSHServer(t testing.TB, impl, dir, root, hostKey, clientKey, encKey string) *SSHServer {
+	t.Helper()
+	pubBytes, err := os.ReadFile(hostKey + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostPub, _, _, _, err := ssh.ParseAuthorizedKey(pubBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := FreePort(t)
+	s := &SSHServer{Impl: impl, Host: "127.0.0.1", Port: port, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		User: User, Password: Password, Root: root, KeyFile: clientKey, KeyFileEncrypted: encKey,
+		KeyPassphrase: "secret passphrase", HostKeyFingerprint: ssh.FingerprintSHA256(hostPub)}
+	kh := filepath.Join(dir, "known_hosts")
+	line := fmt.Sprintf("[127.0.0.1]:%d %s", port, strings.TrimSpace(string(pubBytes)))
+	if err := os.WriteFile(kh, []byte(line+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.KnownHostsFile = kh
+	return s
 }
