@@ -50,3 +50,14 @@ func tail(b []byte) string {
 	}
 	return s
 }
+
+// Unavailable skips a test whose precondition this machine lacks (a tool, root,
+// a small tmpfs, symbolic links), except in CI (CI=true), where .ci/run must
+// provide it and its absence is a failure.
+func Unavailable(t testing.TB, format string, a ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf(format+" (.ci/run must provide it)", a...)
+	}
+	t.Skipf(format, a...)
+}
