@@ -57,7 +57,7 @@ func testRandomReads(t *testing.T, d dest.Destination) {
 			}
 		}
 		if cerr := rc.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("Close after reading: %w", cerr)
+			err = fmt.Errorf("close after reading: %w", cerr)
 		}
 		if err != nil {
 			t.Fatalf("reading %d bytes at %d: %v", n, off, err)
