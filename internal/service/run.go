@@ -15,8 +15,8 @@ import (
 	"github.com/posbackup/posbackup/internal/fleet"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/notify"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/runlock"
-	"github.com/posbackup/posbackup/internal/runner"
 	"github.com/posbackup/posbackup/internal/schedule"
 	"github.com/posbackup/posbackup/internal/sysprio"
 )
@@ -208,7 +208,7 @@ func RunJob(ctx context.Context, cfg *config.Config, cfgPath, name string) (*job
 		return nil, fmt.Errorf("there is no job %q in the config", name)
 	}
 	b := JobSettings(cfg, cfgPath, name)
-	pr, err := runner.Prepare(ctx, b, runner.Options{})
+	pr, err := prepare.Prepare(ctx, b, prepare.Options{})
 	defer pr.Close()
 	if err != nil {
 		return nil, err

@@ -4,7 +4,7 @@
 // of every job (Report), and registers itself with the operating system
 // (Manager: Windows service, systemd, launchd, System V init).
 //
-// Every backup it runs is built by internal/runner and made by job.Backup,
+// Every backup it runs is built by internal/prepare and made by job.Backup,
 // exactly as a backup started by hand.
 package service
 
@@ -19,8 +19,8 @@ import (
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/dest/open"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/retention"
-	"github.com/posbackup/posbackup/internal/runner"
 	"github.com/posbackup/posbackup/internal/schedule"
 	"github.com/posbackup/posbackup/internal/status"
 )
@@ -172,11 +172,11 @@ func CheckJobs(cfg *config.Config, cfgPath string, getenv func(string) string) (
 	}
 	for _, sj := range jobs {
 		b := JobSettings(cfg, cfgPath, sj.Name)
-		if _, err := runner.Check(b, runner.Options{}); err != nil {
+		if _, err := prepare.Check(b, prepare.Options{}); err != nil {
 			return warnings, fmt.Errorf("job %s: %v", sj.Name, err)
 		}
 		if b.Encrypt && b.ArchivePassword == "" && b.ArchivePasswordFile == "" {
-			warnings = append(warnings, fmt.Sprintf("job %s takes its archive password from %s, which the service does not see: store it with 'posbackup config set-secret archive_password'", sj.Name, runner.ArchivePasswordEnv))
+			warnings = append(warnings, fmt.Sprintf("job %s takes its archive password from %s, which the service does not see: store it with 'posbackup config set-secret archive_password'", sj.Name, prepare.ArchivePasswordEnv))
 		}
 		spec, _ := open.ParseDefault(b.To, b.Protocol)
 		if spec.IsServer() && b.Password == "" && b.PasswordFile == "" && b.KeyFile == "" && spec.Password == "" && getenv(open.PasswordEnv) != "" {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/msg"
-	"github.com/posbackup/posbackup/internal/runner"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/schedule"
 	"github.com/posbackup/posbackup/internal/service"
 	"github.com/posbackup/posbackup/internal/status"
@@ -142,7 +142,7 @@ func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *con
 	check := *c
 	check.Jobs = map[string]*config.Job{autoJob: j}
 	b, _ := check.JobBackup(autoJob)
-	if _, err := runner.Check(b, runner.Options{}); err != nil {
+	if _, err := prepare.Check(b, prepare.Options{}); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}
