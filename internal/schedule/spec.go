@@ -36,6 +36,21 @@ func Parse(timeOfDay, weekdays string) (Spec, error) {
 	return Spec{Time: fmt.Sprintf("%02d:%02d", h, m), Weekdays: days}, nil
 }
 
+// JobSpec is the schedule of the configured job name from its time and
+// weekdays as the config file gives them; ok is false for a job without a
+// time (it runs only by hand). A bad time or weekday is an error naming
+// the job.
+func JobSpec(name, timeOfDay string, weekdays []string) (spec Spec, ok bool, err error) {
+	if strings.TrimSpace(timeOfDay) == "" {
+		return Spec{}, false, nil
+	}
+	spec, err = Parse(timeOfDay, strings.Join(weekdays, ","))
+	if err != nil {
+		return Spec{}, false, fmt.Errorf("job %s in the config: %v", name, err)
+	}
+	return spec, true, nil
+}
+
 // ParseTime reads "HH:MM" (24-hour clock; a one-digit hour is accepted).
 func ParseTime(s string) (hour, minute int, err error) {
 	s = strings.TrimSpace(s)

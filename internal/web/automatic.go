@@ -13,7 +13,6 @@ import (
 	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/schedule"
-	"github.com/posbackup/posbackup/internal/service"
 	"github.com/posbackup/posbackup/internal/status"
 )
 
@@ -57,7 +56,7 @@ func (a TestAutomatic) Status() (status.Service, error) {
 
 // report evaluates the status of the configured jobs.
 func report(cfg *config.Config, cfgPath string, svc status.Service, now time.Time) status.Report {
-	return service.Report(cfg, cfgPath, svc, now)
+	return status.Gather(cfg, cfgPath, svc, now)
 }
 
 func (s *Server) serviceStatus() (status.Service, string) {
