@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/posbackup/posbackup/internal/atomicfile"
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/notify"
@@ -161,7 +162,7 @@ func (r *running) alerts() {
 		path := alertPath(r.dir, name)
 		r.send(cfg, m, "the no-backup alert of job "+name, func() { // only once it went out: a failed one is tried again
 			if out, err := json.Marshal(alertRecord{Sent: now}); err == nil {
-				os.WriteFile(path, out, 0o600)
+				atomicfile.Write(path, out, nil)
 			}
 		})
 	}
