@@ -14,9 +14,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/posbackup/posbackup/internal/config"
 )
+
+// Server is the SMTP server reports go through: the [mail] table of the
+// config file (a face converts it: notify.Server(cfg.Mail)).
+type Server struct {
+	Host     string
+	Port     int    // 0: 587 (starttls), 465 (tls), 25 (none)
+	Security string // "starttls" ("" too), "tls" or "none"
+	User     string
+	Password string
+	From     string // "": posbackup@HOSTNAME
+	CAFile   string // trust this certificate (PEM) besides the system's
+}
 
 // Message is one report.
 type Message struct {
@@ -25,8 +35,8 @@ type Message struct {
 	Body    string
 }
 
-// Send delivers m through the SMTP server of cfg.
-func Send(ctx context.Context, cfg config.Mail, m Message) error {
+// Send delivers m through the SMTP server cfg.
+func Send(ctx context.Context, cfg Server, m Message) error {
 	if cfg.Host == "" {
 		return errors.New("no mail server is set: add host to [mail] in the config")
 	}

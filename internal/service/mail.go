@@ -187,7 +187,7 @@ func TestMail(ctx context.Context, cfg *config.Config, to []string) ([]string, e
 		return nil, fmt.Errorf("no recipient: give --to ADDRESS, or set mail_to in a job of the config")
 	}
 	host := hostname()
-	err := notify.Send(ctx, cfg.Mail, notify.Message{
+	err := notify.Send(ctx, notify.Server(cfg.Mail), notify.Message{
 		To:      to,
 		Subject: "posbackup: test mail from " + host,
 		Body:    fmt.Sprintf("This is a test mail from posbackup on %s, sent %s.\nReports of the automatic backup will reach you this way.\n", host, time.Now().Format("Mon 2006-01-02 15:04")),

@@ -302,7 +302,7 @@ func (r *running) send(cfg *config.Config, m notify.Message, what string, onSent
 		defer r.mails.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		if err := notify.Send(ctx, cfg.Mail, m); err != nil {
+		if err := notify.Send(ctx, notify.Server(cfg.Mail), m); err != nil {
 			r.log.printf("%s could not be mailed: %v", what, err)
 			return
 		}

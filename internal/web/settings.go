@@ -552,7 +552,7 @@ func (s *Server) testMail(w http.ResponseWriter, r *http.Request, c *config.Conf
 	to := splitList(f.To)
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
-	err := notify.Send(ctx, m, notify.Message{To: to, Subject: "posbackup: test mail",
+	err := notify.Send(ctx, notify.Server(m), notify.Message{To: to, Subject: "posbackup: test mail",
 		Body: "This is a test mail from posbackup's backup dialog. Reports about backups will come the same way.\n\nDies ist eine Testmail aus dem Sicherungsdialog von posbackup."})
 	if err != nil {
 		writeErr(w, http.StatusOK, err)
