@@ -13,13 +13,6 @@ var germanPage = map[string]string{
 	"%d hours ago":   "vor %d Stunden",
 	"%d days ago":    "vor %d Tagen",
 	"in the future: check this computer's clock": "in der Zukunft: bitte die Uhr dieses Computers prüfen",
-	"Mon %s": "Mo %s",
-	"Tue %s": "Di %s",
-	"Wed %s": "Mi %s",
-	"Thu %s": "Do %s",
-	"Fri %s": "Fr %s",
-	"Sat %s": "Sa %s",
-	"Sun %s": "So %s",
 
 	// The first-start guide.
 	"First start":                     "Erste Schritte",
