@@ -9,7 +9,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/msg"
-	"github.com/posbackup/posbackup/internal/runner"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/sysprio"
 )
 
@@ -64,8 +64,8 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 				b.Add = add
 			}
 			prog := newProgress(a.stderr, asJSON)
-			opts := runner.Options{ProfilePath: a.profilePath, Timeout: df.timeout, OnEvent: prog.event}
-			if _, err := runner.Check(b, opts); err != nil {
+			opts := prepare.Options{ProfilePath: a.profilePath, Timeout: df.timeout, OnEvent: prog.event}
+			if _, err := prepare.Check(b, opts); err != nil {
 				return err // bad usage: exit code 2, not a failed backup
 			}
 			unlock, err := a.manualLock()
@@ -73,7 +73,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 				return a.backupFailed(asJSON, err)
 			}
 			defer unlock()
-			pr, err := runner.Prepare(cmd.Context(), b, opts)
+			pr, err := prepare.Prepare(cmd.Context(), b, opts)
 			if err != nil {
 				a.warn(pr.Warnings)
 				return a.backupFailed(asJSON, err)

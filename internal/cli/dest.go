@@ -15,7 +15,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/msg"
-	"github.com/posbackup/posbackup/internal/runner"
+	"github.com/posbackup/posbackup/internal/prepare"
 )
 
 // destFlags are the access data of a destination, shared by every command
@@ -31,7 +31,7 @@ type destFlags struct {
 // registerArchivePassword adds --archive-password-file, for the commands
 // that write or read archives.
 func (df *destFlags) registerArchivePassword(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&df.archivePasswordFile, "archive-password-file", "", "file whose first line is the password of encrypted archives (or archive_password in the config, or "+runner.ArchivePasswordEnv+")")
+	cmd.Flags().StringVar(&df.archivePasswordFile, "archive-password-file", "", "file whose first line is the password of encrypted archives (or archive_password in the config, or "+prepare.ArchivePasswordEnv+")")
 }
 
 func (df *destFlags) register(cmd *cobra.Command, withTo bool) {
@@ -71,18 +71,18 @@ func (a *app) settings(cmd *cobra.Command, df *destFlags) config.Backup {
 // archivePassword is the password for reading encrypted archives; "" when
 // none is set.
 func (a *app) archivePassword(cmd *cobra.Command, df *destFlags) (string, error) {
-	return runner.ArchivePassword(a.settings(cmd, df), os.Getenv)
+	return prepare.ArchivePassword(a.settings(cmd, df), os.Getenv)
 }
 
 // resolveDest merges the flags with the config and parses the destination.
 func (a *app) resolveDest(cmd *cobra.Command, df *destFlags) (open.Spec, open.Options, error) {
-	return runner.DestSpec(a.settings(cmd, df), df.timeout)
+	return prepare.DestSpec(a.settings(cmd, df), df.timeout)
 }
 
 // openDest opens the destination. create makes a missing folder (backup);
 // list and restore do not create one.
 func (a *app) openDest(cmd *cobra.Command, df *destFlags, create bool) (dest.Destination, []string, error) {
-	return runner.OpenDest(cmd.Context(), a.settings(cmd, df), create, df.timeout)
+	return prepare.OpenDest(cmd.Context(), a.settings(cmd, df), create, df.timeout)
 }
 
 // openArchiveArg opens the ARCHIVE argument of info, verify and restore:
@@ -109,7 +109,7 @@ func (a *app) openArchiveWith(cmd *cobra.Command, df *destFlags, arg, pw string)
 				return nil, nil, usagef("%s does not name a .zip archive on the server", spec.Redacted())
 			}
 			spec.Folder = strings.TrimSuffix(dir, "/")
-			opts := runner.AccessOptions(a.settings(cmd, df), df.timeout)
+			opts := prepare.AccessOptions(a.settings(cmd, df), df.timeout)
 			opts.NoCreate = true // reading an archive never creates its folder
 			d, warns, err := open.Open(ctx, spec, opts)
 			a.warn(warns)

@@ -72,7 +72,7 @@ monitoring; 0 when all are well.`,
 					to = mailTo
 				}
 				if m, ok := fleet.Mail(rep, to); ok {
-					if err := notify.Send(cmd.Context(), a.cfg.Mail, m); err != nil {
+					if err := notify.Send(cmd.Context(), notify.Server(a.cfg.Mail), m); err != nil {
 						fmt.Fprintln(a.stderr, "posbackup: the report could not be mailed: "+sentence(err.Error()))
 						if !rep.Bad() {
 							return &exitErr{ExitFailed}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/osservice"
 	"github.com/posbackup/posbackup/internal/schedule"
 	"github.com/posbackup/posbackup/internal/service"
 )
@@ -127,7 +128,7 @@ properties SOURCE, DEST, VARIANT, TIME and LISTEN.`,
 			if !withService {
 				return nil
 			}
-			m := &service.Manager{ConfigPath: path, Name: name}
+			m := &osservice.Manager{ConfigPath: path, Name: name}
 			err = m.Ensure()
 			a.warn(m.Warnings)
 			if err != nil {
@@ -145,7 +146,7 @@ properties SOURCE, DEST, VARIANT, TIME and LISTEN.`,
 	f.StringVar(&weekdays, "weekdays", "", "with --time: only on these days, e.g. mon,tue,wed,thu,fri")
 	f.StringVar(&listen, "listen", "", "where the service serves the backup dialog (default "+defaultListen+")")
 	f.BoolVar(&withService, "service", false, "register and start the automatic backup service")
-	f.StringVar(&name, "name", service.DefaultName, "the system service's name")
+	f.StringVar(&name, "name", osservice.DefaultName, "the system service's name")
 	return cmd
 }
 

@@ -18,8 +18,8 @@ import (
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/msg"
+	"github.com/posbackup/posbackup/internal/osservice"
 	"github.com/posbackup/posbackup/internal/profile"
-	"github.com/posbackup/posbackup/internal/service"
 	"github.com/posbackup/posbackup/internal/status"
 )
 
@@ -168,7 +168,7 @@ Start with 'posbackup demo' to see it work on a built-in example.`,
 		return &usageErr{msg + " (see --help)"}
 	})
 	root.AddCommand(a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.variantsCmd(), a.profileCmd(), a.demoCmd(), a.testAccessCmd(), a.configCmd(), a.jobCmd(), a.serviceCmd(), a.notifyCmd(), a.serveCmd(),
-		a.withNotSetUp(a.statusCmd("status", func() *service.Manager { return &service.Manager{ConfigPath: a.configPath} })))
+		a.withNotSetUp(a.statusCmd("status", func() *osservice.Manager { return &osservice.Manager{ConfigPath: a.configPath} })))
 	root.AddCommand(a.fleetCmd())
 	root.AddCommand(a.setupCmd(), a.dialogCmd()) // installer.go: what the MSI and its Start-menu entry run
 	root.CompletionOptions.DisableDefaultCmd = true

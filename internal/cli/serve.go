@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/posbackup/posbackup/internal/config"
-	"github.com/posbackup/posbackup/internal/service"
+	"github.com/posbackup/posbackup/internal/osservice"
 	"github.com/posbackup/posbackup/internal/web"
 )
 
@@ -109,7 +109,7 @@ func (a *app) serveWeb(ctx context.Context, o webServe) error {
 	}
 	srv, err := web.New(web.Options{
 		ConfigPath: path, Listen: ln.Addr().String(), TLS: useTLS, AllowHosts: allowHosts, NoSetup: o.noSetup,
-		Automatic: installer{&service.Manager{ConfigPath: path}},
+		Automatic: installer{&osservice.Manager{ConfigPath: path}},
 		Logf:      log.New(a.stderr, "posbackup serve: ", log.LstdFlags).Printf,
 	})
 	if err != nil {
@@ -165,6 +165,6 @@ func browserAddr(addr string) string {
 
 // installer is what "Install automatic backup on this computer" does:
 // register the service and start it.
-type installer struct{ *service.Manager }
+type installer struct{ *osservice.Manager }
 
 func (i installer) Install() error { return i.Manager.Ensure() }

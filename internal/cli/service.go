@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/posbackup/posbackup/internal/config"
+	"github.com/posbackup/posbackup/internal/osservice"
 	"github.com/posbackup/posbackup/internal/schedule"
 	"github.com/posbackup/posbackup/internal/service"
 	"github.com/posbackup/posbackup/internal/status"
@@ -29,9 +30,9 @@ file ([jobs.NAME], see 'posbackup job set') at their times, at low priority.`,
   posbackup service status --config C:\posbackup\posbackup.toml
   posbackup service run --config posbackup.toml      (in the foreground, e.g. without an init system)`,
 	}
-	cmd.PersistentFlags().StringVar(&name, "name", service.DefaultName, "the system service's name (several configs on one computer need different names)")
-	mgr := func() *service.Manager { return &service.Manager{ConfigPath: a.configPath, Name: name} }
-	simple := func(use, short, done string, f func(*service.Manager) error) *cobra.Command {
+	cmd.PersistentFlags().StringVar(&name, "name", osservice.DefaultName, "the system service's name (several configs on one computer need different names)")
+	mgr := func() *osservice.Manager { return &osservice.Manager{ConfigPath: a.configPath, Name: name} }
+	simple := func(use, short, done string, f func(*osservice.Manager) error) *cobra.Command {
 		return &cobra.Command{
 			Use: use + " --config FILE", Short: short, Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,15 +51,15 @@ file ([jobs.NAME], see 'posbackup job set') at their times, at low priority.`,
 		}
 	}
 	cmd.AddCommand(a.serviceInstallCmd(mgr),
-		simple("uninstall", "Stop and remove the system service", "The automatic backup service was removed; backups now run only when started by hand.", (*service.Manager).Uninstall),
-		simple("start", "Start the installed service", "The automatic backup service was started.", (*service.Manager).Start),
-		simple("stop", "Stop the service (a running backup is stopped and tried again at the next start)", "The automatic backup service was stopped: no backup runs at its time until it is started again.", (*service.Manager).Stop),
+		simple("uninstall", "Stop and remove the system service", "The automatic backup service was removed; backups now run only when started by hand.", (*osservice.Manager).Uninstall),
+		simple("start", "Start the installed service", "The automatic backup service was started.", (*osservice.Manager).Start),
+		simple("stop", "Stop the service (a running backup is stopped and tried again at the next start)", "The automatic backup service was stopped: no backup runs at its time until it is started again.", (*osservice.Manager).Stop),
 		a.statusCmd("status", mgr),
 		a.serviceRunCmd(&name))
 	return cmd
 }
 
-func (a *app) serviceInstallCmd(mgr func() *service.Manager) *cobra.Command {
+func (a *app) serviceInstallCmd(mgr func() *osservice.Manager) *cobra.Command {
 	var at, weekdays, runAs string
 	var noStart bool
 	cmd := &cobra.Command{
@@ -128,7 +129,7 @@ automatic backup per PC. Run it as administrator (Windows) or root.`,
 			if before == status.ServiceRunning || before == status.ServiceStopped {
 				fmt.Fprintf(a.stdout, "The automatic backup service %s was already installed; it reads the changed config by itself. (To register it anew, e.g. after moving the program, run 'posbackup service uninstall' first.)\n", m.Name)
 			} else {
-				fmt.Fprintf(a.stdout, "The automatic backup is installed as a system service (%s, name %s).\n", service.Platform(), m.Name)
+				fmt.Fprintf(a.stdout, "The automatic backup is installed as a system service (%s, name %s).\n", osservice.Platform(), m.Name)
 			}
 			if !noStart {
 				if err := m.Ensure(); err != nil {
@@ -174,7 +175,7 @@ the schedule work.`,
 			if asService {
 				o.EventSource = *name
 			}
-			return service.RunAsService(cmd.Context(), *name, asService, func(ctx context.Context) error {
+			return osservice.RunAsService(cmd.Context(), *name, asService, func(ctx context.Context) error {
 				if l := a.cfg.Web.Listen; l != "" { // the installed service serves the dialog too
 					go func() {
 						if err := a.serveWeb(ctx, webServe{listen: l, noSetup: true}); err != nil {
@@ -191,15 +192,15 @@ the schedule work.`,
 	f.DurationVar(&o.Poll, "poll", 0, "how often the clock is checked (default 30s)")
 	f.DurationVar(&o.CatchUpDelay, "catch-up-delay", 0, "wait this long after start before a missed backup is caught up (default 2m)")
 	f.DurationVar(&o.Reload, "reload", 0, "how often the config file is checked for changes (default 30s)")
-	f.BoolVar(&asService, strings.TrimPrefix(service.AsServiceFlag, "--"), false, "answer the Windows service manager (what the installed service's command line gives); failures also go to the Windows event log")
-	for _, h := range []string{"poll", "catch-up-delay", "reload", strings.TrimPrefix(service.AsServiceFlag, "--")} {
+	f.BoolVar(&asService, strings.TrimPrefix(osservice.AsServiceFlag, "--"), false, "answer the Windows service manager (what the installed service's command line gives); failures also go to the Windows event log")
+	for _, h := range []string{"poll", "catch-up-delay", "reload", strings.TrimPrefix(osservice.AsServiceFlag, "--")} {
 		f.MarkHidden(h)
 	}
 	return cmd
 }
 
 // statusCmd is 'posbackup status' and 'posbackup service status'.
-func (a *app) statusCmd(use string, mgr func() *service.Manager) *cobra.Command {
+func (a *app) statusCmd(use string, mgr func() *osservice.Manager) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   use + " --config FILE [--json]",
@@ -218,7 +219,7 @@ alert or a warning.`,
 			if err != nil {
 				a.warn([]string{err.Error()})
 			}
-			r := service.Report(a.cfg, a.configPath, svc, time.Now())
+			r := status.Gather(a.cfg, a.configPath, svc, time.Now())
 			runs := service.History(a.cfg.StateDirOf(a.configPath), 10)
 			if runs == nil {
 				runs = []service.Entry{}

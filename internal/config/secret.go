@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/posbackup/posbackup/internal/atomicfile"
 )
 
 // SecretNames are the settings that hold secrets ("table.key" for a key
@@ -97,34 +99,25 @@ func setKey(lines []string, table, key, line string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// writeOwnerOnly replaces path with data, readable by its owner only.
+// writeOwnerOnly replaces path with data atomically, readable by its owner
+// only.
 func writeOwnerOnly(path string, data []byte) error {
 	os.MkdirAll(filepath.Dir(path), 0o755) // the machine-wide config's folder (ProgramData\posbackup) may not exist yet
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".posbackup-config-*")
-	if err != nil {
-		return fmt.Errorf("cannot write next to %s: %v", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil && !isWindows {
-		tmp.Close()
-		return err
-	}
-	if err := restrictToOwner(tmp.Name()); err != nil {
-		tmp.Close()
+	var restrictErr error
+	err := atomicfile.Write(path, data, func(tmp *os.File) error {
+		if err := tmp.Chmod(0o600); err != nil && !isWindows {
+			return err
+		}
+		restrictErr = restrictToOwner(tmp.Name())
+		return restrictErr
+	})
+	if err != nil && err == restrictErr {
 		return fmt.Errorf("cannot make %s readable by its owner only: %v", path, err)
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, err)
 	}
-	if err := tmp.Sync(); err != nil { // POS PCs lose power: the rename must not expose an empty file
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // Warnings says what is unsafe about a loaded config file.

@@ -11,7 +11,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/job"
-	"github.com/posbackup/posbackup/internal/runner"
+	"github.com/posbackup/posbackup/internal/prepare"
 )
 
 // Chain is a chain's destination opened for the view: the folder above
@@ -44,7 +44,7 @@ func OpenChain(ctx context.Context, b config.Backup, timeout time.Duration) (*Ch
 		}
 		d = f
 	} else {
-		d, warns, err = open.Open(ctx, spec, runner.AccessOptions(b, timeout))
+		d, warns, err = open.Open(ctx, spec, prepare.AccessOptions(b, timeout))
 		if err != nil {
 			return &Chain{Warnings: warns}, err
 		}

@@ -332,7 +332,7 @@ func dirList(dir string) []string {
 }
 
 // crashBuild builds posbackup with -tags faultinject: the backup's fault
-// plan (runner/faultinject.go) and the restore's fault points
+// plan (prepare/faultinject.go) and the restore's fault points
 // (restore_fault_on.go). TestCrashMatrix and TestRestoreKilledAtEveryPhase
 // use it.
 func crashBuild(t *testing.T) string {

@@ -4,12 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-var weekdays = map[string][7]string{
-	"en": {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
-	"de": {"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"},
-}
+	"github.com/posbackup/posbackup/internal/msg"
+)
 
 // NameTokens are the values a name template can use.
 type NameTokens struct {
@@ -32,10 +29,7 @@ func ExpandName(tmpl string, t NameTokens) (string, error) {
 	if strings.TrimSpace(tmpl) == "" {
 		tmpl = DefaultNameTemplate
 	}
-	days, ok := weekdays[strings.ToLower(t.Lang)]
-	if t.Lang == "" {
-		days, ok = weekdays["en"], true
-	}
+	weekday, ok := msg.WeekdayName(t.Lang, t.Time.Weekday())
 	if !ok {
 		return "", fmt.Errorf("unknown language %q for weekday names: use en or de", t.Lang)
 	}
@@ -50,7 +44,7 @@ func ExpandName(tmpl string, t NameTokens) (string, error) {
 	}
 	vals := map[string]string{
 		"client":  client,
-		"weekday": days[t.Time.Weekday()],
+		"weekday": weekday,
 		"date":    t.Time.Format("2006-01-02"),
 		"time":    t.Time.Format("1504"),
 		"host":    t.Host,

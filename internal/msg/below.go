@@ -13,13 +13,6 @@ var germanPage = map[string]string{
 	"%d hours ago":   "vor %d Stunden",
 	"%d days ago":    "vor %d Tagen",
 	"in the future: check this computer's clock": "in der Zukunft: bitte die Uhr dieses Computers prüfen",
-	"Mon %s": "Mo %s",
-	"Tue %s": "Di %s",
-	"Wed %s": "Mi %s",
-	"Thu %s": "Do %s",
-	"Fri %s": "Fr %s",
-	"Sat %s": "Sa %s",
-	"Sun %s": "So %s",
 
 	// The first-start guide.
 	"First start":                     "Erste Schritte",
@@ -124,7 +117,7 @@ var germanPage = map[string]string{
 // germanBelow are the sentences of the layers below the faces that the
 // dialog shows most, as the fmt patterns they are made with (the job's
 // results, "Test access data", the status), English -> German. They
-// follow the English texts in internal/job, internal/runner,
+// follow the English texts in internal/job, internal/prepare,
 // internal/dest and internal/status; a sentence changed there falls back
 // to English until its pattern here is changed too (the web tests drive
 // "Test access data" and a backup through the real code and look for the
@@ -162,7 +155,7 @@ var germanBelow = map[string]string{
 
 	"%d of %d file(s) of %s failed the check: %s": "%d von %d Datei(en) von %s haben die Prüfung nicht bestanden: %s",
 
-	// The settings checks (internal/runner).
+	// The settings checks (internal/prepare).
 	"the backup goes to the same drive as the data (%s): not recommended, one disk failure loses both; use a USB medium, a NAS or a server": "die Sicherung geht auf dasselbe Laufwerk wie die Daten (%s): nicht empfohlen, ein Festplattenschaden verliert beides; bitte ein USB-Medium, ein NAS oder einen Server verwenden",
 	"no installation folder: give --source DIR or 'source' in the config (the POS suite's folder, e.g. %s)":                                 "kein Installationsordner: bitte den Ordner der Kassensoftware in den ersten Schritten oder den Einstellungen wählen (z. B. %s)",
 	"no variant: give --variant 1, 2, 3 or 4, or 'variant' in the config (see 'posbackup variants')":                                        "keine Variante: bitte eine Variante in der Liste wählen",
@@ -289,7 +282,7 @@ var germanJob = map[string]string{
 	"the temporary files of an earlier restore in %s could not be removed: %v":                                                                                                     "die temporären Dateien einer früheren Wiederherstellung in %s konnten nicht entfernt werden: %v",
 	"%q is taken as a folder on this computer: for a server write ftpes://%s (or sftp://, ftp://) or choose the protocol":                                                          "%q wird als Ordner auf diesem Computer verstanden: für einen Server bitte ftpes://%s (oder sftp://, ftp://) schreiben oder das Protokoll wählen",
 
-	// The settings' checks (internal/runner, job.Usage).
+	// The settings' checks (internal/prepare, job.Usage).
 	"unknown compression level %q (--level, or level in the config): use fast, default or best":                                                                                 "unbekannte Kompressionsstufe %q: bitte schnell, normal oder stark wählen",
 	"unknown verify setting %q (--verify, or verify in the config): use full (read the archive back from where it is kept) or quick (size and local copy, for very slow lines)": "unbekannte Prüf-Einstellung %q: bitte vollständig (die Sicherung vom Speicherort zurücklesen) oder schnell (Größe und lokale Kopie, für sehr langsame Leitungen) wählen",
 	"encryption is on but no archive password is set: give it as %s":                                                                                                            "die Verschlüsselung ist eingeschaltet, aber es ist kein Archiv-Passwort gesetzt: bitte angeben als %s",

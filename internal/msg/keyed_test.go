@@ -18,10 +18,10 @@ import (
 // makers are the functions below the faces that make a keyed message,
 // with the index of their format parameter, by the folders they are in.
 var makers = map[string]map[string]int{
-	"../job":    {"fail": 0, "failed": 1, "New": 0}, // with a cause first in failed; msg.New
-	"../dest":   {"New": 0, "Plainf": 1},            // retry.Plainf, with a cause first
-	"../status": {"warning": 3, "add": 2, "New": 0}, // status's warnings
-	"../runner": {"usage": 0, "New": 0},             // the settings' checks (job.Usage)
+	"../job":     {"fail": 0, "failed": 1, "New": 0}, // with a cause first in failed; msg.New
+	"../dest":    {"New": 0, "Plainf": 1},            // retry.Plainf, with a cause first
+	"../status":  {"warning": 3, "add": 2, "New": 0}, // status's warnings
+	"../prepare": {"usage": 0, "New": 0},             // the settings' checks (job.Usage)
 }
 
 // formats are the literal formats given to the makers in the packages

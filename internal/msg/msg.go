@@ -65,7 +65,9 @@ var dated = regexp.MustCompile(`^[A-Z][a-z]{2} %s$`)
 var verbRe = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
 
 func init() {
-	for _, t := range []map[string]string{germanPage, germanBelow, germanFleet, germanJob, germanCLI} {
+	weekdays := map[string]string{}
+	weekdayGerman(weekdays)
+	for _, t := range []map[string]string{germanPage, germanBelow, germanFleet, germanJob, germanCLI, weekdays} {
 		for en, de := range t {
 			if _, dup := german[en]; dup {
 				panic("msg: " + en + " is in the table twice")

@@ -14,9 +14,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/posbackup/posbackup/internal/config"
 )
+
+// Server is the SMTP server reports go through: the [mail] table of the
+// config file (a face converts it: notify.Server(cfg.Mail)).
+type Server struct {
+	Host     string
+	Port     int    // 0: 587 (starttls), 465 (tls), 25 (none)
+	Security string // "starttls" ("" too), "tls" or "none"
+	User     string
+	Password string
+	From     string // "": posbackup@HOSTNAME
+	CAFile   string // trust this certificate (PEM) besides the system's
+}
 
 // Message is one report.
 type Message struct {
@@ -25,8 +35,8 @@ type Message struct {
 	Body    string
 }
 
-// Send delivers m through the SMTP server of cfg.
-func Send(ctx context.Context, cfg config.Mail, m Message) error {
+// Send delivers m through the SMTP server cfg.
+func Send(ctx context.Context, cfg Server, m Message) error {
 	if cfg.Host == "" {
 		return errors.New("no mail server is set: add host to [mail] in the config")
 	}
@@ -38,41 +48,11 @@ func Send(ctx context.Context, cfg config.Mail, m Message) error {
 		host, _ := os.Hostname()
 		from = "posbackup@" + strings.ReplaceAll(host, " ", "-")
 	}
-	sec := strings.ToLower(cfg.Security)
-	if sec == "" {
-		sec = "starttls"
-	}
-	port := cfg.Port
-	if port == 0 {
-		port = map[string]int{"starttls": 587, "tls": 465, "none": 25}[sec]
-	}
-	if port == 0 {
-		return fmt.Errorf("unknown mail security %q: use starttls, tls or none", cfg.Security)
-	}
-	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(port))
-	tlsCfg := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return fmt.Errorf("cannot read the mail CA file %s: %v", cfg.CAFile, err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("the mail CA file %s holds no certificate", cfg.CAFile)
-		}
-		tlsCfg.RootCAs = pool
-	}
-	d := net.Dialer{Timeout: 20 * time.Second}
-	var conn net.Conn
-	var err error
-	if sec == "tls" {
-		conn, err = tls.DialWithDialer(&d, "tcp", addr, tlsCfg)
-	} else {
-		conn, err = d.DialContext(ctx, "tcp", addr)
-	}
+	l, err := dial(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("cannot reach the mail server %s: %v", addr, plainNet(err))
+		return err
 	}
+	conn, addr := l.conn, l.addr
 	conn.SetDeadline(time.Now().Add(60 * time.Second))
 	c, err := smtp.NewClient(conn, cfg.Host)
 	if err != nil {
@@ -80,11 +60,11 @@ func Send(ctx context.Context, cfg config.Mail, m Message) error {
 		return fmt.Errorf("the mail server %s did not answer as SMTP: %v", addr, err)
 	}
 	defer c.Close()
-	if sec == "starttls" {
+	if l.sec == "starttls" {
 		if ok, _ := c.Extension("STARTTLS"); !ok {
 			return fmt.Errorf("the mail server %s does not offer STARTTLS: set security = \"tls\" or ask the provider", addr)
 		}
-		if err := c.StartTLS(tlsCfg); err != nil {
+		if err := c.StartTLS(l.tls); err != nil {
 			return fmt.Errorf("TLS with the mail server %s failed: %v", addr, err)
 		}
 	}
@@ -111,6 +91,54 @@ func Send(ctx context.Context, cfg config.Mail, m Message) error {
 		return fmt.Errorf("the mail server %s did not take the message: %v", addr, err)
 	}
 	return c.Quit()
+}
+
+// link is a connection to the mail server.
+type link struct {
+	conn net.Conn
+	addr string      // host:port
+	sec  string      // the security in effect: "starttls", "tls" or "none"
+	tls  *tls.Config // what TLS trusts
+}
+
+// dial connects to cfg's server.
+func dial(ctx context.Context, cfg Server) (*link, error) {
+	sec := strings.ToLower(cfg.Security)
+	if sec == "" {
+		sec = "starttls"
+	}
+	port := cfg.Port
+	if port == 0 {
+		port = map[string]int{"starttls": 587, "tls": 465, "none": 25}[sec]
+	}
+	if port == 0 {
+		return nil, fmt.Errorf("unknown mail security %q: use starttls, tls or none", cfg.Security)
+	}
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(port))
+	tlsCfg := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the mail CA file %s: %v", cfg.CAFile, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("the mail CA file %s holds no certificate", cfg.CAFile)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	d := net.Dialer{Timeout: 20 * time.Second}
+	var conn net.Conn
+	var err error
+	if sec == "tls" {
+		conn, err = tls.DialWithDialer(&d, "tcp", addr, tlsCfg)
+	} else {
+		conn, err = d.DialContext(ctx, "tcp", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach the mail server %s: %v", addr, plainNet(err))
+	}
+	return &link{conn: conn, addr: addr, sec: sec, tls: tlsCfg}, nil
 }
 
 func mimeHeader(s string) string {

@@ -7,13 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/testsrv"
 )
 
 func TestSendToRealSMTPServer(t *testing.T) {
 	s := testsrv.StartMailpit(t)
-	cfg := config.Mail{Host: s.Host, Port: s.SMTPPort, Security: "none", User: "kasse", Password: "smtp-secret", From: "kasse@example.org"}
+	cfg := Server{Host: s.Host, Port: s.SMTPPort, Security: "none", User: "kasse", Password: "smtp-secret", From: "kasse@example.org"}
 	err := Send(context.Background(), cfg, Message{To: []string{"chef@example.org"}, Subject: "Sicherung fehlgeschlagen: Bäckerei", Body: "Die Sicherung M001_Montag.zip ist fehlgeschlagen.\nBitte prüfen."})
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +30,7 @@ func TestSendToRealSMTPServer(t *testing.T) {
 	if err := Send(context.Background(), cfg, Message{To: []string{"a@b.c"}, Subject: "x", Body: "x"}); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Errorf("starttls on a plain server: %v", err)
 	}
-	if err := Send(context.Background(), config.Mail{Host: "127.0.0.1", Port: testsrv.FreePort(t), Security: "none"}, Message{To: []string{"a@b.c"}}); err == nil || !strings.Contains(err.Error(), "cannot reach") {
+	if err := Send(context.Background(), Server{Host: "127.0.0.1", Port: testsrv.FreePort(t), Security: "none"}, Message{To: []string{"a@b.c"}}); err == nil || !strings.Contains(err.Error(), "cannot reach") {
 		t.Errorf("closed port: %v", err)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // Spec is when a job runs: at Time ("HH:MM", 24-hour, local time) on the
@@ -23,7 +25,7 @@ type Spec struct {
 // Parse builds a Spec from what a user types: a time of day "HH:MM" (also
 // "H:MM") and a weekday list such as "" (every day), "mon,wed,fri",
 // "mon-fri", "Mo-Fr" or "monday, tuesday". English and German names and
-// their two- and three-letter abbreviations are understood.
+// their two- and three-letter abbreviations are understood (msg.ParseWeekday).
 func Parse(timeOfDay, weekdays string) (Spec, error) {
 	h, m, err := ParseTime(timeOfDay)
 	if err != nil {
@@ -34,6 +36,21 @@ func Parse(timeOfDay, weekdays string) (Spec, error) {
 		return Spec{}, err
 	}
 	return Spec{Time: fmt.Sprintf("%02d:%02d", h, m), Weekdays: days}, nil
+}
+
+// JobSpec is the schedule of the configured job name from its time and
+// weekdays as the config file gives them; ok is false for a job without a
+// time (it runs only by hand). A bad time or weekday is an error naming
+// the job.
+func JobSpec(name, timeOfDay string, weekdays []string) (spec Spec, ok bool, err error) {
+	if strings.TrimSpace(timeOfDay) == "" {
+		return Spec{}, false, nil
+	}
+	spec, err = Parse(timeOfDay, strings.Join(weekdays, ","))
+	if err != nil {
+		return Spec{}, false, fmt.Errorf("job %s in the config: %v", name, err)
+	}
+	return spec, true, nil
 }
 
 // ParseTime reads "HH:MM" (24-hour clock; a one-digit hour is accepted).
@@ -59,16 +76,6 @@ func quoteIfOdd(s string) string {
 	return s
 }
 
-var dayNames = map[string]time.Weekday{
-	"su": time.Sunday, "sun": time.Sunday, "sunday": time.Sunday, "so": time.Sunday, "sonntag": time.Sunday,
-	"mo": time.Monday, "mon": time.Monday, "monday": time.Monday, "montag": time.Monday,
-	"tu": time.Tuesday, "tue": time.Tuesday, "tuesday": time.Tuesday, "di": time.Tuesday, "dienstag": time.Tuesday,
-	"we": time.Wednesday, "wed": time.Wednesday, "wednesday": time.Wednesday, "mi": time.Wednesday, "mittwoch": time.Wednesday,
-	"th": time.Thursday, "thu": time.Thursday, "thursday": time.Thursday, "do": time.Thursday, "donnerstag": time.Thursday,
-	"fr": time.Friday, "fri": time.Friday, "friday": time.Friday, "freitag": time.Friday,
-	"sa": time.Saturday, "sat": time.Saturday, "saturday": time.Saturday, "samstag": time.Saturday, "sonnabend": time.Saturday,
-}
-
 // ParseWeekdays reads a comma-separated list of weekdays and ranges
 // ("mon-fri"; a range may wrap: "fri-mon"). "", "daily" and "every day"
 // mean every day and give nil. The result is sorted Sunday first, without
@@ -82,7 +89,7 @@ func ParseWeekdays(s string) ([]time.Weekday, error) {
 	var set [7]bool
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
 		from, to, isRange := strings.Cut(part, "-")
-		a, ok := dayNames[strings.TrimSuffix(from, ".")]
+		a, ok := msg.ParseWeekday(from)
 		if !ok {
 			return nil, fmt.Errorf("%q is not a weekday: use names such as mon,tue or a range such as mon-fri", from)
 		}
@@ -90,7 +97,7 @@ func ParseWeekdays(s string) ([]time.Weekday, error) {
 			set[a] = true
 			continue
 		}
-		b, ok := dayNames[strings.TrimSuffix(to, ".")]
+		b, ok := msg.ParseWeekday(to)
 		if !ok {
 			return nil, fmt.Errorf("%q is not a weekday: use names such as mon,tue or a range such as mon-fri", to)
 		}
@@ -133,7 +140,7 @@ func (s Spec) String() string {
 	}
 	names := make([]string, len(s.Weekdays))
 	for i, d := range s.Weekdays {
-		names[i] = d.String()[:3]
+		names[i] = msg.WeekdayShort(msg.EN, d)
 	}
 	return "at " + s.Time + " on " + strings.Join(names, ", ")
 }

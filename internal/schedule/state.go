@@ -9,9 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
+
+	"github.com/posbackup/posbackup/internal/atomicfile"
 )
 
 // State is what the scheduler keeps on disk for one job, one JSON file per
@@ -125,9 +126,8 @@ func LoadState(dir, job string, now time.Time) (State, error) {
 	return st, nil
 }
 
-// SaveState writes st to its file in dir atomically: a temporary file in
-// the same folder is written, synced and renamed over the old one, so a
-// crash leaves either the old or the new state, never a torn one.
+// SaveState writes st to its file in dir atomically (atomicfile.Write), so
+// a crash leaves either the old or the new state, never a torn one.
 func SaveState(dir string, st State) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("the state folder %s cannot be created: %w", dir, err)
@@ -137,38 +137,8 @@ func SaveState(dir string, st State) error {
 		return err
 	}
 	b = append(b, '\n')
-	p := StatePath(dir, st.Job)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(p)+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(StatePath(dir, st.Job), b, nil); err != nil {
 		return fmt.Errorf("the state of job %s cannot be saved in %s: %w", st.Job, dir, err)
 	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("the state of job %s cannot be saved in %s: %w", st.Job, dir, err)
-	}
-	syncDir(dir)
 	return nil
-}
-
-// syncDir makes the rename durable where the system allows syncing a
-// folder (not on Windows, where the rename is durable by itself).
-func syncDir(dir string) {
-	if runtime.GOOS == "windows" {
-		return
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/posbackup/posbackup/internal/schedule"
 )
 
-// recordedEvents is an eventSink that keeps what the service writes.
+// recordedEvents is an osservice.EventLog that keeps what the service writes.
 type recordedEvents struct {
 	mu                      sync.Mutex
 	errors, warnings, infos []string

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/posbackup/posbackup/internal/atomicfile"
 	"github.com/posbackup/posbackup/internal/fleet"
 )
 
@@ -62,7 +63,7 @@ func (r *running) fleetMail(ctx context.Context) {
 	r.fleetTried = now
 	done := func() {
 		if out, err := json.Marshal(fleetMailRecord{Day: day, Sent: now}); err == nil {
-			if err := os.WriteFile(path, out, 0o600); err != nil {
+			if err := atomicfile.Write(path, out, nil); err != nil {
 				r.log.printf("the day of the chain's report could not be kept in %s (%v): a restart today sends it again", path, err)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/posbackup/posbackup/internal/atomicfile"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/schedule"
 )
@@ -59,10 +60,7 @@ func appendHistory(dir string, r Entry) error {
 		if b, err := os.ReadFile(p); err == nil {
 			half := b[len(b)/2:]
 			if i := bytes.IndexByte(half, '\n'); i >= 0 {
-				tmp := p + ".tmp"
-				if os.WriteFile(tmp, half[i+1:], 0o600) == nil {
-					os.Rename(tmp, p)
-				}
+				atomicfile.Write(p, half[i+1:], nil) // failing, the file stays whole and grows
 			}
 		}
 	}

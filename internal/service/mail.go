@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/posbackup/posbackup/internal/atomicfile"
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/notify"
@@ -161,7 +162,7 @@ func (r *running) alerts() {
 		path := alertPath(r.dir, name)
 		r.send(cfg, m, "the no-backup alert of job "+name, func() { // only once it went out: a failed one is tried again
 			if out, err := json.Marshal(alertRecord{Sent: now}); err == nil {
-				os.WriteFile(path, out, 0o600)
+				atomicfile.Write(path, out, nil)
 			}
 		})
 	}
@@ -186,7 +187,7 @@ func TestMail(ctx context.Context, cfg *config.Config, to []string) ([]string, e
 		return nil, fmt.Errorf("no recipient: give --to ADDRESS, or set mail_to in a job of the config")
 	}
 	host := hostname()
-	err := notify.Send(ctx, cfg.Mail, notify.Message{
+	err := notify.Send(ctx, notify.Server(cfg.Mail), notify.Message{
 		To:      to,
 		Subject: "posbackup: test mail from " + host,
 		Body:    fmt.Sprintf("This is a test mail from posbackup on %s, sent %s.\nReports of the automatic backup will reach you this way.\n", host, time.Now().Format("Mon 2006-01-02 15:04")),

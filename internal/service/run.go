@@ -15,8 +15,9 @@ import (
 	"github.com/posbackup/posbackup/internal/fleet"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/notify"
+	"github.com/posbackup/posbackup/internal/osservice"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/runlock"
-	"github.com/posbackup/posbackup/internal/runner"
 	"github.com/posbackup/posbackup/internal/schedule"
 	"github.com/posbackup/posbackup/internal/sysprio"
 )
@@ -53,7 +54,7 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 		lg := newLog(filepath.Join((&config.Config{}).StateDirOf(cfgPath), LogName), o.Out)
 		lg.printf("the automatic backup cannot start: %v", err)
 		lg.close()
-		ev := openEventLog(o.EventSource)
+		ev := osservice.OpenEventLog(o.EventSource)
 		ev.Error(fmt.Sprintf("The automatic backup cannot start: %v", err))
 		ev.Close()
 		return err
@@ -64,7 +65,7 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 	}
 	lg := newLog(filepath.Join(dir, LogName), o.Out)
 	defer lg.close()
-	ev := openEventLog(o.EventSource)
+	ev := osservice.OpenEventLog(o.EventSource)
 	defer ev.Close()
 	if !o.NormalPriority {
 		if err := sysprio.Lower(); err != nil {
@@ -105,7 +106,7 @@ func Run(ctx context.Context, cfgPath string, o RunOptions) error {
 type running struct {
 	cfgPath, dir string
 	log          *rotatingLog
-	ev           eventSink            // the Windows event log (failures and alerts)
+	ev           osservice.EventLog   // the Windows event log (failures and alerts)
 	evAlerted    map[string]time.Time // when a job's no-success alert last went to the event log
 	clock        schedule.Clock
 	seen         stamp // the config file as last loaded
@@ -208,11 +209,11 @@ func RunJob(ctx context.Context, cfg *config.Config, cfgPath, name string) (*job
 		return nil, fmt.Errorf("there is no job %q in the config", name)
 	}
 	b := JobSettings(cfg, cfgPath, name)
-	pr, err := runner.Prepare(ctx, b, runner.Options{})
-	defer pr.Close()
+	pr, err := prepare.Prepare(ctx, b, prepare.Options{})
 	if err != nil {
-		return nil, err
+		return nil, err // a failed Prepare holds nothing to close
 	}
+	defer pr.Close()
 	req := pr.Request
 	req.Job = name
 	req.Keep = Policy(j)
@@ -257,9 +258,9 @@ func (r *running) event(e schedule.Event) {
 	r.send(cfg, m, "the report of job "+e.Job)
 }
 
-func (r *running) events() eventSink {
+func (r *running) events() osservice.EventLog {
 	if r.ev == nil {
-		return noEvents{}
+		return osservice.NoEvents{}
 	}
 	return r.ev
 }
@@ -301,7 +302,7 @@ func (r *running) send(cfg *config.Config, m notify.Message, what string, onSent
 		defer r.mails.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		if err := notify.Send(ctx, cfg.Mail, m); err != nil {
+		if err := notify.Send(ctx, notify.Server(cfg.Mail), m); err != nil {
 			r.log.printf("%s could not be mailed: %v", what, err)
 			return
 		}

@@ -1,28 +1,25 @@
 // Package service is the automatic backup: it runs the jobs of a config
 // file at their times (Run, what 'posbackup service run' and the installed
-// system service execute), mails reports, keeps a log, reports the status
-// of every job (Report), and registers itself with the operating system
-// (Manager: Windows service, systemd, launchd, System V init).
+// system service execute), mails reports and alerts, keeps a log and the
+// history. The status of every job is internal/status (Gather); the
+// registration with the operating system is internal/osservice.
 //
-// Every backup it runs is built by internal/runner and made by job.Backup,
+// Every backup it runs is built by internal/prepare and made by job.Backup,
 // exactly as a backup started by hand.
 package service
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/dest/open"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/retention"
-	"github.com/posbackup/posbackup/internal/runner"
 	"github.com/posbackup/posbackup/internal/schedule"
-	"github.com/posbackup/posbackup/internal/status"
 )
 
 // DefaultJob is the name of the one automatic backup 'service install
@@ -76,14 +73,10 @@ func jobNames(cfg *config.Config) []string {
 // a time (it runs only by hand).
 func jobSpec(cfg *config.Config, name string) (schedule.Spec, bool, error) {
 	j := cfg.Jobs[name]
-	if j == nil || strings.TrimSpace(j.Time) == "" {
+	if j == nil {
 		return schedule.Spec{}, false, nil
 	}
-	spec, err := schedule.Parse(j.Time, strings.Join(j.Weekdays, ","))
-	if err != nil {
-		return schedule.Spec{}, false, fmt.Errorf("job %s in the config: %v", name, err)
-	}
-	return spec, true, nil
+	return schedule.JobSpec(name, j.Time, j.Weekdays)
 }
 
 // JobSettings returns the backup settings of job name with relative paths
@@ -172,11 +165,11 @@ func CheckJobs(cfg *config.Config, cfgPath string, getenv func(string) string) (
 	}
 	for _, sj := range jobs {
 		b := JobSettings(cfg, cfgPath, sj.Name)
-		if _, err := runner.Check(b, runner.Options{}); err != nil {
+		if _, err := prepare.Check(b, prepare.Options{}); err != nil {
 			return warnings, fmt.Errorf("job %s: %v", sj.Name, err)
 		}
 		if b.Encrypt && b.ArchivePassword == "" && b.ArchivePasswordFile == "" {
-			warnings = append(warnings, fmt.Sprintf("job %s takes its archive password from %s, which the service does not see: store it with 'posbackup config set-secret archive_password'", sj.Name, runner.ArchivePasswordEnv))
+			warnings = append(warnings, fmt.Sprintf("job %s takes its archive password from %s, which the service does not see: store it with 'posbackup config set-secret archive_password'", sj.Name, prepare.ArchivePasswordEnv))
 		}
 		spec, _ := open.ParseDefault(b.To, b.Protocol)
 		if spec.IsServer() && b.Password == "" && b.PasswordFile == "" && b.KeyFile == "" && spec.Password == "" && getenv(open.PasswordEnv) != "" {
@@ -198,33 +191,4 @@ func Policy(j *config.Job) *retention.Policy {
 		return nil
 	}
 	return &p
-}
-
-// Report gathers the status of every job of the config at cfgPath: its
-// settings, its scheduler state from the state folder, and svc, what is
-// known of the installed service.
-func Report(cfg *config.Config, cfgPath string, svc status.Service, now time.Time) status.Report {
-	dir := cfg.StateDirOf(cfgPath)
-	in := status.Input{States: map[string]schedule.State{}, Service: svc, Now: now}
-	for _, name := range jobNames(cfg) {
-		b, _ := cfg.JobBackup(name)
-		sj := status.Job{Name: name, Variant: b.Variant, Destination: "(the destination in the config cannot be read)"}
-		if spec, err := open.ParseDefault(b.To, b.Protocol); err == nil {
-			sj.Destination = spec.Redacted()
-			if !spec.IsServer() && b.Source != "" {
-				if _, err := os.Stat(b.Source); err == nil {
-					sj.SameDrive = local.SameDrive(b.Source, spec.Path)
-				}
-			}
-		}
-		if spec, ok, err := jobSpec(cfg, name); err == nil && ok {
-			s := spec
-			sj.Schedule = &s
-		}
-		in.Jobs = append(in.Jobs, sj)
-		if st, err := schedule.LoadState(dir, name, now); err == nil && !st.Since.IsZero() {
-			in.States[name] = st
-		}
-	}
-	return status.Evaluate(in)
 }

@@ -17,8 +17,10 @@ import (
 	"github.com/posbackup/posbackup/internal/archive"
 )
 
-// errHeld stands for ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION.
-var errHeld = errors.New("The process cannot access the file because it is being used by another process.")
+// errHeld stands for ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION (in
+// the error-string style: Windows's own text begins with a capital and
+// ends with a full stop).
+var errHeld = errors.New("the process cannot access the file because it is being used by another process")
 
 // heldSource is the file system with one file opened by the "POS program"
 // without sharing (open fails) and one byte-range locked (reads fail).

@@ -1,8 +1,9 @@
 // Package status turns the configured jobs, their scheduler state and a few
 // facts about this computer into the status a user or service partner
 // reads: per job the last success, the last failure and its reason and the
-// next run, and the warnings the product gives, in plain sentences. It
-// reads and writes nothing; the caller gathers the inputs.
+// next run, and the warnings the product gives, in plain sentences.
+// Evaluate reads and writes nothing; Gather collects its inputs from the
+// config file and the state folder.
 package status
 
 import (

@@ -11,9 +11,8 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/msg"
-	"github.com/posbackup/posbackup/internal/runner"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/schedule"
-	"github.com/posbackup/posbackup/internal/service"
 	"github.com/posbackup/posbackup/internal/status"
 )
 
@@ -57,7 +56,7 @@ func (a TestAutomatic) Status() (status.Service, error) {
 
 // report evaluates the status of the configured jobs.
 func report(cfg *config.Config, cfgPath string, svc status.Service, now time.Time) status.Report {
-	return service.Report(cfg, cfgPath, svc, now)
+	return status.Gather(cfg, cfgPath, svc, now)
 }
 
 func (s *Server) serviceStatus() (status.Service, string) {
@@ -142,7 +141,7 @@ func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *con
 	check := *c
 	check.Jobs = map[string]*config.Job{autoJob: j}
 	b, _ := check.JobBackup(autoJob)
-	if _, err := runner.Check(b, runner.Options{}); err != nil {
+	if _, err := prepare.Check(b, prepare.Options{}); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}

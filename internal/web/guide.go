@@ -12,7 +12,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/msg"
-	"github.com/posbackup/posbackup/internal/runner"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/service"
 	"github.com/posbackup/posbackup/internal/status"
 )
@@ -70,7 +70,7 @@ func checkSource(lang, dir string) error {
 		if runtime.GOOS == "windows" {
 			example = `C:\Hypers-!`
 		}
-		if p, err := runner.Profile(""); err == nil && p.DefaultRoot != "" {
+		if p, err := prepare.Profile(""); err == nil && p.DefaultRoot != "" {
 			example = p.DefaultRoot
 		}
 		return errors.New(msg.T(lang, "type the installation folder as a full path, e.g. %s", example))

@@ -1,6 +1,11 @@
 package web
 
-import "github.com/posbackup/posbackup/internal/msg"
+import (
+	"strings"
+	"time"
+
+	"github.com/posbackup/posbackup/internal/msg"
+)
 
 // texts names the page's messages for the templates and the script: an id
 // and the English message, which is the key of the catalogue (package msg)
@@ -104,13 +109,6 @@ var texts = map[string]string{
 	"auto.confirm":        "Confirm",
 	"auto.state":          "State",
 	"auto.uninstall":      "Remove automatic backup",
-	"day.mon":             "Mon",
-	"day.tue":             "Tue",
-	"day.wed":             "Wed",
-	"day.thu":             "Thu",
-	"day.fri":             "Fri",
-	"day.sat":             "Sat",
-	"day.sun":             "Sun",
 	"restore.list":        "Backups, newest first",
 	"refresh":             "Refresh",
 	"restore.details":     "Details",
@@ -284,4 +282,13 @@ func dict(lang string) map[string]string {
 		m[k] = tr(lang, k)
 	}
 	return m
+}
+
+// The weekday boxes' texts ("day.mon": "Mon"), from the catalogue's one
+// table of weekday names (msg.WeekdayShort).
+func init() {
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		short := msg.WeekdayShort(msg.EN, d)
+		texts["day."+strings.ToLower(short)] = short
+	}
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/msg"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/profile"
-	"github.com/posbackup/posbackup/internal/runner"
 )
 
 // listCache keeps the last list of backups (with their manifests), so that
@@ -62,11 +62,11 @@ func listedOf(lang string, l job.Listed) listedView {
 // the archive password, for a task; closeAll closes the archive and the
 // destination.
 func (s *Server) openArchive(c *config.Config, name string) (a *job.Archive, closeAll func(), err error) {
-	d, _, err := runner.OpenDest(s.ctx, c.Backup, false, s.opt.Timeout)
+	d, _, err := prepare.OpenDest(s.ctx, c.Backup, false, s.opt.Timeout)
 	if err != nil {
 		return nil, nil, err
 	}
-	pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
+	pw, err := prepare.ArchivePassword(c.Backup, os.Getenv)
 	if err == nil {
 		a, err = job.OpenArchivePassword(s.ctx, d, name, pw)
 	}
@@ -86,13 +86,13 @@ func (s *Server) listBackups(w http.ResponseWriter, r *http.Request, c *config.C
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Minute)
 	defer cancel()
-	d, _, err := runner.OpenDest(ctx, c.Backup, false, s.opt.Timeout)
+	d, _, err := prepare.OpenDest(ctx, c.Backup, false, s.opt.Timeout)
 	if err != nil {
 		writeErr(w, http.StatusOK, err)
 		return
 	}
 	defer d.Close()
-	pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
+	pw, err := prepare.ArchivePassword(c.Backup, os.Getenv)
 	if err != nil {
 		writeErr(w, http.StatusOK, err)
 		return
@@ -158,7 +158,7 @@ func (s *Server) backupDetails(w http.ResponseWriter, r *http.Request, c *config
 			files = append(files, fileView{Name: f.Name, Size: f.Size, Kind: f.Kind, Dataset: f.Dataset, Client: f.Client})
 		}
 		resp["files"] = files
-		p, err := runner.Profile(c.Profile)
+		p, err := prepare.Profile(c.Profile)
 		if err != nil {
 			p = profile.Default()
 		}

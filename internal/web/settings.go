@@ -16,8 +16,8 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/notify"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/profile"
-	"github.com/posbackup/posbackup/internal/runner"
 	"github.com/posbackup/posbackup/internal/service"
 )
 
@@ -159,10 +159,10 @@ func (s *Server) view(lang string, c *config.Config) settingsView {
 	if v.Archive.Level == "" {
 		v.Archive.Level = "default"
 	}
-	if pw, err := runner.ArchivePassword(c.Backup, os.Getenv); err != nil || pw != "" {
+	if pw, err := prepare.ArchivePassword(c.Backup, os.Getenv); err != nil || pw != "" {
 		v.Archive.PasswordSet = true // a password file that cannot be read is still a password set
 	}
-	if p, err := runner.Profile(c.Profile); err == nil {
+	if p, err := prepare.Profile(c.Profile); err == nil {
 		for _, vr := range p.Variants {
 			v.Variants = append(v.Variants, variantInfo{vr.Number, vr.Code(), msg.Translate(lang, vr.Title)})
 		}
@@ -400,12 +400,12 @@ func (s *Server) saveInstall(lang string, f installForm) error {
 }
 
 // saveArchive writes the Backup settings card. Encryption is refused
-// without a password of at least runner.MinPasswordLen characters: an
+// without a password of at least prepare.MinPasswordLen characters: an
 // archive nobody can open is worse than none. A typed password is stored
 // as a protected secret.
 func (s *Server) saveArchive(lang string, c *config.Config, f archiveForm) error {
 	if f.Password != "" || f.Password2 != "" {
-		if len([]rune(f.Password)) < runner.MinPasswordLen {
+		if len([]rune(f.Password)) < prepare.MinPasswordLen {
 			return errors.New(tr(lang, "err.archpwshort"))
 		}
 		if f.Password != f.Password2 {
@@ -413,14 +413,14 @@ func (s *Server) saveArchive(lang string, c *config.Config, f archiveForm) error
 		}
 	}
 	if f.Encrypt && f.Password == "" {
-		pw, err := runner.ArchivePassword(c.Backup, os.Getenv)
+		pw, err := prepare.ArchivePassword(c.Backup, os.Getenv)
 		if err != nil {
 			return err
 		}
 		if pw == "" {
 			return errors.New(tr(lang, "err.archpwnone"))
 		}
-		if len([]rune(pw)) < runner.MinPasswordLen {
+		if len([]rune(pw)) < prepare.MinPasswordLen {
 			return errors.New(tr(lang, "err.archpwshort"))
 		}
 	}
@@ -430,7 +430,7 @@ func (s *Server) saveArchive(lang string, c *config.Config, f archiveForm) error
 		}
 	}
 	level := strings.ToLower(f.Level)
-	if _, err := runner.Level(level); err != nil {
+	if _, err := prepare.Level(level); err != nil {
 		return errors.New(tr(lang, "err.level"))
 	}
 	if level == "default" {
@@ -486,7 +486,7 @@ func (s *Server) testAccess(w http.ResponseWriter, r *http.Request, c *config.Co
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}
-	spec, opts, err := runner.DestSpec(b, s.opt.Timeout)
+	spec, opts, err := prepare.DestSpec(b, s.opt.Timeout)
 	if err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return
@@ -552,7 +552,7 @@ func (s *Server) testMail(w http.ResponseWriter, r *http.Request, c *config.Conf
 	to := splitList(f.To)
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
-	err := notify.Send(ctx, m, notify.Message{To: to, Subject: "posbackup: test mail",
+	err := notify.Send(ctx, notify.Server(m), notify.Message{To: to, Subject: "posbackup: test mail",
 		Body: "This is a test mail from posbackup's backup dialog. Reports about backups will come the same way.\n\nDies ist eine Testmail aus dem Sicherungsdialog von posbackup."})
 	if err != nil {
 		writeErr(w, http.StatusOK, err)

@@ -15,8 +15,8 @@ import (
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/msg"
+	"github.com/posbackup/posbackup/internal/prepare"
 	"github.com/posbackup/posbackup/internal/profile"
-	"github.com/posbackup/posbackup/internal/runner"
 )
 
 // task is a backup or restore started from the page; the page polls it.
@@ -229,7 +229,7 @@ func (s *Server) startBackup(w http.ResponseWriter, r *http.Request, c *config.C
 			"error": msg.T(langOf(r), "Set the installation folder and the destination first: the first-start guide leads you through it.")})
 		return
 	}
-	if _, err := runner.Check(b, runner.Options{}); err != nil {
+	if _, err := prepare.Check(b, prepare.Options{}); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return
 	}
@@ -248,13 +248,13 @@ func (s *Server) startBackup(w http.ResponseWriter, r *http.Request, c *config.C
 
 func (s *Server) runBackup(t *task, b config.Backup, c *config.Config) {
 	defer s.done(t)
-	unlock, err := runner.Lock(c, s.opt.ConfigPath)
+	unlock, err := prepare.Lock(c, s.opt.ConfigPath)
 	if err != nil {
 		t.finish(s.opt.Now(), nil, nil, err)
 		return
 	}
 	defer unlock()
-	pr, err := runner.Prepare(s.ctx, b, runner.Options{Timeout: s.opt.Timeout, OnEvent: t.event(s.opt.Now, s.eventHook)})
+	pr, err := prepare.Prepare(s.ctx, b, prepare.Options{Timeout: s.opt.Timeout, OnEvent: t.event(s.opt.Now, s.eventHook)})
 	if err != nil {
 		t.finish(s.opt.Now(), nil, pr.Warnings, err)
 		return
@@ -308,7 +308,7 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 		return
 	}
 	only := append(append([]string{}, req.Only...), filePatterns(req.Files)...)
-	p, err := runner.Profile(c.Profile)
+	p, err := prepare.Profile(c.Profile)
 	if err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return
@@ -320,7 +320,7 @@ func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.
 	}
 	go func() {
 		defer s.done(t)
-		unlock, err := runner.Lock(c, s.opt.ConfigPath) // no backup reads the installation while it is restored
+		unlock, err := prepare.Lock(c, s.opt.ConfigPath) // no backup reads the installation while it is restored
 		if err != nil {
 			t.finish(s.opt.Now(), nil, nil, err)
 			return

@@ -2,7 +2,7 @@
 // tabs Backup, Automatic backup, Restore, Settings and History of the
 // original dialog, served by net/http and html/template with the assets
 // embedded. It is a face like the command line: it reads and edits the
-// config file, and calls runner, job, open, notify and status.
+// config file, and calls prepare, job, open, notify and status.
 //
 // Security: the first start asks for an admin password (only its bcrypt
 // hash is stored; not when served by the installed service, Options.NoSetup),

@@ -61,7 +61,7 @@ func tools(t testing.TB) string {
 		steps := [][]string{
 			{"go", "build", "-trimpath", "-o", filepath.Join(buildDir, "posbackup.exe"), "./cmd/posbackup"},
 			{gcc, "-shared", "-O2", "-o", filepath.Join(buildDir, "bcryptprimitives.dll"), abs("testdata/prng.c"), "-ladvapi32"},
-			{"go", "test", "-c", "-o", filepath.Join(buildDir, "service.test.exe"), "./internal/service"},
+			{"go", "test", "-c", "-o", filepath.Join(buildDir, "osservice.test.exe"), "./internal/osservice"},
 			{gcc, "-O2", "-municode", "-o", filepath.Join(buildDir, "holdopen.exe"), abs("testdata/holdopen.c")},
 		}
 		for _, s := range steps {
@@ -123,7 +123,7 @@ func NewWine(t testing.TB) *Wine {
 		"bcryptprimitives.dll": "windows/system32/bcryptprimitives.dll",
 		"posbackup.exe":        "posbackup/posbackup.exe",
 		"holdopen.exe":         "posbackup/holdopen.exe",
-		"service.test.exe":     "posbackup/service.test.exe",
+		"osservice.test.exe":   "posbackup/osservice.test.exe",
 	} {
 		copyFile(t, filepath.Join(bin, src), w.C(dst))
 	}

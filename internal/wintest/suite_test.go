@@ -216,7 +216,7 @@ func TestWindowsUnderWine(t *testing.T) {
 		// Wine keeps no event log to read back: its ReportEventW writes
 		// the messages to the eventlog debug channel, which is read here.
 		r := w.RunExeEnv([]string{"WINEDEBUG=-all,err+eventlog,warn+eventlog,trace+eventlog"},
-			`C:\posbackup\service.test.exe`, "", "-test.run", "^(TestEventLogWrites|TestAdminHint)$", "-test.v")
+			`C:\posbackup\osservice.test.exe`, "", "-test.run", "^(TestEventLogWrites|TestAdminHint)$", "-test.v")
 		if r.Code != 0 || !strings.Contains(r.Stdout, "--- PASS: TestEventLogWrites") || !strings.Contains(r.Stdout, "--- PASS: TestAdminHint") {
 			t.Fatalf("the event-log test under Wine:\n%s", r)
 		}

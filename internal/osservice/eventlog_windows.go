@@ -1,17 +1,24 @@
-package service
+package osservice
 
 import "golang.org/x/sys/windows/svc/eventlog"
 
+// Event identifiers, as EventCreate.exe's message file shows them.
+const (
+	eventIDInfo    = 1
+	eventIDWarning = 2
+	eventIDError   = 3
+)
+
 type windowsEvents struct{ l *eventlog.Log }
 
-// openEventLog opens the Application event log under source ("" none).
-func openEventLog(source string) eventSink {
+// OpenEventLog opens the Application event log under source ("" none).
+func OpenEventLog(source string) EventLog {
 	if source == "" {
-		return noEvents{}
+		return NoEvents{}
 	}
 	l, err := eventlog.Open(source)
 	if err != nil {
-		return noEvents{}
+		return NoEvents{}
 	}
 	return windowsEvents{l}
 }

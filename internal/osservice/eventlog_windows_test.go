@@ -1,4 +1,4 @@
-package service
+package osservice
 
 import (
 	"errors"
@@ -28,7 +28,7 @@ func TestEventLogWrites(t *testing.T) {
 	if err := installEventSource(name); err != nil {
 		t.Errorf("a source already there is kept, not an error: %v", err)
 	}
-	ev := openEventLog(name)
+	ev := OpenEventLog(name)
 	w, ok := ev.(windowsEvents)
 	if !ok {
 		t.Fatalf("the event log source %s cannot be opened", name)
@@ -54,7 +54,7 @@ func TestEventLogWrites(t *testing.T) {
 	if err := eventlog.Remove(name); !errors.Is(err, windows.ERROR_FILE_NOT_FOUND) {
 		t.Errorf("removing a missing source: %v, want ERROR_FILE_NOT_FOUND (which uninstall ignores)", err)
 	}
-	if openEventLog("") != (noEvents{}) {
+	if OpenEventLog("") != (NoEvents{}) {
 		t.Errorf("no source is no event log")
 	}
 }

@@ -1,4 +1,4 @@
-package service_test
+package osservice_test
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posbackup/posbackup/internal/osservice"
 	"github.com/posbackup/posbackup/internal/service"
 	"github.com/posbackup/posbackup/internal/status"
 	"github.com/posbackup/posbackup/internal/testutil"
@@ -19,7 +20,7 @@ import (
 func TestDefinitionRunsTheConfigAndRestarts(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "pos backup.toml")
 	os.WriteFile(cfg, []byte("[jobs.nightly]\ntime = \"23:30\"\n"), 0o600)
-	m := &service.Manager{ConfigPath: cfg, Executable: "/opt/posbackup/posbackup"}
+	m := &osservice.Manager{ConfigPath: cfg, Executable: "/opt/posbackup/posbackup"}
 	def, err := m.Definition()
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +39,7 @@ func TestDefinitionRunsTheConfigAndRestarts(t *testing.T) {
 	if def, _ := m.Definition(); def.UserName != `KASSE1\backup` || def.Option["Password"] != "Konto-Geheim" || strings.Contains(strings.Join(def.Arguments, " "), "Konto-Geheim") {
 		t.Errorf("run as: %q, arguments %v", def.UserName, def.Arguments)
 	}
-	if _, err := (&service.Manager{ConfigPath: filepath.Join(t.TempDir(), "missing.toml")}).Definition(); err == nil ||
+	if _, err := (&osservice.Manager{ConfigPath: filepath.Join(t.TempDir(), "missing.toml")}).Definition(); err == nil ||
 		!strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("a missing config: %v", err)
 	}
@@ -48,11 +49,11 @@ func TestDefinitionRunsTheConfigAndRestarts(t *testing.T) {
 // through the init system of this machine (System V init scripts: these
 // machines have no systemd), under a name of its own.
 func TestInstallSystemV(t *testing.T) {
-	if runtime.GOOS != "linux" || !strings.Contains(service.Platform(), "systemv") || os.Geteuid() != 0 {
+	if runtime.GOOS != "linux" || !strings.Contains(osservice.Platform(), "systemv") || os.Geteuid() != 0 {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI must run this as root on System V init; platform %s", service.Platform())
+			t.Fatalf("CI must run this as root on System V init; platform %s", osservice.Platform())
 		}
-		t.Skipf("needs root and System V init (platform %s)", service.Platform())
+		t.Skipf("needs root and System V init (platform %s)", osservice.Platform())
 	}
 	if _, err := exec.LookPath("service"); err != nil {
 		t.Skip("no service command")
@@ -62,7 +63,7 @@ func TestInstallSystemV(t *testing.T) {
 	cfg := filepath.Join(dir, "posbackup.toml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("source = %q\nvariant = 1\nto = %q\n[jobs.nightly]\ntime = \"03:00\"\n", dir, filepath.Join(dir, "out"))), 0o600)
 	name := fmt.Sprintf("posbackup-test-%d", rand.Intn(1e6))
-	m := &service.Manager{ConfigPath: cfg, Name: name, Executable: bin}
+	m := &osservice.Manager{ConfigPath: cfg, Name: name, Executable: bin}
 	t.Cleanup(func() {
 		m.Stop()
 		m.Uninstall()

@@ -1,4 +1,10 @@
-package service
+// Package osservice registers the automatic backup with the operating
+// system's service manager (Manager: Windows service control manager,
+// systemd, launchd, System V init, through kardianos/service; on Windows
+// through golang.org/x/sys/windows/svc directly), answers the Windows
+// service protocol (RunAsService), and writes the Windows Application event
+// log (OpenEventLog). What the service runs is internal/service.
+package osservice
 
 import (
 	"context"
@@ -297,8 +303,4 @@ func RunAsService(ctx context.Context, name string, asService bool, run func(ctx
 		return err
 	}
 	return s.Run()
-}
-
-func containsFold(s, sub string) bool {
-	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }

@@ -1,6 +1,6 @@
 //go:build faultinject
 
-package runner
+package prepare
 
 // Built only with -tags faultinject, for the crash matrix
 // (internal/job/crash_test.go): the backup's destination and run follow

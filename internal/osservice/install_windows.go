@@ -1,10 +1,11 @@
-package service
+package osservice
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -79,7 +80,7 @@ func installEventSource(name string) error {
 }
 
 func isExists(err error) bool {
-	return err != nil && (errors.Is(err, windows.ERROR_ALREADY_EXISTS) || containsFold(err.Error(), "already exists"))
+	return err != nil && (errors.Is(err, windows.ERROR_ALREADY_EXISTS) || strings.Contains(strings.ToLower(err.Error()), "already exists"))
 }
 
 func uninstallOS(_ kservice.Service, name string) (warns []string, err error) {

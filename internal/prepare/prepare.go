@@ -1,9 +1,9 @@
-// Package runner turns backup settings (config.Backup: the config file with
+// Package prepare turns backup settings (config.Backup: the config file with
 // the command line's flags merged in, or a [jobs.NAME] table) into a
 // job.BackupRequest whose destination is open. The command line, the
 // service and the web page all build their backups here, so a setting is
 // checked and a destination opened the same way whichever face asks.
-package runner
+package prepare
 
 import (
 	"context"

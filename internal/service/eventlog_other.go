@@ -1,5 +1,0 @@
-//go:build !windows
-
-package service
-
-func openEventLog(string) eventSink { return noEvents{} }
