@@ -169,7 +169,7 @@ func (r *run) guardStale(dataTime time.Time) {
 		taken[foldKey(l.Name, fold)] = true
 	}
 	for _, n := range newer {
-		if sameName(n.Name, r.name, fold) {
+		if ofName(n.Name, r.name, fold) {
 			r.name = retention.BesideName(r.name, r.started, func(s string) bool { return taken[foldKey(s, fold)] })
 			r.res.Archive = r.name
 			break
@@ -191,7 +191,7 @@ func (r *run) hadOlder() bool {
 	}
 	fold := dest.CapsOf(r.req.Dest).FoldsCase
 	for _, in := range r.infos {
-		if sameName(in.Name, r.name, fold) || sameName(in.Name, dest.AsideName(r.name), fold) || sameName(in.Name, legacyAside(r.name), fold) {
+		if ofName(in.Name, r.name, fold) {
 			return true
 		}
 	}
@@ -219,13 +219,19 @@ func dataTimeOf(l Listed) time.Time {
 	return l.Time()
 }
 
+// ofName reports whether n is name or one of its asides (dest.AsideName,
+// legacyAside): where the newest good archive of name may be.
+func ofName(n, name string, fold bool) bool {
+	return sameName(n, name, fold) || sameName(n, dest.AsideName(name), fold) || sameName(n, legacyAside(name), fold)
+}
+
 // staleAgainst returns the backups of the same job (or under the same
-// name) whose data is newer than dataTime.
+// name, or kept aside from it) whose data is newer than dataTime.
 func staleAgainst(existing []Listed, jobName, name string, dataTime time.Time) []Listed {
 	var as []retention.Archive
 	byName := map[string]Listed{}
 	for _, l := range existing {
-		if l.Manifest == nil || (!strings.EqualFold(l.Name, name) && (jobName == "" || l.Manifest.Job != jobName)) {
+		if l.Manifest == nil || (!ofName(l.Name, name, true) && (jobName == "" || l.Manifest.Job != jobName)) {
 			continue
 		}
 		as = append(as, retention.Archive{Name: l.Name, Time: dataTimeOf(l)})

@@ -17,6 +17,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/faulty"
+	"github.com/posbackup/posbackup/internal/dest/retry"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/retention"
 )
@@ -399,5 +400,111 @@ func TestLegacyAsideIsPutBack(t *testing.T) {
 	}
 	if fileSHA(t, base.Path("fixed.zip")) != old {
 		t.Fatalf("fixed.zip was not put back: %v", dirNames(t, base.Dir()))
+	}
+}
+
+// Review finding (issue 16): on a kind that cannot rename over a file, the
+// older archive is moved aside inside the commit's Rename; when the run is
+// then cancelled (Windows stopping the service) or the retries of a broken
+// connection are used up, the run itself puts it back under its name
+// before it returns, not only the next run.
+func TestCommitPutsTheAsideBack(t *testing.T) {
+	in := fixture(t)
+	broken := &retry.Error{Msg: "the connection to srv was interrupted", Temp: true}
+	for _, c := range []string{"cancelled", "retries-used-up", "put-back-refused-once"} {
+		t.Run(c, func(t *testing.T) {
+			base := folder(t, filepath.Join(t.TempDir(), "ftp"))
+			kind := func(faults ...faulty.Fault) dest.Destination {
+				return faulty.MoveAside(faulty.New(base, faulty.Config{RefuseRenameOver: true, Remote: true, Faults: faults}).Dest())
+			}
+			if _, err := Backup(context.Background(), quickReq(in.Root, kind(), "fixed")); err != nil {
+				t.Fatal(err)
+			}
+			old := fileSHA(t, base.Path("fixed.zip"))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			// Rename #1 is refused, #2 moves fixed.zip aside, #3 would put
+			// the new one in place: the connection breaks there.
+			fs := []faulty.Fault{{Method: faulty.Rename, Call: 3, Err: broken}}
+			switch c {
+			case "cancelled":
+				fs[0].Do = cancel
+			case "put-back-refused-once":
+				// Refused, not broken: RenameOver's own put-back (#4) fails
+				// too and says the older one is kept aside; the job's (#5)
+				// goes through.
+				fs = []faulty.Fault{{Method: faulty.Rename, Call: 3}, {Method: faulty.Rename, Call: 4}}
+			}
+			_, err := Backup(ctx, quickReq(in.Root, kind(fs...), "fixed"))
+			if err == nil {
+				t.Fatal("the run whose rename failed succeeded")
+			}
+			t.Logf("the failure says: %v", err)
+			if got := dirNames(t, base.Dir()); len(got) != 1 || got[0] != "fixed.zip" {
+				t.Fatalf("after the failed commit the server holds %v, want fixed.zip only", got)
+			}
+			if fileSHA(t, base.Path("fixed.zip")) != old {
+				t.Fatal("fixed.zip is not the older archive")
+			}
+			verifyFile(t, base.Path("fixed.zip"))
+			if strings.Contains(err.Error(), dest.AsideName("fixed.zip")) {
+				t.Errorf("the message says the older archive is kept aside, but it is back: %v", err)
+			}
+		})
+	}
+}
+
+// Review finding (issue 16): the stale-data guard must never cost the
+// newest good archive. A cut left it under dest.AsideName(NAME) with NAME
+// missing, and the next run, from older data (a restored or wrong
+// computer), cannot put it back: that run's archive goes beside it, and
+// the aside is kept, with or without a job.
+func TestStaleGuardKeepsAnAsideWhoseNameIsMissing(t *testing.T) {
+	for _, jobName := range []string{"nightly", ""} {
+		t.Run("job="+jobName, func(t *testing.T) {
+			in := fixture(t)
+			base := folder(t, filepath.Join(t.TempDir(), "ftp"))
+			req := quickReq(in.Root, faulty.New(base, faulty.Config{Remote: true}).Dest(), "fixed")
+			req.Job, req.GuardStale = jobName, true
+			good, err := Backup(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			aside := dest.AsideName("fixed.zip")
+			if err := os.Rename(base.Path("fixed.zip"), base.Path(aside)); err != nil {
+				t.Fatal(err)
+			}
+			// The data is older than the backup's now.
+			old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+			filepath.WalkDir(in.Root, func(p string, _ os.DirEntry, _ error) error { return os.Chtimes(p, old, old) })
+			later := time.Now().Add(2 * time.Hour)
+			req.Now = func() time.Time { return later }
+			// Rename #1 is plan's put-back of the aside: refused.
+			req.Dest = faulty.New(base, faulty.Config{Remote: true, Faults: []faulty.Fault{{Method: faulty.Rename, Call: 1}}}).Dest()
+			res, err := Backup(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("the stale run wrote %s: %v", res.Archive, res.Warnings)
+			if !res.Stale {
+				t.Error("the run from older data is not marked stale")
+			}
+			var at string
+			for _, n := range []string{"fixed.zip", aside} {
+				if a, err := OpenPath(base.Path(n)); err == nil {
+					if a.Manifest != nil && a.Manifest.Started.Equal(good.Started) {
+						at = n
+					}
+					a.Close()
+				}
+			}
+			if at == "" {
+				t.Fatalf("the newest good archive is neither fixed.zip nor %s: the folder holds %v", aside, dirNames(t, base.Dir()))
+			}
+			verifyFile(t, base.Path(at))
+			if res.Archive == "fixed.zip" {
+				t.Errorf("the stale run's archive took the name fixed.zip, whose newer archive is kept aside")
+			}
+		})
 	}
 }
