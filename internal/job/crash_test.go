@@ -331,29 +331,6 @@ func dirList(dir string) []string {
 	return out
 }
 
-// crashBuild builds posbackup with -tags faultinject: the backup's fault
-// plan (runner/faultinject.go) and the restore's fault points
-// (restore_fault_on.go). TestCrashMatrix and TestRestoreKilledAtEveryPhase
-// use it.
-func crashBuild(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		t.Fatalf("cannot find the module root: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "posbackup-faultinject")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	cmd := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, "./cmd/posbackup")
-	cmd.Dir = filepath.Dir(gomod)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build -tags faultinject: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // MatrixFile is where TestCrashMatrix writes its table, for CI's log
 // (go test shows a passing package's output only with -v).
 func matrixFile() string { return filepath.Join(os.TempDir(), "posbackup-crash-matrix.txt") }
@@ -485,24 +462,4 @@ func posbackupFiles(dir string) []string {
 		}
 	}
 	return out
-}
-
-// The normal build holds no fault injection: only -tags faultinject links
-// dest/faulty into posbackup.
-func TestFaultInjectionOnlyInTaggedBuild(t *testing.T) {
-	list := func(tags ...string) string {
-		args := append([]string{"list", "-deps"}, tags...)
-		out, err := exec.Command("go", append(args, "github.com/posbackup/posbackup/cmd/posbackup")...).Output()
-		if err != nil {
-			t.Fatalf("go list: %v", err)
-		}
-		return string(out)
-	}
-	const pkg = "github.com/posbackup/posbackup/internal/dest/faulty\n"
-	if strings.Contains(list(), pkg) {
-		t.Error("the normal build of posbackup contains internal/dest/faulty")
-	}
-	if !strings.Contains(list("-tags", "faultinject"), pkg) {
-		t.Error("the faultinject build does not contain internal/dest/faulty")
-	}
 }

@@ -242,13 +242,11 @@ func Open(ctx context.Context, cfg Config) (*S3, error) {
 // Check lists one key of the folder: the server answers, the key is
 // accepted, the bucket exists and may be listed.
 func (d *S3) Check(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(ctx) // stops the listing after its first answer
 	defer cancel()
-	for o := range d.cl.ListObjects(ctx, d.cfg.Bucket, minio.ListObjectsOptions{Prefix: d.prefix, MaxKeys: 1}) {
-		if o.Err != nil {
-			return d.plain("list", "", o.Err)
-		}
-		break
+	o, ok := <-d.cl.ListObjects(ctx, d.cfg.Bucket, minio.ListObjectsOptions{Prefix: d.prefix, MaxKeys: 1})
+	if ok && o.Err != nil {
+		return d.plain("list", "", o.Err)
 	}
 	return nil
 }
