@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,5 +38,36 @@ func TestBackupWithoutConfigLocksTheDestination(t *testing.T) {
 	unlock()
 	if code, o, e := run(t, "backup", "--source", src, "--variant", "1", "--to", out); code != 0 {
 		t.Errorf("after the lock is free: exit %d\n%s%s", code, o, e)
+	}
+}
+
+// TestBackupWarnsOfTheSameDrive: a backup into a folder on the drive of
+// the data says so, on the terminal and in --json (the settings' check,
+// runner.Prepare, not the job).
+func TestBackupWarnsOfTheSameDrive(t *testing.T) {
+	t.Setenv("POSBACKUP_CONFIG", "")
+	src := demoInstall(t)
+	to := filepath.Join(t.TempDir(), "out")
+	const want = "the backup goes to the same drive as the data (" // t.TempDir is on the drive of the data
+	code, out, errOut := run(t, "backup", "--source", src, "--variant", "2", "--to", to)
+	if code != 0 || !strings.Contains(out, "warning: "+want+to+")") {
+		t.Errorf("exit %d, the output does not warn of the same drive:\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "backup", "--source", src, "--variant", "2", "--to", to, "--json")
+	var res struct {
+		OK       bool     `json:"ok"`
+		Warnings []string `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || !res.OK {
+		t.Fatalf("--json: exit %d, %v\n%s%s", code, err, out, errOut)
+	}
+	found := 0
+	for _, w := range res.Warnings {
+		if strings.HasPrefix(w, want+to+")") {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Errorf("--json warns of the same drive %d times, want once: %q", found, res.Warnings)
 	}
 }
