@@ -29,6 +29,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/faulty"
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/job/jobtest"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/retention"
 )
@@ -270,7 +271,7 @@ func (e *crashEnv) check(dir string, second *runOutcome, requireName bool) strin
 		if l.Manifest == nil || l.Manifest.Started.Before(e.oldSeen) {
 			continue
 		}
-		if why := verifies(d, l.Name); why != "" {
+		if why := jobtest.Verifies(d, l.Name); why != "" {
 			return fmt.Sprintf("%s is listed but does not verify: %s", l.Name, why)
 		}
 		good = append(good, l.Name)
@@ -304,22 +305,6 @@ func (e *crashEnv) check(dir string, second *runOutcome, requireName bool) strin
 }
 
 func isAsideName(n string) bool { _, ok := dest.AsideOf(n); return ok }
-
-func verifies(d dest.Destination, name string) string {
-	a, err := job.OpenArchive(context.Background(), d, name)
-	if err != nil {
-		return err.Error()
-	}
-	defer a.Close()
-	rep, err := a.Verify(context.Background(), nil, nil)
-	if err != nil {
-		return err.Error()
-	}
-	if !rep.OK() {
-		return fmt.Sprintf("%+v", rep.Damaged)
-	}
-	return ""
-}
 
 func dirList(dir string) []string {
 	ents, _ := os.ReadDir(dir)

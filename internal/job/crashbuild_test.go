@@ -10,28 +10,40 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // crashBuild builds posbackup with -tags faultinject: the backup's fault
 // plan (runner/faultinject.go) and the restore's fault points
 // (restore_fault_on.go). TestCrashMatrix and TestRestoreKilledAtEveryPhase
 // use it.
-func crashBuild(t *testing.T) string {
+func crashBuild(t *testing.T) string { return buildPosbackup(t, "faultinject") }
+
+// buildPosbackup builds the posbackup command (with the build tags given)
+// into a temporary folder and returns its path.
+func buildPosbackup(t *testing.T, tags ...string) string {
 	t.Helper()
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	gomod := strings.TrimSpace(string(out))
 	if err != nil || gomod == "" || gomod == os.DevNull {
-		t.Fatalf("cannot find the module root: %v", err)
+		t.Fatalf("cannot find the module root with 'go env GOMOD': %v %q", err, gomod)
 	}
-	bin := filepath.Join(t.TempDir(), "posbackup-faultinject")
+	name := strings.Join(append([]string{"posbackup"}, tags...), "-")
+	bin := filepath.Join(t.TempDir(), name)
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	cmd := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, "./cmd/posbackup")
+	start := time.Now()
+	args := []string{"build"}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	cmd := exec.Command("go", append(args, "-o", bin, "./cmd/posbackup")...)
 	cmd.Dir = filepath.Dir(gomod)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build -tags faultinject: %v\n%s", err, out)
+		t.Fatalf("go %s ./cmd/posbackup: %v\n%s", strings.Join(args, " "), err, out)
 	}
+	t.Logf("built %s in %v", bin, time.Since(start).Round(time.Millisecond))
 	return bin
 }
 
