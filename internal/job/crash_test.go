@@ -1,8 +1,9 @@
 package job_test
 
 // The crash matrix (issue 11): a backup is stopped at every destination
-// call it makes and before every step: with an error, with a hang that
-// ends in the run being cancelled, as if the process died there (in
+// call it makes and before every step: with an error, with a broken
+// connection (a transient error, as a server kind gives once its retries
+// are used up), with a hang that ends in the run being cancelled, as if the process died there (in
 // process: every later call fails), and by killing a real posbackup
 // process with kill -9 there (a binary built with -tags faultinject). A second run follows, once succeeding and once
 // failing at the same place. After every run the invariant is checked:
@@ -28,6 +29,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/faulty"
 	"github.com/posbackup/posbackup/internal/dest/local"
+	"github.com/posbackup/posbackup/internal/dest/retry"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/job/jobtest"
 	"github.com/posbackup/posbackup/internal/profile"
@@ -173,8 +175,13 @@ type runOutcome struct {
 	note    string
 }
 
+// errBroken is what a server kind returns when its connection broke and
+// the retries are used up: a transient error.
+var errBroken = &retry.Error{Msg: "the connection to the server was interrupted", Temp: true}
+
 // runInProcess runs a backup stopped at p: mode "error" (that call fails,
-// the run goes on handling it), "hang" (that call hangs and the run is
+// the run goes on handling it), "broken" (that call fails as a broken
+// connection does once the retries are used up), "hang" (that call hangs and the run is
 // cancelled meanwhile, as a timeout or the user does; before a step: the
 // run is cancelled there) or "crash" (that call and every later one fail:
 // the storage sees a process that died there). A zero p runs without
@@ -186,6 +193,9 @@ func (e *crashEnv) runInProcess(k crashKind, dir string, p crashPoint, mode stri
 	if p.method != "" {
 		fl := p.fault()
 		fl.Crash = mode == "crash"
+		if mode == "broken" {
+			fl.Err = errBroken
+		}
 		if mode == "hang" {
 			fl.Hang, fl.Do = true, cancel
 		}
@@ -327,10 +337,10 @@ func TestCrashMatrix(t *testing.T) {
 	start := time.Now()
 	e := &crashEnv{t: t, src: intrSource(t, 0, 0)}
 	e.host, _ = os.Hostname()
-	columns := []string{"error+ok", "error+fail", "hang+ok", "hang+fail", "crash+ok", "crash+fail", "kill+ok", "kill+fail"}
+	columns := []string{"error+ok", "error+fail", "broken+ok", "broken+fail", "hang+ok", "hang+fail", "crash+ok", "crash+fail", "kill+ok", "kill+fail"}
 	if runtime.GOOS == "windows" {
 		// A killed process's exit code cannot be told from a failure there.
-		columns = columns[:6]
+		columns = columns[:8]
 	} else {
 		e.bin = crashBuild(t)
 		t.Logf("built the faultinject posbackup in %v", time.Since(start).Round(time.Millisecond))
@@ -375,7 +385,7 @@ func TestCrashMatrix(t *testing.T) {
 				} else {
 					first = e.runInProcess(k, dir, p, mode, time.Now())
 				}
-				handled := mode == "error" || mode == "hang" // the run saw the failure and cleaned up
+				handled := mode == "error" || mode == "broken" || mode == "hang" // the run saw the failure and cleaned up
 				why := e.check(dir, nil, handled)
 				if why == "" {
 					if second == "ok" {
