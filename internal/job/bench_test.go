@@ -171,17 +171,24 @@ func BenchmarkBackupTo(b *testing.B) {
 
 // benchFTP is a folder on the test vsftpd, closed when b ends.
 func benchFTP(b *testing.B) dest.Destination {
-	s := testsrv.StartFTP(b, "ftp")
-	spec, err := open.Parse(fmt.Sprintf("ftp://127.0.0.1:%d/bench", s.Port))
-	if err != nil {
-		b.Fatal(err)
-	}
-	d, _, err := open.Open(context.Background(), spec, open.Options{User: s.User, Password: s.Password, Retries: 3, Backoff: 50 * time.Millisecond, Timeout: 30 * time.Second})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { d.Close() })
+	d, _ := testFTP(b, "bench")
 	return d
+}
+
+// testFTP is folder on the test vsftpd s (started for tb), closed when tb
+// ends.
+func testFTP(tb testing.TB, folder string) (d dest.Destination, s *testsrv.FTPServer) {
+	s = testsrv.StartFTP(tb, "ftp")
+	spec, err := open.Parse(fmt.Sprintf("ftp://127.0.0.1:%d/%s", s.Port, folder))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d, _, err = open.Open(context.Background(), spec, open.Options{User: s.User, Password: s.Password, Retries: 3, Backoff: 50 * time.Millisecond, Timeout: 30 * time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	return d, s
 }
 
 // BenchmarkBackupPeakHeap backs up POSBACKUP_BENCH_SRC (or the small
