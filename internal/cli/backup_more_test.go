@@ -17,6 +17,10 @@ import (
 // runs too.
 func TestBackupWithoutConfigLocksTheDestination(t *testing.T) {
 	t.Setenv("POSBACKUP_CONFIG", "")
+	tmp := t.TempDir() // where the lock files go
+	for _, v := range []string{"TMPDIR", "TMP", "TEMP"} {
+		t.Setenv(v, tmp)
+	}
 	src := demoInstall(t)
 	dir := t.TempDir()
 	out, other := filepath.Join(dir, "out"), filepath.Join(dir, "other")

@@ -37,6 +37,7 @@ func (r *run) commit(ctx context.Context) error {
 			if errors.As(err, &ae) {
 				err = ae.Err // it says the older one is kept aside: no longer so
 			}
+			return fail("the finished backup could not be renamed to %s at %s: %v. The older archive is back under its name, unchanged", r.name, r.req.Dest, err)
 		}
 		return fail("the finished backup could not be renamed to %s at %s: %v", r.name, r.req.Dest, err)
 	}
