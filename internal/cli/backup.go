@@ -10,6 +10,7 @@ import (
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/prepare"
+	"github.com/posbackup/posbackup/internal/runlock"
 	"github.com/posbackup/posbackup/internal/sysprio"
 )
 
@@ -79,6 +80,15 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 				return a.backupFailed(asJSON, err)
 			}
 			defer pr.Close()
+			if a.configPath == "" {
+				// No config, no state folder for the run lock: backups to
+				// one destination keep apart by a lock of its own.
+				unlockDest, err := prepare.LockFile(runlock.DestPath(pr.Request.Dest.String()))
+				if err != nil {
+					return a.backupFailed(asJSON, err)
+				}
+				defer unlockDest()
+			}
 			warns := pr.Warnings
 			if b.LowPriority {
 				if err := sysprio.Lower(); err != nil {

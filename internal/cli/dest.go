@@ -138,7 +138,7 @@ func (a *app) openArchiveWith(cmd *cobra.Command, df *destFlags, arg, pw string)
 		}
 		return ar, func() { ar.Close(); d.Close() }, nil
 	}
-	ar, err := job.OpenPathPassword(arg, pw)
+	ar, err := openArchivePath(arg, pw)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -20,16 +20,46 @@ var OtherHostLeftoverAge = 24 * time.Hour
 // computer's clock (FTP LIST times carry no zone: up to 14 hours).
 const serverTimeSlack = 15 * time.Hour
 
+// putBackTimeout bounds putting the older archive back under its name
+// after the commit failed; the run's context may be cancelled by then.
+const putBackTimeout = 30 * time.Second
+
 // commit renames the checked archive over the older one. Where the kind
 // cannot replace in one step, Rename moves the older one aside first
-// (dest.AsideName), which plan puts back after an interruption.
+// (dest.AsideName). When the rename fails after that (the run was
+// cancelled, the retries were used up), commit puts the older one back
+// before it returns, so NAME is not missing until the next run's plan.
 func (r *run) commit(ctx context.Context) error {
 	if err := r.req.Dest.Rename(ctx, r.tmp, r.name); err != nil {
+		if r.putBack(ctx) {
+			var ae *dest.AsideError
+			if errors.As(err, &ae) {
+				err = ae.Err // it says the older one is kept aside: no longer so
+			}
+			return fail("the finished backup could not be renamed to %s at %s: %v. The older archive is back under its name, unchanged", r.name, r.req.Dest, err)
+		}
 		return fail("the finished backup could not be renamed to %s at %s: %v", r.name, r.req.Dest, err)
 	}
 	r.tmpPut = false
 	r.committed = true
 	return nil
+}
+
+// putBack renames dest.AsideName(r.name) back to r.name when r.name is
+// missing after a failed commit, with a fresh context of putBackTimeout.
+// It reports whether it did.
+func (r *run) putBack(ctx context.Context) bool {
+	d := r.req.Dest
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), putBackTimeout)
+	defer cancel()
+	if _, err := d.Stat(pctx, r.name); !errors.Is(err, dest.ErrNotFound) {
+		return false // in place (the new one, or the older one), or the storage cannot say
+	}
+	aside := dest.AsideName(r.name)
+	if _, err := d.Stat(pctx, aside); err != nil {
+		return false
+	}
+	return d.Rename(pctx, aside, r.name) == nil
 }
 
 // prune deletes the job's archives that the retention policy does not
@@ -82,6 +112,25 @@ func (r *run) unchanged(ctx context.Context, in dest.Info) bool {
 	return err == nil && now.Size == in.Size
 }
 
+// asideDeletable reports whether the sweep may remove aside: never in a
+// run from stale data (which keeps what is there), and only while the
+// name it was moved away from is present. An aside whose name is missing
+// may hold the newest good archive (a put-back that failed).
+func (r *run) asideDeletable(ctx context.Context, aside string) bool {
+	if r.res.Stale {
+		return false
+	}
+	name, ok := dest.AsideOf(aside)
+	if !ok {
+		name, ok = strings.CutPrefix(aside, legacyAside(""))
+	}
+	if !ok {
+		return false
+	}
+	_, err := r.req.Dest.Stat(ctx, name)
+	return err == nil
+}
+
 func isAside(name string) bool {
 	_, ok := dest.AsideOf(name)
 	return ok
@@ -100,6 +149,9 @@ func (r *run) sweep(ctx context.Context) error {
 	}
 	d := r.req.Dest
 	for _, a := range r.asides {
+		if !r.asideDeletable(ctx, a) {
+			continue
+		}
 		if err := d.Delete(ctx, a); err != nil && !errors.Is(err, dest.ErrNotFound) {
 			r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("the older archive %s kept aside at %s could not be removed: %v", a, d, err))
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/dest"
-	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/retention"
 )
@@ -18,11 +17,40 @@ import (
 // an interrupted rename left aside, and lists the backups the stale-source
 // guard and the retention policy need. It writes nothing but that rename.
 func (r *run) plan(ctx context.Context) error {
+	req := r.req
+	dataBytes, dataTime, err := r.selectFiles()
+	if err != nil {
+		return err
+	}
+	if err := r.nameArchive(); err != nil {
+		return err
+	}
+	vi := r.readVersion()
+	if err := r.checkTempDir(dataBytes); err != nil {
+		return err
+	}
+	r.restoreAside(ctx)
+	if req.GuardStale || req.Keep != nil {
+		if r.existing, err = ListPassword(ctx, req.Dest, req.Password); err != nil {
+			return fail("cannot list the backups at %s: %v", req.Dest, err)
+		}
+	}
+	if req.GuardStale {
+		r.guardStale(dataTime)
+	}
+	r.tmp = dest.TempName(r.name, r.host, r.started, randomHex())
+	r.makeManifest(vi, dataTime)
+	return nil
+}
+
+// selectFiles walks the installation (profile.Select) and starts the
+// result; it returns the size and newest time of the data.
+func (r *run) selectFiles() (dataBytes int64, dataTime time.Time, err error) {
 	req, p := r.req, r.req.Profile
 	r.emit(Event{Phase: "select"})
 	sel, err := p.Select(profile.Request{Root: req.Source, Variant: req.Variant, Clients: req.Clients, Role: req.Role, Extras: req.Extras})
 	if err != nil {
-		return asError(err)
+		return 0, time.Time{}, asError(err)
 	}
 	r.sel = sel
 	res := &BackupResult{Location: req.Dest.String(), Variant: sel.Variant.Code(), Started: r.started, Warnings: []string{}}
@@ -31,8 +59,6 @@ func (r *run) plan(ctx context.Context) error {
 		res.Clients = append(res.Clients, p.ClientName(n))
 	}
 	files := 0
-	var dataBytes int64
-	var dataTime time.Time
 	for _, it := range sel.Items {
 		if !it.IsDir() {
 			files++
@@ -43,15 +69,18 @@ func (r *run) plan(ctx context.Context) error {
 		}
 	}
 	if files == 0 {
-		return fail("nothing to back up: variant %s found no files in %s. Check --source and the variant", sel.Variant.Code(), req.Source)
+		return 0, time.Time{}, fail("nothing to back up: variant %s found no files in %s. Check --source and the variant", sel.Variant.Code(), req.Source)
 	}
 	if sel.Variant.Number == 1 {
 		res.Warnings = append(res.Warnings, "variant 01 backs up master data only: the cash journal (transaction data) is not in this backup")
 	}
-	if lf, ok := req.Dest.(*local.Folder); ok && local.SameDrive(req.Source, lf.Dir()) {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("the backup goes to the same drive as the data (%s): not recommended, one disk failure loses both; use a USB medium, a NAS or a server", lf.Dir()))
-	}
-	name, err := ExpandName(req.NameTemplate, NameTokens{Clients: res.Clients, All: len(req.Clients) == 0, Time: r.started, Host: r.host, Variant: sel.Variant.Number, Lang: req.Lang})
+	return dataBytes, dataTime, nil
+}
+
+// nameArchive expands the name template and settles the check to make.
+func (r *run) nameArchive() error {
+	req, res := r.req, r.res
+	name, err := ExpandName(req.NameTemplate, NameTokens{Clients: res.Clients, All: len(req.Clients) == 0, Time: r.started, Host: r.host, Variant: r.sel.Variant.Number, Lang: req.Lang})
 	if err != nil {
 		return asError(err)
 	}
@@ -67,6 +96,13 @@ func (r *run) plan(ctx context.Context) error {
 	default:
 		return fail("unknown verify setting %q: use full or quick", req.Verify)
 	}
+	return nil
+}
+
+// readVersion reads the suite's program version file; what is wrong with
+// it is a warning, not a failure.
+func (r *run) readVersion() profile.VersionInfo {
+	req, p, res := r.req, r.req.Profile, r.res
 	vi, err := p.ReadVersionInfo(req.Source)
 	switch {
 	case err != nil:
@@ -76,20 +112,13 @@ func (r *run) plan(ctx context.Context) error {
 	case vi.State == profile.VersionNoKey:
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s in %s names no version (no Version=, Suite= or ProgramVersion= line): the backup records its text but no program version", p.VersionFile, req.Source))
 	}
-	if err := r.checkTempDir(dataBytes); err != nil {
-		return err
-	}
-	r.restoreAside(ctx)
-	if req.GuardStale || req.Keep != nil {
-		if r.existing, err = ListPassword(ctx, req.Dest, req.Password); err != nil {
-			return fail("cannot list the backups at %s: %v", req.Dest, err)
-		}
-	}
-	if req.GuardStale {
-		r.guardStale(dataTime)
-	}
-	r.tmp = dest.TempName(r.name, r.host, r.started, randomHex())
+	return vi
+}
 
+// makeManifest starts the archive's manifest and turns the selection's
+// items into the archive's entries.
+func (r *run) makeManifest(vi profile.VersionInfo, dataTime time.Time) {
+	req, p, sel, res := r.req, r.req.Profile, r.sel, r.res
 	r.m = &archive.Manifest{
 		Format: archive.FormatVersion, Tool: "posbackup " + Version, ProgramVersion: vi.Version, VersionText: vi.Text,
 		Profile: p.Name, Variant: sel.Variant.Number, VariantTitle: sel.Variant.Title,
@@ -109,7 +138,6 @@ func (r *run) plan(ctx context.Context) error {
 	// What the selection says of renamed extras, followed links and left-out
 	// pipes belongs to the backup for good, not only to this run's output.
 	r.m.Warnings = append(r.m.Warnings, sel.Notes...)
-	return nil
 }
 
 // legacyAside is where posbackup before 0.2 moved an older archive aside
@@ -169,7 +197,7 @@ func (r *run) guardStale(dataTime time.Time) {
 		taken[foldKey(l.Name, fold)] = true
 	}
 	for _, n := range newer {
-		if sameName(n.Name, r.name, fold) {
+		if ofName(n.Name, r.name, fold) {
 			r.name = retention.BesideName(r.name, r.started, func(s string) bool { return taken[foldKey(s, fold)] })
 			r.res.Archive = r.name
 			break
@@ -191,7 +219,7 @@ func (r *run) hadOlder() bool {
 	}
 	fold := dest.CapsOf(r.req.Dest).FoldsCase
 	for _, in := range r.infos {
-		if sameName(in.Name, r.name, fold) || sameName(in.Name, dest.AsideName(r.name), fold) || sameName(in.Name, legacyAside(r.name), fold) {
+		if ofName(in.Name, r.name, fold) {
 			return true
 		}
 	}
@@ -219,13 +247,19 @@ func dataTimeOf(l Listed) time.Time {
 	return l.Time()
 }
 
+// ofName reports whether n is name or one of its asides (dest.AsideName,
+// legacyAside): where the newest good archive of name may be.
+func ofName(n, name string, fold bool) bool {
+	return sameName(n, name, fold) || sameName(n, dest.AsideName(name), fold) || sameName(n, legacyAside(name), fold)
+}
+
 // staleAgainst returns the backups of the same job (or under the same
-// name) whose data is newer than dataTime.
+// name, or kept aside from it) whose data is newer than dataTime.
 func staleAgainst(existing []Listed, jobName, name string, dataTime time.Time) []Listed {
 	var as []retention.Archive
 	byName := map[string]Listed{}
 	for _, l := range existing {
-		if l.Manifest == nil || (!strings.EqualFold(l.Name, name) && (jobName == "" || l.Manifest.Job != jobName)) {
+		if l.Manifest == nil || (!ofName(l.Name, name, true) && (jobName == "" || l.Manifest.Job != jobName)) {
 			continue
 		}
 		as = append(as, retention.Archive{Name: l.Name, Time: dataTimeOf(l)})

@@ -165,18 +165,30 @@ func BenchmarkBackupTo(b *testing.B) {
 		run(b, to)
 	})
 	b.Run("ftp", func(b *testing.B) {
-		s := testsrv.StartFTP(b, "ftp")
-		spec, err := open.Parse(fmt.Sprintf("ftp://127.0.0.1:%d/bench", s.Port))
-		if err != nil {
-			b.Fatal(err)
-		}
-		d, _, err := open.Open(context.Background(), spec, open.Options{User: s.User, Password: s.Password, Retries: 3, Backoff: 50 * time.Millisecond, Timeout: 30 * time.Second})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer d.Close()
-		run(b, d)
+		run(b, benchFTP(b))
 	})
+}
+
+// benchFTP is a folder on the test vsftpd, closed when b ends.
+func benchFTP(b *testing.B) dest.Destination {
+	d, _ := testFTP(b, "bench")
+	return d
+}
+
+// testFTP is folder on the test vsftpd s (started for tb), closed when tb
+// ends.
+func testFTP(tb testing.TB, folder string) (d dest.Destination, s *testsrv.FTPServer) {
+	s = testsrv.StartFTP(tb, "ftp")
+	spec, err := open.Parse(fmt.Sprintf("ftp://127.0.0.1:%d/%s", s.Port, folder))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d, _, err = open.Open(context.Background(), spec, open.Options{User: s.User, Password: s.Password, Retries: 3, Backoff: 50 * time.Millisecond, Timeout: 30 * time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	return d, s
 }
 
 // BenchmarkBackupPeakHeap backs up POSBACKUP_BENCH_SRC (or the small
@@ -234,16 +246,7 @@ func BenchmarkBackupPeakHeap(b *testing.B) {
 // with Open at an offset (remoteReaderAt, what list uses for manifests).
 func BenchmarkReadBack(b *testing.B) {
 	src, _ := benchInstall(b)
-	s := testsrv.StartFTP(b, "ftp")
-	spec, err := open.Parse(fmt.Sprintf("ftp://127.0.0.1:%d/bench", s.Port))
-	if err != nil {
-		b.Fatal(err)
-	}
-	d, _, err := open.Open(context.Background(), spec, open.Options{User: s.User, Password: s.Password, Retries: 3, Backoff: 50 * time.Millisecond, Timeout: 30 * time.Second})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
+	d := benchFTP(b)
 	res, err := Backup(context.Background(), BackupRequest{Profile: profile.Default(), Source: src, Variant: 4, Dest: d, NameTemplate: "b", Verify: VerifyQuick})
 	if err != nil {
 		b.Fatal(err)

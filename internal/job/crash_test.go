@@ -1,8 +1,9 @@
 package job_test
 
 // The crash matrix (issue 11): a backup is stopped at every destination
-// call it makes and before every step: with an error, with a hang that
-// ends in the run being cancelled, as if the process died there (in
+// call it makes and before every step: with an error, with a broken
+// connection (a transient error, as a server kind gives once its retries
+// are used up), with a hang that ends in the run being cancelled, as if the process died there (in
 // process: every later call fails), and by killing a real posbackup
 // process with kill -9 there (a binary built with -tags faultinject). A second run follows, once succeeding and once
 // failing at the same place. After every run the invariant is checked:
@@ -28,7 +29,9 @@ import (
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/faulty"
 	"github.com/posbackup/posbackup/internal/dest/local"
+	"github.com/posbackup/posbackup/internal/dest/retry"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/job/jobtest"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/retention"
 )
@@ -172,8 +175,13 @@ type runOutcome struct {
 	note    string
 }
 
+// errBroken is what a server kind returns when its connection broke and
+// the retries are used up: a transient error.
+var errBroken = &retry.Error{Msg: "the connection to the server was interrupted", Temp: true}
+
 // runInProcess runs a backup stopped at p: mode "error" (that call fails,
-// the run goes on handling it), "hang" (that call hangs and the run is
+// the run goes on handling it), "broken" (that call fails as a broken
+// connection does once the retries are used up), "hang" (that call hangs and the run is
 // cancelled meanwhile, as a timeout or the user does; before a step: the
 // run is cancelled there) or "crash" (that call and every later one fail:
 // the storage sees a process that died there). A zero p runs without
@@ -185,6 +193,9 @@ func (e *crashEnv) runInProcess(k crashKind, dir string, p crashPoint, mode stri
 	if p.method != "" {
 		fl := p.fault()
 		fl.Crash = mode == "crash"
+		if mode == "broken" {
+			fl.Err = errBroken
+		}
 		if mode == "hang" {
 			fl.Hang, fl.Do = true, cancel
 		}
@@ -270,7 +281,7 @@ func (e *crashEnv) check(dir string, second *runOutcome, requireName bool) strin
 		if l.Manifest == nil || l.Manifest.Started.Before(e.oldSeen) {
 			continue
 		}
-		if why := verifies(d, l.Name); why != "" {
+		if why := jobtest.Verifies(d, l.Name); why != "" {
 			return fmt.Sprintf("%s is listed but does not verify: %s", l.Name, why)
 		}
 		good = append(good, l.Name)
@@ -305,22 +316,6 @@ func (e *crashEnv) check(dir string, second *runOutcome, requireName bool) strin
 
 func isAsideName(n string) bool { _, ok := dest.AsideOf(n); return ok }
 
-func verifies(d dest.Destination, name string) string {
-	a, err := job.OpenArchive(context.Background(), d, name)
-	if err != nil {
-		return err.Error()
-	}
-	defer a.Close()
-	rep, err := a.Verify(context.Background(), nil, nil)
-	if err != nil {
-		return err.Error()
-	}
-	if !rep.OK() {
-		return fmt.Sprintf("%+v", rep.Damaged)
-	}
-	return ""
-}
-
 func dirList(dir string) []string {
 	ents, _ := os.ReadDir(dir)
 	var out []string
@@ -329,29 +324,6 @@ func dirList(dir string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// crashBuild builds posbackup with -tags faultinject: the backup's fault
-// plan (prepare/faultinject.go) and the restore's fault points
-// (restore_fault_on.go). TestCrashMatrix and TestRestoreKilledAtEveryPhase
-// use it.
-func crashBuild(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		t.Fatalf("cannot find the module root: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "posbackup-faultinject")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	cmd := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, "./cmd/posbackup")
-	cmd.Dir = filepath.Dir(gomod)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build -tags faultinject: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // MatrixFile is where TestCrashMatrix writes its table, for CI's log
@@ -365,10 +337,10 @@ func TestCrashMatrix(t *testing.T) {
 	start := time.Now()
 	e := &crashEnv{t: t, src: intrSource(t, 0, 0)}
 	e.host, _ = os.Hostname()
-	columns := []string{"error+ok", "error+fail", "hang+ok", "hang+fail", "crash+ok", "crash+fail", "kill+ok", "kill+fail"}
+	columns := []string{"error+ok", "error+fail", "broken+ok", "broken+fail", "hang+ok", "hang+fail", "crash+ok", "crash+fail", "kill+ok", "kill+fail"}
 	if runtime.GOOS == "windows" {
 		// A killed process's exit code cannot be told from a failure there.
-		columns = columns[:6]
+		columns = columns[:8]
 	} else {
 		e.bin = crashBuild(t)
 		t.Logf("built the faultinject posbackup in %v", time.Since(start).Round(time.Millisecond))
@@ -413,7 +385,7 @@ func TestCrashMatrix(t *testing.T) {
 				} else {
 					first = e.runInProcess(k, dir, p, mode, time.Now())
 				}
-				handled := mode == "error" || mode == "hang" // the run saw the failure and cleaned up
+				handled := mode == "error" || mode == "broken" || mode == "hang" // the run saw the failure and cleaned up
 				why := e.check(dir, nil, handled)
 				if why == "" {
 					if second == "ok" {
@@ -485,24 +457,4 @@ func posbackupFiles(dir string) []string {
 		}
 	}
 	return out
-}
-
-// The normal build holds no fault injection: only -tags faultinject links
-// dest/faulty into posbackup.
-func TestFaultInjectionOnlyInTaggedBuild(t *testing.T) {
-	list := func(tags ...string) string {
-		args := append([]string{"list", "-deps"}, tags...)
-		out, err := exec.Command("go", append(args, "github.com/posbackup/posbackup/cmd/posbackup")...).Output()
-		if err != nil {
-			t.Fatalf("go list: %v", err)
-		}
-		return string(out)
-	}
-	const pkg = "github.com/posbackup/posbackup/internal/dest/faulty\n"
-	if strings.Contains(list(), pkg) {
-		t.Error("the normal build of posbackup contains internal/dest/faulty")
-	}
-	if !strings.Contains(list("-tags", "faultinject"), pkg) {
-		t.Error("the faultinject build does not contain internal/dest/faulty")
-	}
 }

@@ -120,66 +120,6 @@ func TestPruneKeepsTheNewArchiveWhenCaseFolds(t *testing.T) {
 	}
 }
 
-// Finding 3: a power cut between the two renames of move-aside leaves the
-// older archive under dest.AsideName and the new one under its temporary
-// name. The next run puts the older one back at its start and keeps it
-// when that run fails; a run that succeeds removes the aside and the
-// leftovers.
-func TestPowerCutBetweenTheRenames(t *testing.T) {
-	in := fixture(t)
-	for _, second := range []string{"fails", "succeeds"} {
-		t.Run(second, func(t *testing.T) {
-			base := folder(t, filepath.Join(t.TempDir(), "ftp"))
-			kind := func(cfg faulty.Config) dest.Destination {
-				cfg.RefuseRenameOver, cfg.Remote = true, true
-				return faulty.MoveAside(faulty.New(base, cfg).Dest())
-			}
-			if _, err := Backup(context.Background(), quickReq(in.Root, kind(faulty.Config{}), "fixed")); err != nil {
-				t.Fatal(err)
-			}
-			old := fileSHA(t, base.Path("fixed.zip"))
-			// Rename #1 is refused, #2 moves fixed.zip aside, #3 would
-			// put the new one in place: the power goes there.
-			_, err := Backup(context.Background(), quickReq(in.Root, kind(faulty.Config{Faults: []faulty.Fault{{Method: faulty.Rename, Call: 3, Crash: true}}}), "fixed"))
-			if err == nil {
-				t.Fatal("the run cut between the renames succeeded")
-			}
-			aside := base.Path(dest.AsideName("fixed.zip"))
-			if fileSHA(t, aside) != old {
-				t.Fatalf("after the cut the older archive is not at %s: %v", aside, dirNames(t, base.Dir()))
-			}
-			later := time.Now().Add(2 * time.Hour)
-			req := quickReq(in.Root, nil, "fixed")
-			req.Now = func() time.Time { return later }
-			if second == "fails" {
-				req.Dest = kind(faulty.Config{Faults: []faulty.Fault{{Method: faulty.Put, Call: 1}}})
-				if _, err := Backup(context.Background(), req); err == nil {
-					t.Fatal("the failing run succeeded")
-				}
-				if fileSHA(t, base.Path("fixed.zip")) != old {
-					t.Fatalf("after a failed run the older archive is not back as fixed.zip: %v", dirNames(t, base.Dir()))
-				}
-				verifyFile(t, base.Path("fixed.zip"))
-				return
-			}
-			req.Dest = kind(faulty.Config{})
-			res, err := Backup(context.Background(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n := dirNames(t, base.Dir()); len(n) != 1 || n[0] != "fixed.zip" {
-				t.Errorf("after a successful run the server holds %v, want only fixed.zip", n)
-			}
-			verifyFile(t, base.Path("fixed.zip"))
-			a, _ := OpenPath(base.Path("fixed.zip"))
-			defer a.Close()
-			if !a.Manifest.Started.Equal(res.Started) {
-				t.Errorf("fixed.zip is not the new backup")
-			}
-		})
-	}
-}
-
 // Finding 9: the sweep judges a leftover by the start time and host in its
 // name, not by the server's file time (here 90 minutes off).
 func TestSweepByTheName(t *testing.T) {
@@ -366,38 +306,4 @@ func (p *probeReader) Read(b []byte) (int, error) {
 		p.once = nil
 	}
 	return p.r.Read(b)
-}
-
-// Finding 3, for archives moved aside by the FTP and SFTP kinds of earlier
-// versions (.posbackup-partial-old-NAME, a temporary name): a run puts it
-// back when NAME is missing, and no sweep deletes it meanwhile.
-func TestLegacyAsideIsPutBack(t *testing.T) {
-	in := fixture(t)
-	base := folder(t, filepath.Join(t.TempDir(), "ftp"))
-	d := faulty.New(base, faulty.Config{Remote: true}).Dest()
-	if _, err := Backup(context.Background(), quickReq(in.Root, d, "fixed")); err != nil {
-		t.Fatal(err)
-	}
-	old := fileSHA(t, base.Path("fixed.zip"))
-	legacy := base.Path(dest.TempPrefix + "old-fixed.zip")
-	if err := os.Rename(base.Path("fixed.zip"), legacy); err != nil {
-		t.Fatal(err)
-	}
-	long := time.Now().Add(-48 * time.Hour)
-	os.Chtimes(legacy, long, long)
-	// A run of another archive name sweeps, but must keep it.
-	if _, err := Backup(context.Background(), quickReq(in.Root, d, "other")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(legacy); err != nil {
-		t.Fatalf("a sweep removed the only copy of fixed.zip: %v", err)
-	}
-	// A run of fixed.zip that fails still puts it back first.
-	bad := faulty.New(base, faulty.Config{Remote: true, Faults: []faulty.Fault{{Method: faulty.Put, Call: 1}}}).Dest()
-	if _, err := Backup(context.Background(), quickReq(in.Root, bad, "fixed")); err == nil {
-		t.Fatal("the failing run succeeded")
-	}
-	if fileSHA(t, base.Path("fixed.zip")) != old {
-		t.Fatalf("fixed.zip was not put back: %v", dirNames(t, base.Dir()))
-	}
 }

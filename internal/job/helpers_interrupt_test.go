@@ -8,13 +8,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/demo"
@@ -166,29 +162,6 @@ func intrAssertOnlyOld(t *testing.T, dir, oldSHA string) {
 		t.Fatalf("the older archive %s changed: SHA-256 %s, was %s", p, got, oldSHA)
 	}
 	intrVerify(t, p)
-}
-
-// intrBuild builds the posbackup command into a temporary folder and
-// returns its path.
-func intrBuild(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		t.Fatalf("cannot find the module root with 'go env GOMOD': %v %q", err, gomod)
-	}
-	bin := filepath.Join(t.TempDir(), "posbackup")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	start := time.Now()
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/posbackup")
-	cmd.Dir = filepath.Dir(gomod)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/posbackup: %v\n%s", err, out)
-	}
-	t.Logf("built %s in %v", bin, time.Since(start).Round(time.Millisecond))
-	return bin
 }
 
 // intrFailingFolder is a folder destination whose medium is pulled while an

@@ -30,7 +30,7 @@ func TestInterruptKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds posbackup and backs up 256 MiB; skipped with -short")
 	}
-	bin := intrBuild(t)
+	bin := buildPosbackup(t)
 	// 16 x 16 MiB of incompressible data: the archive is about as big, so
 	// the disk holds the source, the older archive and at most one more
 	// archive (< 1 GiB together); small files keep the writer's spools small.

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/dest"
-	"github.com/posbackup/posbackup/internal/dest/local"
-	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // Archive is an archive opened for reading, wherever it is stored.
@@ -77,10 +75,9 @@ func OpenPathPassword(path, password string) (*Archive, error) {
 	r, err := archive.OpenFilePassword(path, password)
 	if err != nil {
 		if os.IsNotExist(err) {
-			if merr := local.CheckMedium(filepath.Dir(path)); merr != nil {
-				return nil, &Error{Msg: merr.Error(), Err: merr, Key: msg.KeyOf(merr)} // a pulled USB stick, not a wrong name
-			}
-			return nil, fail("the archive %s does not exist: check the path", path)
+			// The faces first ask whether the medium is missing (a pulled
+			// USB stick, not a wrong name): local.CheckMedium.
+			return nil, failed(fs.ErrNotExist, "the archive %s does not exist: check the path", path)
 		}
 		if pe := passwordErr(path, err); pe != nil {
 			return nil, pe

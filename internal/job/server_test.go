@@ -123,16 +123,7 @@ func TestRetentionSFTP(t *testing.T) {
 // server's copy back; a copy with one flipped byte (the server's disk or a
 // middlebox) fails the backup and the older archive stays as it was.
 func TestFullVerifyOverFTP(t *testing.T) {
-	s := testsrv.StartFTP(t, "ftp")
-	spec, err := open.Parse(fmt.Sprintf("ftp://127.0.0.1:%d/betrieb1", s.Port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, _, err := open.Open(context.Background(), spec, open.Options{User: s.User, Password: s.Password, Retries: 2, Backoff: 50 * time.Millisecond, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d, s := testFTP(t, "betrieb1")
 	in := fixture(t)
 	clean := faulty.New(d, faulty.Config{})
 	res, err := Backup(context.Background(), quickReq(in.Root, clean.Dest(), "fixed"))

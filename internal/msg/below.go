@@ -142,6 +142,8 @@ var germanBelow = map[string]string{
 	"the server holds %d bytes but %d were made":                                                                                                        "auf dem Server liegen %d Bytes, gemacht wurden aber %d",
 	"its manifest is missing or incomplete":                                                                                                             "ihr Inhaltsverzeichnis fehlt oder ist unvollständig",
 
+	"the finished backup could not be renamed to %s at %s: %v. The older archive is back under its name, unchanged": "die fertige Sicherung konnte in %[2]s nicht in %[1]s umbenannt werden: %[3]v. Das ältere Archiv ist wieder unter seinem Namen, unverändert",
+
 	// The restore (internal/job).
 	"the archive is refused: %v. Nothing was restored":                                                              "das Archiv wird abgelehnt: %v. Nichts wurde wiederhergestellt",
 	"the archive is damaged, so nothing was restored: %v. Run 'posbackup verify' on it for details":                 "das Archiv ist beschädigt, daher wurde nichts wiederhergestellt: %v. „Prüfen“ zeigt die Einzelheiten",

@@ -14,7 +14,13 @@ import (
 // started by hand or on the web page and the service's backups never
 // overlap. The error says plainly who holds it.
 func Lock(cfg *config.Config, cfgPath string) (unlock func(), err error) {
-	unlock, err = runlock.TryLock(filepath.Join(cfg.StateDirOf(cfgPath), runlock.FileName))
+	return LockFile(filepath.Join(cfg.StateDirOf(cfgPath), runlock.FileName))
+}
+
+// LockFile takes the run lock at path as Lock does (a backup without a
+// config takes runlock.DestPath of its destination).
+func LockFile(path string) (unlock func(), err error) {
+	unlock, err = runlock.TryLock(path)
 	var le *runlock.LockedError
 	if errors.As(err, &le) {
 		if le.Known {

@@ -169,6 +169,9 @@ func Prepare(ctx context.Context, b config.Backup, o Options) (*Prepared, error)
 		return &Prepared{Warnings: warns}, err
 	}
 	req.Dest = d
+	if lf, ok := d.(*local.Folder); ok && local.SameDrive(req.Source, lf.Dir()) {
+		warns = append(warns, "the backup goes to the same drive as the data ("+lf.Dir()+"): not recommended, one disk failure loses both; use a USB medium, a NAS or a server")
+	}
 	if prepareHook != nil {
 		prepareHook(&req)
 	}

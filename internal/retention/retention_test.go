@@ -133,17 +133,21 @@ func TestMinKeep(t *testing.T) {
 		in = append(in, Archive{Name: fmt.Sprint(h), Time: ts(2026, 11, 25, h)})
 	}
 	keep, del := Plan(in, Policy{KeepDaily: 1}, ts(2026, 11, 25, 12))
+	checkPartition(t, in, keep, del)
 	if want := []string{"6"}; !reflect.DeepEqual(names(keep), want) {
 		t.Fatalf("kept %v, want %v", names(keep), want)
+	}
+	if want := []string{"5", "4", "3", "2", "1"}; !reflect.DeepEqual(names(del), want) {
+		t.Fatalf("deleted %v, want %v", names(del), want)
 	}
 	keep, del = Plan(in, Policy{KeepDaily: 1, MinKeep: 4}, ts(2026, 11, 25, 12))
 	checkPartition(t, in, keep, del)
 	if want := []string{"6", "5", "4", "3"}; !reflect.DeepEqual(names(keep), want) {
 		t.Fatalf("kept %v, want %v", names(keep), want)
 	}
-	keep, _ = Plan(in, Policy{KeepLast: 1, MinKeep: 100}, ts(2026, 11, 25, 12))
-	if len(keep) != 6 {
-		t.Fatalf("MinKeep above the count: kept %d", len(keep))
+	keep, del = Plan(in, Policy{KeepLast: 1, MinKeep: 100}, ts(2026, 11, 25, 12))
+	if len(keep) != 6 || len(del) != 0 {
+		t.Fatalf("MinKeep above the count: kept %d, deleted %v", len(keep), names(del))
 	}
 }
 

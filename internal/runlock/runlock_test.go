@@ -152,3 +152,30 @@ func TestUnopenableLockFile(t *testing.T) {
 		t.Fatalf("want a plain error for an unopenable lock file, got %v", err)
 	}
 }
+
+// TestDestPath: one lock file per destination, the same for another case
+// of its name (a folder on Windows, a server), in the temp folder.
+func TestDestPath(t *testing.T) {
+	tmp := t.TempDir()
+	for _, v := range []string{"TMPDIR", "TMP", "TEMP"} {
+		t.Setenv(v, tmp)
+	}
+	a, b := DestPath(`E:\Backup`), DestPath(`e:\backup`)
+	if a != b {
+		t.Errorf("two spellings of one destination lock apart: %s and %s", a, b)
+	}
+	if c := DestPath("ftp://user@nas/backup"); c == a {
+		t.Errorf("two destinations share the lock file %s", c)
+	}
+	if !strings.HasPrefix(a, tmp) || strings.ContainsAny(filepath.Base(a), `:\`) {
+		t.Errorf("the lock file %s is not a plain file in the temp folder", a)
+	}
+	unlock, err := TryLock(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if _, err := TryLock(b); !errors.Is(err, ErrLocked) {
+		t.Errorf("a second backup to the destination got %v, want ErrLocked", err)
+	}
+}

@@ -166,27 +166,9 @@ func moveAside(ctx context.Context, m Mover, from, to string) error {
 	return nil
 }
 
-// AsideError says that the new archive could not be renamed into place and
-// the older one could not be put back: it is kept under its aside name,
-// which `list` shows and the job's next start renames back. Err (what
-// Unwrap returns) is why the new one could not be renamed, such as ctx's
-// error.
-type AsideError struct {
-	Where           string // the destination, "" when unknown
-	From, To, Aside string
-	Err             error // why from could not become to
-}
-
-func (e *AsideError) Error() string {
-	in := ""
-	if e.Where != "" {
-		in = " in " + e.Where
-	}
-	return fmt.Sprintf("%s; the older %s is now named %s%s, where it is listed as a backup: the next backup puts it back, or rename it back to %s by hand",
-		e.Err, Quote(e.To), Quote(e.Aside), in, Quote(e.To))
-}
-
-func (e *AsideError) Unwrap() error { return e.Err }
+// AsideError is dest.AsideError, the error of a rename that left the
+// older archive under its aside name.
+type AsideError = dest.AsideError
 
 func where(m Mover) string {
 	if s, ok := m.(fmt.Stringer); ok {

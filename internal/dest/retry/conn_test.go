@@ -10,15 +10,19 @@ import (
 	"time"
 )
 
-// fakeServer is a server holding one file, reached over clients that break
-// while cut is set.
+// fakeServer is a server holding one file, reached over clients whose
+// connection breaks where an upload is cut.
 type fakeServer struct {
 	file     []byte
 	connects int
 	releases int
 }
 
+// fakeClient is one connection; broken once its upload was cut: every
+// later use of it is the bug of retrying on a dead connection.
 type fakeClient struct{ broken bool }
+
+var errDeadClient = errors.New("used a connection after it broke")
 
 func (s *fakeServer) conn() *Conn[*fakeClient] {
 	h := &Conn[*fakeClient]{
@@ -77,14 +81,17 @@ func (s *fakeServer) upload(cutAt int64, resumable bool) Upload[*fakeClient] {
 			}
 			return off, nil
 		},
-		Store: func(_ *fakeClient, src io.Reader, off int64) error {
+		Store: func(c *fakeClient, src io.Reader, off int64) error {
+			if c.broken {
+				return errDeadClient
+			}
 			if off > 0 && !resumable {
 				return errors.New("502 no REST")
 			}
 			s.file = s.file[:off]
 			r := src
 			if cut {
-				cut = false
+				cut, c.broken = false, true
 				r = io.LimitReader(src, cutAt)
 			}
 			b, err := io.ReadAll(r)
@@ -95,9 +102,14 @@ func (s *fakeServer) upload(cutAt int64, resumable bool) Upload[*fakeClient] {
 			return err
 		},
 		NoResume: func(err error) bool { return strings.HasPrefix(err.Error(), "502") },
-		Size:     func(*fakeClient) (int64, error) { return int64(len(s.file)), nil },
-		Explain:  func(what string, err error) error { return err },
-		Remove:   func(*fakeClient) error { s.file = nil; return nil },
+		Size: func(c *fakeClient) (int64, error) {
+			if c.broken {
+				return 0, errDeadClient
+			}
+			return int64(len(s.file)), nil
+		},
+		Explain: func(what string, err error) error { return err },
+		Remove:  func(*fakeClient) error { s.file = nil; return nil },
 	}
 }
 
@@ -108,6 +120,11 @@ func TestConnPut(t *testing.T) {
 		n, err := s.conn().Put(context.Background(), bytes.NewReader(data), s.upload(3000, resumable))
 		if err != nil || n != int64(len(data)) || !bytes.Equal(s.file, data) {
 			t.Fatalf("resumable %v: %d, %v, %d bytes stored", resumable, n, err, len(s.file))
+		}
+		// The cut connection was dropped and a new one made; a refused
+		// resume starts over on the same one.
+		if s.connects != 2 || s.releases != 1 {
+			t.Errorf("resumable %v: %d connects, %d releases, want 2 and 1", resumable, s.connects, s.releases)
 		}
 	}
 	// A source that cannot go back (the server lost the last byte): the

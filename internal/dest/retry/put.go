@@ -63,93 +63,140 @@ type Upload[T comparable] struct {
 // after a broken connection it says that the upload broke off and how many
 // more tries failed, and is Transient.
 func (h *Conn[T]) Put(ctx context.Context, r io.Reader, u Upload[T]) (int64, error) {
-	src := NewSource(ctx, r)
-	fromStart := false
-	var lastErr error
+	p := &putter[T]{h: h, u: u, src: NewSource(ctx, r)}
 	for try := 0; try < h.Policy.Tries(); try++ {
 		if try > 0 {
 			if err := h.Policy.Wait(ctx, try); err != nil {
 				break
 			}
 		}
-		c, err := h.Get(ctx)
-		if err != nil {
-			lastErr = err
-			if Transient(err) {
-				continue
-			}
+		next := p.try(ctx)
+		if next == putDone {
+			return p.src.N(), nil
+		}
+		if next == putStop {
 			break
 		}
-		var offset int64
-		if src.N() > 0 {
-			offset, err = u.Resume(ctx, c, src, fromStart)
-			if errors.Is(err, ErrNoRestart) {
-				lastErr = Plain(fmt.Sprintf("the upload of %s to %s broke off and cannot be started again from this source", quote(u.Name), u.Host), lastErr)
-				break
-			}
-			if err != nil {
-				lastErr = err
-				continue
-			}
-		}
-		err = h.Guard(ctx, func() error { return u.Store(c, src, offset) })
-		if src.Err() != nil || ctx.Err() != nil {
-			lastErr = src.Err()
-			if ctx.Err() != nil {
-				lastErr = ctx.Err()
-			}
-			break
-		}
-		if err != nil {
-			if offset > 0 && u.NoResume != nil && u.NoResume(err) {
-				fromStart = true
-				lastErr = u.Explain("resume", err)
-				continue
-			}
-			lastErr = u.Explain("store", err)
-			if Transient(lastErr) {
-				h.Drop()
-				continue
-			}
-			break
-		}
-		var size int64
-		err = h.Guard(ctx, func() error {
-			var err error
-			size, err = u.Size(c)
-			return err
-		})
-		if err != nil {
-			lastErr = u.Explain("check the size of", err)
-			if Transient(lastErr) {
-				h.Drop()
-				continue
-			}
-			break
-		}
-		if size != src.N() {
-			msg := fmt.Sprintf("%s holds %d bytes of %s after sending %d: the upload is incomplete; check free space and quota on the server", u.Host, size, quote(u.Name), src.N())
-			if u.ShortIsBreak && size > offset && size < src.N() {
-				// The data connection was cut where the protocol cannot
-				// tell that from the end of the file, and this try got
-				// bytes through: resume from what the server holds, on the
-				// same connection.
-				lastErr = &Error{Msg: msg, Temp: true}
-				continue
-			}
-			lastErr = Plain(msg, nil)
-			break
-		}
-		return src.N(), nil
 	}
-	h.removePartial(u.Remove)
-	if lastErr == nil {
-		lastErr = ctx.Err()
+	return p.src.N(), p.failed(ctx)
+}
+
+// putNext is what Put does after a try.
+type putNext int8
+
+const (
+	putAgain putNext = iota // the next try (after the policy's wait)
+	putStop                 // give up: lastErr says why
+	putDone                 // stored and checked
+)
+
+// putter is one Put between its tries.
+type putter[T comparable] struct {
+	h         *Conn[T]
+	u         Upload[T]
+	src       *Source
+	fromStart bool  // the server refused to resume: start over
+	lastErr   error // why the last try failed
+}
+
+// again is putAgain when the try's error (lastErr, set) is transient,
+// after dropping the connection when drop; else putStop.
+func (p *putter[T]) again(drop bool) putNext {
+	if !Transient(p.lastErr) {
+		return putStop
 	}
-	if Transient(lastErr) || (u.NetBrokeOff && src.N() > 0 && IsNetError(lastErr)) {
-		lastErr = &Error{Msg: fmt.Sprintf("the upload of %s to %s broke off and %d more tries failed; the last one: %s", quote(u.Name), u.Host, h.Policy.Tries()-1, lastErr), Err: lastErr, Temp: true}
+	if drop {
+		p.h.Drop()
 	}
-	return src.N(), lastErr
+	return putAgain
+}
+
+// try is one try: connect, find where to go on, store, check the size.
+func (p *putter[T]) try(ctx context.Context) putNext {
+	c, err := p.h.Get(ctx)
+	if err != nil {
+		p.lastErr = err
+		return p.again(false)
+	}
+	var offset int64
+	if p.src.N() > 0 {
+		offset, err = p.u.Resume(ctx, c, p.src, p.fromStart)
+		if errors.Is(err, ErrNoRestart) {
+			p.lastErr = Plain(fmt.Sprintf("the upload of %s to %s broke off and cannot be started again from this source", quote(p.u.Name), p.u.Host), p.lastErr)
+			return putStop
+		}
+		if err != nil {
+			p.lastErr = err
+			return putAgain
+		}
+	}
+	if next := p.store(ctx, c, offset); next != putDone {
+		return next
+	}
+	return p.checkSize(ctx, c, offset)
+}
+
+// store runs u.Store from offset; putDone means the server took it.
+func (p *putter[T]) store(ctx context.Context, c T, offset int64) putNext {
+	err := p.h.Guard(ctx, func() error { return p.u.Store(c, p.src, offset) })
+	if p.src.Err() != nil || ctx.Err() != nil {
+		p.lastErr = p.src.Err()
+		if ctx.Err() != nil {
+			p.lastErr = ctx.Err()
+		}
+		return putStop
+	}
+	if err == nil {
+		return putDone
+	}
+	if offset > 0 && p.u.NoResume != nil && p.u.NoResume(err) {
+		p.fromStart = true
+		p.lastErr = p.u.Explain("resume", err)
+		return putAgain
+	}
+	p.lastErr = p.u.Explain("store", err)
+	return p.again(true)
+}
+
+// checkSize compares the size the server holds with the bytes sent.
+func (p *putter[T]) checkSize(ctx context.Context, c T, offset int64) putNext {
+	var size int64
+	err := p.h.Guard(ctx, func() error {
+		var err error
+		size, err = p.u.Size(c)
+		return err
+	})
+	if err != nil {
+		p.lastErr = p.u.Explain("check the size of", err)
+		return p.again(true)
+	}
+	sent := p.src.N()
+	if size == sent {
+		return putDone
+	}
+	msg := fmt.Sprintf("%s holds %d bytes of %s after sending %d: the upload is incomplete; check free space and quota on the server", p.u.Host, size, quote(p.u.Name), sent)
+	if p.u.ShortIsBreak && size > offset && size < sent {
+		// The data connection was cut where the protocol cannot tell that
+		// from the end of the file, and this try got bytes through: resume
+		// from what the server holds, on the same connection.
+		p.lastErr = &Error{Msg: msg, Temp: true}
+		return putAgain
+	}
+	p.lastErr = Plain(msg, nil)
+	return putStop
+}
+
+// failed removes the partial file and returns why the upload failed.
+func (p *putter[T]) failed(ctx context.Context) error {
+	p.h.removePartial(p.u.Remove)
+	err := p.lastErr
+	if err == nil {
+		err = ctx.Err()
+	}
+	if Transient(err) || (p.u.NetBrokeOff && p.src.N() > 0 && IsNetError(err)) {
+		err = &Error{Msg: fmt.Sprintf("the upload of %s to %s broke off and %d more tries failed; the last one: %s", quote(p.u.Name), p.u.Host, p.h.Policy.Tries()-1, err), Err: err, Temp: true}
+	}
+	return err
 }
 
 // removePartial runs remove on a connection (a new one if needed) with its

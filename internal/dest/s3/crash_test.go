@@ -13,6 +13,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/desttest"
 	"github.com/posbackup/posbackup/internal/dest/faulty"
 	"github.com/posbackup/posbackup/internal/job"
+	"github.com/posbackup/posbackup/internal/job/jobtest"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/retention"
 	"github.com/posbackup/posbackup/internal/testsrv"
@@ -134,17 +135,8 @@ func goodArchive(d dest.Destination, name string, since time.Time) string {
 			}
 			return fmt.Sprintf("%s is from %v, older than the good archive of %v", name, l.Manifest.Started, since)
 		}
-		a, err := job.OpenArchive(context.Background(), d, name)
-		if err != nil {
-			return err.Error()
-		}
-		defer a.Close()
-		rep, err := a.Verify(context.Background(), nil, nil)
-		if err != nil {
-			return err.Error()
-		}
-		if !rep.OK() {
-			return fmt.Sprintf("%s does not verify: %+v", name, rep.Damaged)
+		if why := jobtest.Verifies(d, name); why != "" {
+			return name + " does not verify: " + why
 		}
 		return ""
 	}

@@ -54,12 +54,10 @@
 package s3
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -242,29 +240,13 @@ func Open(ctx context.Context, cfg Config) (*S3, error) {
 // Check lists one key of the folder: the server answers, the key is
 // accepted, the bucket exists and may be listed.
 func (d *S3) Check(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(ctx) // stops the listing after its first answer
 	defer cancel()
-	for o := range d.cl.ListObjects(ctx, d.cfg.Bucket, minio.ListObjectsOptions{Prefix: d.prefix, MaxKeys: 1}) {
-		if o.Err != nil {
-			return d.plain("list", "", o.Err)
-		}
-		break
+	o, ok := <-d.cl.ListObjects(ctx, d.cfg.Bucket, minio.ListObjectsOptions{Prefix: d.prefix, MaxKeys: 1})
+	if ok && o.Err != nil {
+		return d.plain("list", "", o.Err)
 	}
 	return nil
-}
-
-// ObjectLock reports whether the bucket has Object Lock enabled.
-func (d *S3) ObjectLock(ctx context.Context) (bool, error) {
-	enabled, _, _, _, err := d.cl.GetObjectLockConfig(ctx, d.cfg.Bucket)
-	if err != nil {
-		code := minio.ToErrorResponse(err).Code
-		if code == "ObjectLockConfigurationNotFoundError" || code == "NoSuchObjectLockConfiguration" {
-			return false, nil
-		}
-		return false, d.plain("read the Object Lock setting of", "", err)
-	}
-	d.locking = enabled == "Enabled"
-	return d.locking, nil
 }
 
 // String is "s3://bucket/prefix" (with the endpoint when it is not AWS).
@@ -292,88 +274,7 @@ func (d *S3) key(name string) (string, error) {
 	return d.prefix + name, nil
 }
 
-func (d *S3) now() time.Time {
-	if d.cfg.Now != nil {
-		return d.cfg.Now()
-	}
-	return time.Now()
-}
-
-// countingReader counts what Put read from the caller's reader.
-type countingReader struct {
-	r   io.Reader
-	n   int64
-	err error // the first error other than EOF
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	if err != nil && err != io.EOF {
-		if c.err == nil {
-			c.err = err
-		}
-		// minio-go reads parts with io.ReadFull and takes
-		// io.ErrUnexpectedEOF for the end of a short last part: a source
-		// that fails so would be stored cut short as if complete.
-		return n, errSourceFailed
-	}
-	return n, err
-}
-
-var errSourceFailed = errors.New("the archive being uploaded could not be read to its end")
-
-// Put uploads r under name as a multipart upload with one part in memory.
-func (d *S3) Put(ctx context.Context, name string, r io.Reader) (int64, error) {
-	key, err := d.key(name)
-	if err != nil {
-		return 0, err
-	}
-	cr := &countingReader{r: r}
-	_, err = d.cl.PutObject(ctx, d.cfg.Bucket, key, cr, -1, minio.PutObjectOptions{
-		PartSize:    d.cfg.PartSize,
-		ContentType: "application/zip",
-	})
-	if err == nil && ctx.Err() != nil {
-		err = ctx.Err()
-	}
-	if err == nil && cr.err != nil {
-		err = cr.err
-	}
-	if err != nil {
-		d.cleanup(key)
-		switch {
-		case cr.err != nil:
-			return cr.n, cr.err // the reader's own error, as the contract says
-		case ctx.Err() != nil:
-			return cr.n, ctx.Err()
-		}
-		return cr.n, d.plain("upload", name, err)
-	}
-	info, err := d.cl.StatObject(ctx, d.cfg.Bucket, key, minio.StatObjectOptions{})
-	if err != nil {
-		d.cleanup(key)
-		return cr.n, d.plain("check the upload of", name, err)
-	}
-	if info.Size != cr.n {
-		d.cleanup(key)
-		return cr.n, fmt.Errorf("%s holds %d bytes of %s after the upload, but %d were sent: the upload is incomplete; try again", d, info.Size, name, cr.n)
-	}
-	return cr.n, nil
-}
-
-// cleanup removes the object a failed Put left under key (minio-go
-// itself aborts an unfinished multipart upload, on a context of its own:
-// TestFailedPutLeavesNoUpload). It has its own short deadline, since the
-// run's context may be the one that was cancelled.
-func (d *S3) cleanup(key string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if info, err := d.cl.StatObject(ctx, d.cfg.Bucket, key, minio.StatObjectOptions{}); err == nil {
-		d.cl.RemoveObject(ctx, d.cfg.Bucket, key, minio.RemoveObjectOptions{VersionID: versionOf(info)})
-	}
-}
-
+// versionOf is the version id of an object, "" in an unversioned bucket.
 func versionOf(info minio.ObjectInfo) string {
 	if info.VersionID == "null" {
 		return ""
@@ -381,270 +282,11 @@ func versionOf(info minio.ObjectInfo) string {
 	return info.VersionID
 }
 
-// List returns the objects directly in the folder (not in sub-folders),
-// page by page as the server sends them.
-func (d *S3) List(ctx context.Context) ([]dest.Info, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err // the contract: an ended context fails at once, with its error
+func (d *S3) now() time.Time {
+	if d.cfg.Now != nil {
+		return d.cfg.Now()
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var out []dest.Info
-	for o := range d.cl.ListObjects(ctx, d.cfg.Bucket, minio.ListObjectsOptions{Prefix: d.prefix}) {
-		if o.Err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, d.plain("list", "", o.Err)
-		}
-		name := strings.TrimPrefix(o.Key, d.prefix)
-		if name == "" || strings.HasSuffix(o.Key, "/") || strings.Contains(name, "/") {
-			continue // a sub-folder
-		}
-		out = append(out, dest.Info{Name: name, Size: o.Size, ModTime: o.LastModified})
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Folders returns the names of the sub-folders (common prefixes) of the
-// folder, e.g. the sites of a chain.
-func (d *S3) Folders(ctx context.Context) ([]string, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var out []string
-	for o := range d.cl.ListObjects(ctx, d.cfg.Bucket, minio.ListObjectsOptions{Prefix: d.prefix}) {
-		if o.Err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, d.plain("list", "", o.Err)
-		}
-		if strings.HasSuffix(o.Key, "/") {
-			if name := strings.TrimSuffix(strings.TrimPrefix(o.Key, d.prefix), "/"); name != "" {
-				out = append(out, name)
-			}
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Sub returns the sub-folder name of the folder on the same client.
-func (d *S3) Sub(ctx context.Context, name string) (dest.Destination, error) {
-	if err := dest.CheckName(name); err != nil {
-		return nil, err
-	}
-	s := *d
-	s.prefix = d.prefix + name + "/"
-	return &s, nil
-}
-
-// Stat returns name's size and time.
-func (d *S3) Stat(ctx context.Context, name string) (dest.Info, error) {
-	if err := ctx.Err(); err != nil {
-		return dest.Info{}, err // the contract: an ended context fails at once, with its error
-	}
-	key, err := d.key(name)
-	if err != nil {
-		return dest.Info{}, err
-	}
-	info, err := d.cl.StatObject(ctx, d.cfg.Bucket, key, minio.StatObjectOptions{})
-	if err != nil {
-		return dest.Info{}, d.plain("read", name, err)
-	}
-	return dest.Info{Name: name, Size: info.Size, ModTime: info.LastModified}, nil
-}
-
-// Open reads name from offset (a ranged GET).
-func (d *S3) Open(ctx context.Context, name string, offset int64) (io.ReadCloser, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err // the contract: an ended context fails at once, with its error
-	}
-	key, err := d.key(name)
-	if err != nil {
-		return nil, err
-	}
-	if offset < 0 {
-		return nil, fmt.Errorf("cannot read %s from offset %d", name, offset)
-	}
-	opts := minio.GetObjectOptions{}
-	if offset > 0 {
-		opts.SetRange(offset, 0)
-	}
-	obj, err := d.cl.GetObject(ctx, d.cfg.Bucket, key, opts)
-	if err == nil {
-		_, err = obj.Stat() // sends the request: a missing object fails here
-	}
-	if err != nil {
-		if obj != nil {
-			obj.Close()
-		}
-		if minio.ToErrorResponse(err).Code == "InvalidRange" {
-			info, serr := d.Stat(ctx, name)
-			if serr != nil {
-				return nil, serr
-			}
-			if offset == info.Size {
-				return io.NopCloser(bytes.NewReader(nil)), nil
-			}
-			return nil, fmt.Errorf("cannot read %s from offset %d: it holds only %d bytes", name, offset, info.Size)
-		}
-		return nil, d.plain("read", name, err)
-	}
-	return obj, nil
-}
-
-// Rename copies from over to inside the storage (locking it when archives
-// are immutable), checks the copy's size, then removes from.
-func (d *S3) Rename(ctx context.Context, from, to string) error {
-	if err := ctx.Err(); err != nil {
-		return err // the contract: an ended context fails at once, with its error
-	}
-	src, err := d.key(from)
-	if err != nil {
-		return err
-	}
-	dst, err := d.key(to)
-	if err != nil {
-		return err
-	}
-	info, err := d.cl.StatObject(ctx, d.cfg.Bucket, src, minio.StatObjectOptions{})
-	if err != nil {
-		return d.plain("rename", from, err)
-	}
-	lock := d.cfg.ImmutableDays > 0 && !dest.IsTemp(to) && strings.HasSuffix(strings.ToLower(to), ".zip")
-	dopts := minio.CopyDestOptions{Bucket: d.cfg.Bucket, Object: dst, PartSize: d.cfg.CopyPartSize}
-	var until time.Time
-	if lock {
-		until = d.now().Add(time.Duration(d.cfg.ImmutableDays) * 24 * time.Hour).UTC().Truncate(time.Second)
-		dopts.Mode = d.lockMode
-		dopts.RetainUntilDate = until
-	}
-	sopts := minio.CopySrcOptions{Bucket: d.cfg.Bucket, Object: src, VersionID: versionOf(info), MatchETag: info.ETag}
-	if _, err := d.cl.ComposeObject(ctx, dopts, sopts); err != nil {
-		return d.plain("copy "+from+" to", to, err)
-	}
-	got, err := d.cl.StatObject(ctx, d.cfg.Bucket, dst, minio.StatObjectOptions{})
-	if err != nil {
-		return d.plain("check the copy", to, err)
-	}
-	if got.Size != info.Size {
-		return fmt.Errorf("the copy of %s to %s in %s holds %d bytes instead of %d: the storage did not copy it whole; try again", from, to, d, got.Size, info.Size)
-	}
-	if lock {
-		if err := d.ensureLocked(ctx, dst, versionOf(got), until); err != nil {
-			return err
-		}
-	}
-	// Remove the source, every version of it in a versioned bucket (so an
-	// older one does not come back under the name). One that a bucket's
-	// default retention locked gets a delete marker: it is gone from the
-	// listing and its data expires with the lock. The new archive is in
-	// place and checked by now: a source that cannot be removed stays as a
-	// temporary name, which list hides and a later run sweeps, rather than
-	// turning a backup that is done into a failed one.
-	d.remove(ctx, src, from, true)
-	return nil
-}
-
-// ensureLocked checks that key's version carries a retention until at
-// least until, and sets it when the server dropped it from the copy.
-func (d *S3) ensureLocked(ctx context.Context, key, version string, until time.Time) error {
-	_, got, err := d.cl.GetObjectRetention(ctx, d.cfg.Bucket, key, version)
-	if err == nil && got != nil && !got.Before(until.Add(-time.Minute)) {
-		return nil
-	}
-	mode := d.lockMode
-	if err := d.cl.PutObjectRetention(ctx, d.cfg.Bucket, key, minio.PutObjectRetentionOptions{Mode: &mode, RetainUntilDate: &until, VersionID: version}); err != nil {
-		return fmt.Errorf("the archive %s was stored in %s but could not be made immutable (%s): check that the bucket has Object Lock and that the key may set object retention (s3:PutObjectRetention)", strings.TrimPrefix(key, d.prefix), d, errText(err))
-	}
-	return nil
-}
-
-// Locked returns the retention of name: until a time in the future, the
-// archive cannot be deleted or changed. Zero when it is not locked.
-func (d *S3) Locked(ctx context.Context, name string) (time.Time, string, error) {
-	key, err := d.key(name)
-	if err != nil {
-		return time.Time{}, "", err
-	}
-	info, err := d.cl.StatObject(ctx, d.cfg.Bucket, key, minio.StatObjectOptions{})
-	if err != nil {
-		return time.Time{}, "", d.plain("read", name, err)
-	}
-	return d.retention(ctx, key, versionOf(info))
-}
-
-func (d *S3) retention(ctx context.Context, key, version string) (time.Time, string, error) {
-	mode, until, err := d.cl.GetObjectRetention(ctx, d.cfg.Bucket, key, version)
-	if err != nil {
-		code := minio.ToErrorResponse(err).Code
-		if code == "NoSuchObjectLockConfiguration" || code == "ObjectLockConfigurationNotFoundError" || code == "InvalidRequest" {
-			return time.Time{}, "", nil
-		}
-		return time.Time{}, "", d.plain("read the retention of", strings.TrimPrefix(key, d.prefix), err)
-	}
-	if until == nil || !until.After(d.now()) {
-		return time.Time{}, "", nil
-	}
-	m := ""
-	if mode != nil {
-		m = strings.ToLower(string(*mode))
-	}
-	return *until, m, nil
-}
-
-// Delete removes name, every stored version of it in a versioned bucket.
-// A locked archive is left whole and gives a *dest.LockedError.
-func (d *S3) Delete(ctx context.Context, name string) error {
-	if err := ctx.Err(); err != nil {
-		return err // the contract: an ended context fails at once, with its error
-	}
-	key, err := d.key(name)
-	if err != nil {
-		return err
-	}
-	return d.remove(ctx, key, name, false)
-}
-
-// remove deletes key's versions, newest first. When the current one is
-// locked it returns a *dest.LockedError, or, with hideLocked, puts a
-// delete marker over it; an older locked version is hidden by a delete
-// marker.
-func (d *S3) remove(ctx context.Context, key, name string, hideLocked bool) error {
-	for i := 0; ; i++ {
-		info, err := d.cl.StatObject(ctx, d.cfg.Bucket, key, minio.StatObjectOptions{})
-		if err != nil {
-			if i > 0 && errors.Is(d.plain("", "", err), dest.ErrNotFound) {
-				return nil
-			}
-			return d.plain("delete", name, err)
-		}
-		v := versionOf(info)
-		rerr := d.cl.RemoveObject(ctx, d.cfg.Bucket, key, minio.RemoveObjectOptions{VersionID: v})
-		if rerr == nil && v != "" && i < 1000 {
-			continue // an older version may now be the current one
-		}
-		if rerr == nil {
-			return nil
-		}
-		until, mode, lerr := d.retention(ctx, key, v)
-		if lerr == nil && !until.IsZero() {
-			if i == 0 && !hideLocked {
-				return &dest.LockedError{Name: name, Until: until, Mode: mode}
-			}
-			if err := d.cl.RemoveObject(ctx, d.cfg.Bucket, key, minio.RemoveObjectOptions{}); err != nil {
-				return d.plain("delete", name, err)
-			}
-			return nil
-		}
-		return d.plain("delete", name, rerr)
-	}
+	return time.Now()
 }
 
 // Close releases idle connections.
