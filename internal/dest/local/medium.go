@@ -1,7 +1,6 @@
 package local
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -20,20 +19,6 @@ func (e *MediumError) Error() string {
 		return "drive " + e.Where + " is not present, so " + e.Dest + " is not available: insert the USB medium or connect the network drive"
 	}
 	return "no medium is mounted at " + e.Where + ", so " + e.Dest + " would be written to the system disk: insert and mount the USB medium or network share"
-}
-
-func existingParent(p string) string {
-	p, _ = filepath.Abs(p)
-	for {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return p
-		}
-		p = parent
-	}
 }
 
 // CheckMedium returns a *MediumError when the medium, drive or share that

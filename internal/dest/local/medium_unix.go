@@ -80,3 +80,18 @@ func syncDir(dir string) {
 		d.Close()
 	}
 }
+
+// existingParent is p, or its nearest parent that exists.
+func existingParent(p string) string {
+	p, _ = filepath.Abs(p)
+	for {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return p
+		}
+		p = parent
+	}
+}
