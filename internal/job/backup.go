@@ -1,6 +1,3 @@
-// Package job runs posbackup's operations: one backup (select, archive,
-// send, verify, rename), list, check and restore. The command line, the
-// service and the web page all call this package; it never prints.
 package job
 
 import (
