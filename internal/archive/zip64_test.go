@@ -22,8 +22,9 @@ import (
 	"github.com/posbackup/posbackup/internal/archive"
 )
 
-// z64Write archives entries into a new file in dir and returns its path.
-func z64Write(t *testing.T, dir string, entries []archive.Entry) (string, *archive.Manifest) {
+// z64Write archives entries with opt into a new file in dir and returns its
+// path.
+func z64Write(t *testing.T, dir string, entries []archive.Entry, opt archive.Options) (string, *archive.Manifest) {
 	t.Helper()
 	zipPath := filepath.Join(dir, "test.zip")
 	f, err := os.Create(zipPath)
@@ -32,7 +33,7 @@ func z64Write(t *testing.T, dir string, entries []archive.Entry) (string, *archi
 	}
 	m := &archive.Manifest{Format: archive.FormatVersion, Tool: "posbackup test", Profile: "default", Variant: 4,
 		VariantTitle: "Complete installation folder", Host: "test", Source: dir, Started: time.Now()}
-	res, err := archive.Write(context.Background(), f, entries, m, archive.Options{})
+	res, err := archive.Write(context.Background(), f, entries, m, opt)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -134,7 +135,7 @@ func TestZip64ManyEntries(t *testing.T) {
 	t.Logf("created %d files in %v", n, time.Since(total).Round(time.Millisecond))
 
 	start := time.Now()
-	zipPath, _ := z64Write(t, dir, entries)
+	zipPath, _ := z64Write(t, dir, entries, archive.Options{})
 	st, _ := os.Stat(zipPath)
 	t.Logf("archive.Write took %v (%d bytes)", time.Since(start).Round(time.Millisecond), st.Size())
 
@@ -268,7 +269,7 @@ func TestZip64BigEntry(t *testing.T) {
 
 	entry := archive.Entry{Name: "Daten/M001/Journal/big.jrn", Path: big, Size: size, ModTime: st.ModTime(), Mode: 0o644, Dataset: "journal", Kind: "transactions", Client: 1}
 	start := time.Now()
-	zipPath, _ := z64Write(t, dir, []archive.Entry{entry})
+	zipPath, _ := z64Write(t, dir, []archive.Entry{entry}, archive.Options{})
 	t.Cleanup(func() { os.Remove(zipPath) })
 	zst, _ := os.Stat(zipPath)
 	t.Logf("archive.Write took %v (archive %d bytes)", time.Since(start).Round(time.Millisecond), zst.Size())
