@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"sync"
 )
 
@@ -14,10 +15,10 @@ import (
 // and derives afresh, so the check still rests on the stored bytes.
 //
 // Only AES-256 keys under Keys' own password are kept (what Write makes),
-// at most keysMax of them (about 3 MiB): beyond that the check derives the
+// at most keysMax of them (about 5.5 MiB): beyond that the check derives the
 // rest. The zero value and nil keep nothing. Safe for concurrent use.
 type Keys struct {
-	password string
+	password [32]byte // its SHA-256: the password itself is not kept here
 	mu       sync.Mutex
 	m        map[[keysSalt]byte][keysLen]byte
 }
@@ -33,11 +34,11 @@ func newKeys(password string) *Keys {
 	if password == "" {
 		return nil
 	}
-	return &Keys{password: password, m: map[[keysSalt]byte][keysLen]byte{}}
+	return &Keys{password: sha256.Sum256([]byte(password)), m: map[[keysSalt]byte][keysLen]byte{}}
 }
 
 func (k *Keys) fits(password string, salt []byte, keyLen int) bool {
-	return k != nil && k.m != nil && password == k.password && len(salt) == keysSalt && 2*keyLen+aesPVLen == keysLen
+	return k != nil && k.m != nil && len(salt) == keysSalt && 2*keyLen+aesPVLen == keysLen && sha256.Sum256([]byte(password)) == k.password
 }
 
 func (k *Keys) get(password string, salt []byte, keyLen int) ([]byte, bool) {
