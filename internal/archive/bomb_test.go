@@ -29,7 +29,7 @@ func bombArchive(t testing.TB, declared uint64, real int64, password string) []b
 	var s *aesSealer
 	if password != "" {
 		var err error
-		if s, err = newAESSealer(password); err != nil {
+		if s, err = newAESSealer(password, nil); err != nil {
 			t.Fatal(err)
 		}
 		s.seal(fh)

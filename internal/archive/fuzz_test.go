@@ -182,7 +182,7 @@ func FuzzAESEntry(f *testing.F) {
 				fw.Close()
 				data = cb.Bytes()
 			}
-			s, err := newAESSealer(fuzzPassword)
+			s, err := newAESSealer(fuzzPassword, nil)
 			if err != nil {
 				f.Fatal(err)
 			}

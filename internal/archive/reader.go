@@ -72,6 +72,13 @@ func NewReader(ra io.ReaderAt, size int64) (*Reader, error) { return NewReaderPa
 // password gives ErrPasswordNeeded, a wrong password ErrWrongPassword; the
 // password is ignored for an archive that is not encrypted.
 func NewReaderPassword(ra io.ReaderAt, size int64, password string) (*Reader, error) {
+	return NewReaderKeys(ra, size, password, nil)
+}
+
+// NewReaderKeys is NewReaderPassword for the check of an archive this
+// process just wrote: keys are the Write's Result.Keys (nil: none), found
+// by the salts read from ra.
+func NewReaderKeys(ra io.ReaderAt, size int64, password string, keys *Keys) (*Reader, error) {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return nil, fmt.Errorf("it is not a readable ZIP archive (%v)", err)
@@ -80,7 +87,7 @@ func NewReaderPassword(ra io.ReaderAt, size int64, password string) (*Reader, er
 	// (the manifest of a large backup is tens of MiB).
 	zr.RegisterDecompressor(zip.Deflate, newPooledInflater)
 	r := &Reader{zr: zr, ra: ra, Size: size, byName: make(map[string]*zip.File, len(zr.File))}
-	if r.Encrypted, err = setupAES(zr, password); err != nil {
+	if r.Encrypted, err = setupAES(zr, password, keys); err != nil {
 		return nil, err
 	}
 	for _, f := range zr.File {

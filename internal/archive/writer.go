@@ -81,6 +81,7 @@ type Options struct {
 	// Password, when set, encrypts every entry and the manifest with WinZip
 	// AES-256 (AE-2); see aes.go.
 	Password string
+	keys     *Keys // the keys this Write derives, for Result.Keys (aes_keys.go)
 	// NoRecords leaves m.Files empty: the file records go only into the
 	// archive's manifest, and memory does not grow with the number of
 	// files. For callers that read the manifest back anyway (the job's
@@ -121,6 +122,9 @@ type Result struct {
 	Bytes    int64 // uncompressed
 	Written  int64 // archive size
 	Problems []Problem
+	// Keys: the keys of an encrypted archive, for the check that reads it
+	// back (NewReaderKeys); nil when not encrypted. Drop them with the run.
+	Keys *Keys
 }
 
 type done struct {
@@ -149,6 +153,7 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.NumCPU()
 	}
+	opt.keys = newKeys(opt.Password)
 	if opt.MemPerJob <= 0 {
 		opt.MemPerJob = 4 << 20
 	}
@@ -239,7 +244,7 @@ func Write(ctx context.Context, w io.Writer, entries []Entry, m *Manifest, opt O
 	// io.Pipe every write is a hand-over between goroutines.
 	bw := bufio.NewWriterSize(w, 256<<10)
 	cw := &countWriter{w: bw}
-	res := &Result{}
+	res := &Result{Keys: opt.keys}
 	// Reports between entries, from this goroutine (OnEvent's contract):
 	// while it waits for a worker, and while it writes a large entry.
 	var lastReport time.Time

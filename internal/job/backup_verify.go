@@ -122,7 +122,7 @@ func (r *run) verifyDownload(ctx context.Context) (*archive.Manifest, error) {
 // check verifies every entry of the archive in ra against its manifest,
 // which must list every file and folder written.
 func (r *run) check(ctx context.Context, ra io.ReaderAt, size int64) (*archive.Manifest, error) {
-	rd, err := archive.NewReaderPassword(ra, size, r.req.Password)
+	rd, err := archive.NewReaderKeys(ra, size, r.req.Password, r.ar.Keys)
 	if err != nil {
 		return nil, err
 	}
