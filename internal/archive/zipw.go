@@ -14,6 +14,14 @@ import (
 // each entry's central directory record is encoded when the entry is
 // created and goes to a spool (memory up to dirMem, then a temp file). The
 // memory of a backup so stays the same whatever the number of files.
+//
+// Measured (BenchmarkCentralDirectoryMemory, 2026-12-01): archive/zip's
+// Writer holds about 240 bytes of live heap per entry until Close, 4.0 MiB
+// at the 17,500 entries of bench/run.sh's 4x data and 23 MiB at its
+// 100,000 small files (RSS about twice that: the GC's heap target); this
+// writer holds 0.44 MiB at both. Without it the 4x/1x peak-memory ratio
+// (1.109, target < 1.2) would take about half its remaining room and the
+// small-file backup would grow by some 46 MiB RSS, so it stays.
 type zipWriter struct {
 	w    *countWriter // the archive; its count is the offset of the next byte
 	dir  *spool       // central directory records, in order
