@@ -43,7 +43,7 @@ func newAESSealer(password string, keys *Keys) (*aesSealer, error) {
 
 // sealDone gives a compressed entry its sealer when the archive is
 // encrypted. It runs in the compressing workers, in parallel.
-func sealDone(d *done, opt Options) *done {
+func sealDone(d *compressed, opt Options) *compressed {
 	if opt.Password != "" && d.err == nil && d.sp != nil && !isDirName(d.entry.Name) {
 		if d.aes, d.err = newAESSealer(opt.Password, opt.keys); d.err != nil {
 			d.sp.release()

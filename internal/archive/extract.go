@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/flate"
+	"github.com/posbackup/posbackup/internal/oserr"
 )
 
 // TempPattern names the temporary files restore writes beside their
@@ -131,7 +132,7 @@ func (t *Target) Remove(name string) error { return t.root.Remove(osName(name)) 
 // SyncDir flushes the folder name's entries to the disk.
 func (t *Target) SyncDir(name string) error {
 	if err := t.ops.syncDir(t.root, osName(name)); err != nil {
-		return fmt.Errorf("the folder %s could not be flushed to the disk: %s", t.Path(name), reason(err))
+		return fmt.Errorf("the folder %s could not be flushed to the disk: %s", t.Path(name), oserr.Words(err))
 	}
 	return nil
 }
@@ -139,7 +140,7 @@ func (t *Target) SyncDir(name string) error {
 // SetDirTime sets a folder's modification time.
 func (t *Target) SetDirTime(name string, mtime time.Time) error {
 	if err := t.ops.chtimes(t.root, osName(name), mtime); err != nil {
-		return fmt.Errorf("the time of the folder %s could not be set: %s", t.Path(name), reason(err))
+		return fmt.Errorf("the time of the folder %s could not be set: %s", t.Path(name), oserr.Words(err))
 	}
 	return nil
 }
@@ -278,16 +279,16 @@ func (t *Target) ExtractTemp(f *zip.File, rec *FileRecord, name string) (tmpName
 	// On the disk before it replaces anything: a power cut after the rename
 	// must not leave an empty file where the user's file was.
 	if err := t.ops.syncFile(tmp); err != nil {
-		return "", n, fmt.Errorf("%s could not be written to the disk: %s", t.Path(made), reason(err))
+		return "", n, fmt.Errorf("%s could not be written to the disk: %s", t.Path(made), oserr.Words(err))
 	}
 	closed = true
 	if err := t.ops.closeFile(tmp); err != nil {
-		return "", n, fmt.Errorf("%s could not be written to the disk: %s", t.Path(made), reason(err))
+		return "", n, fmt.Errorf("%s could not be written to the disk: %s", t.Path(made), oserr.Words(err))
 	}
 	// The time now, so that Place has only the rename left to do.
 	if mtime := modTime(f, rec); !mtime.IsZero() {
 		if err := t.ops.chtimes(t.root, made, mtime); err != nil {
-			return "", n, fmt.Errorf("the time of %s could not be set: %s", t.Path(made), reason(err))
+			return "", n, fmt.Errorf("the time of %s could not be set: %s", t.Path(made), oserr.Words(err))
 		}
 	}
 	return made, n, nil
@@ -365,14 +366,14 @@ func (t *Target) Place(tmp, name string, f *zip.File, rec *FileRecord) error {
 	if st, err := t.root.Lstat(name); err == nil && st.Mode().Perm()&0o200 == 0 {
 		// Windows refuses to replace a read-only file.
 		if err := t.root.Chmod(name, st.Mode().Perm()|0o200); err != nil {
-			return fmt.Errorf("%s is read-only and cannot be made writable: %s", t.Path(name), reason(err))
+			return fmt.Errorf("%s is read-only and cannot be made writable: %s", t.Path(name), oserr.Words(err))
 		}
 	}
 	if err := t.ops.rename(t.root, tmp, name); err != nil {
-		return fmt.Errorf("%s could not be put in place: %s", t.Path(name), reason(err))
+		return fmt.Errorf("%s could not be put in place: %s", t.Path(name), oserr.Words(err))
 	}
 	if err := t.root.Chmod(name, perm); err != nil {
-		return fmt.Errorf("the permissions of %s could not be set: %s", t.Path(name), reason(err))
+		return fmt.Errorf("the permissions of %s could not be set: %s", t.Path(name), oserr.Words(err))
 	}
 	return nil
 }
@@ -401,19 +402,6 @@ func (t *Target) FoldsCase() (bool, error) {
 	defer t.root.Remove(name)
 	_, err = t.root.Lstat(strings.ToUpper(name))
 	return err == nil, nil
-}
-
-// reason is an error's own words, without the path a PathError repeats.
-func reason(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err.Error()
-	}
-	return err.Error()
 }
 
 // openChecked opens an entry for reading; the reader fails with

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand"
@@ -295,30 +294,6 @@ func TestVerifyRunsFindDamage(t *testing.T) {
 		rep, err := r.Verify(context.Background(), nil, nil)
 		if err != nil || len(rep.Damaged) != 1 || rep.Damaged[0].Name != f.Name {
 			t.Errorf("damage in %s (method %d): %v %+v", f.Name, f.Method, err, rep.Damaged)
-		}
-	}
-}
-
-// appendRecord writes what encoding/json writes, or declines.
-func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
-	mt := time.Date(2026, 11, 25, 23, 18, 12, 626012224, time.UTC)
-	recs := []FileRecord{
-		{Name: "Daten/M001/Stamm/artikel.dat", Size: 123456789, SHA256: strings.Repeat("ab", 32), ModTime: mt, Mode: 0o644, Dataset: "stamm", Kind: "master", Client: 1},
-		{Name: "Daten/", ModTime: mt.In(time.FixedZone("CET", 3600)), Mode: uint32(os.ModeDir | 0o755)},
-		{Name: "version.ini", ModTime: time.Date(1601, 1, 1, 0, 0, 0, 1, time.UTC)},
-		{Name: "a <b> & \"c\".txt", ModTime: mt},
-		{Name: "Größe.txt", ModTime: mt},
-		{Name: "far future.txt", ModTime: time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)},
-		{Name: "zero time.txt"},
-	}
-	for _, r := range recs {
-		want, werr := json.Marshal(r)
-		got, ok := appendRecord(nil, r)
-		if ok && (werr != nil || string(got) != string(want)) {
-			t.Errorf("appendRecord(%q) = %s, encoding/json: %s %v", r.Name, got, want, werr)
-		}
-		if !ok && plainJSON(r.Name) && werr == nil {
-			t.Errorf("appendRecord declined the plain record %q", r.Name)
 		}
 	}
 }

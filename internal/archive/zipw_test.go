@@ -3,6 +3,9 @@ package archive
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
+	"io"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -98,4 +101,57 @@ type ownRaw struct{ w *zipWriter }
 
 func (s ownRaw) CreateRaw(fh *zip.FileHeader) (interface{ Write([]byte) (int, error) }, error) {
 	return s.w.CreateRaw(fh)
+}
+
+// BenchmarkCentralDirectoryMemory: the live heap that grows with the
+// number of entries while an archive is written, archive/zip's Writer
+// (which keeps a FileHeader per entry until Close) against zipWriter
+// (central directory records spooled to a temp file). 17,500 entries is
+// the 4x data of bench/run.sh, 100,000 its small-files case. Names like
+// a till's, with the extended timestamp of fileHeader.
+func BenchmarkCentralDirectoryMemory(b *testing.B) {
+	live := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	mtime := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	for _, n := range []int{17500, 100000} {
+		for _, impl := range []string{"archive-zip", "zipw"} {
+			b.Run(fmt.Sprintf("entries=%d/%s", n, impl), func(b *testing.B) {
+				var grown uint64
+				for i := 0; i < b.N; i++ {
+					before := live()
+					var create func(*zip.FileHeader) (io.Writer, error)
+					var closeW func() error
+					if impl == "zipw" {
+						zw := newZipWriter(&countWriter{w: io.Discard}, b.TempDir())
+						create, closeW = zw.CreateRaw, func() error { err := zw.Close(); zw.release(); return err }
+					} else {
+						zw := zip.NewWriter(io.Discard)
+						create, closeW = zw.CreateRaw, zw.Close
+					}
+					for k := 0; k < n; k++ {
+						fh := fileHeader(fmt.Sprintf("Daten/M001/Stamm/g%02d/artikel-%05d.cfg", k/1000, k), mtime, 0o644)
+						fh.Method = zip.Store
+						setSizes(fh, 0, 1, 1)
+						w, err := create(fh)
+						if err != nil {
+							b.Fatal(err)
+						}
+						w.Write([]byte{'x'})
+					}
+					if after := live(); after > before {
+						grown = after - before
+					}
+					if err := closeW(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(grown)/(1<<20), "live-MiB")
+				b.ReportMetric(float64(grown)/float64(n), "B/entry")
+			})
+		}
+	}
 }

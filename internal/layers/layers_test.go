@@ -24,7 +24,7 @@ const mod = "github.com/posbackup/posbackup/"
 // (a new internal/archive/x is archive's); a new top-level package must be
 // listed here and in ARCHITECTURE.md.
 var rank = map[string]int{
-	"internal/msg": 0, "internal/atomicfile": 0,
+	"internal/msg": 0, "internal/atomicfile": 0, "internal/ioctx": 0, "internal/oserr": 0,
 	"internal/runlock": 1, "internal/sysprio": 1, "internal/retention": 1, "internal/demo": 1,
 	"internal/dest": 1, "internal/profile": 1, "internal/archive": 1, "internal/config": 1,
 

@@ -13,7 +13,9 @@ import (
 	"sync"
 
 	"github.com/posbackup/posbackup/internal/dest"
+	"github.com/posbackup/posbackup/internal/ioctx"
 	"github.com/posbackup/posbackup/internal/msg"
+	"github.com/posbackup/posbackup/internal/oserr"
 )
 
 // Folder is a destination folder on a file system this computer can reach.
@@ -47,12 +49,12 @@ func Open(dir string, create bool) (*Folder, error) {
 		return nil, msg.New("the destination %s is a file, not a folder: choose a folder", abs)
 	case errors.Is(err, fs.ErrNotExist) && create:
 		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return nil, msg.New("could not create the destination folder %s: %s", abs, plain(err))
+			return nil, msg.New("could not create the destination folder %s: %s", abs, oserr.Words(err))
 		}
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, msg.New("the destination folder %s does not exist: check the path", abs)
 	case err != nil:
-		return nil, msg.New("cannot reach the destination folder %s: %s", abs, plain(err))
+		return nil, msg.New("cannot reach the destination folder %s: %s", abs, oserr.Words(err))
 	}
 	return &Folder{dir: abs}, nil
 }
@@ -78,7 +80,7 @@ func (f *Folder) OpenMedium(name string) (*os.File, error) {
 		return nil, notFound(p, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s back from the medium: %s", p, plain(err))
+		return nil, fmt.Errorf("cannot read %s back from the medium: %s", p, oserr.Words(err))
 	}
 	return fh, nil
 }
@@ -118,7 +120,7 @@ func (f *Folder) Put(ctx context.Context, name string, r io.Reader) (n int64, er
 	_ = os.Chmod(p, archiveMode) // a read-only older copy must not block replacing it
 	out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, archiveMode)
 	if err != nil {
-		return 0, msg.New("cannot write to %s: %s", p, plain(err))
+		return 0, msg.New("cannot write to %s: %s", p, oserr.Words(err))
 	}
 	defer func() {
 		if err != nil {
@@ -126,7 +128,7 @@ func (f *Folder) Put(ctx context.Context, name string, r io.Reader) (n int64, er
 			os.Remove(p)
 		}
 	}()
-	src := &readErr{r: ctxReader{ctx, r}}
+	src := &readErr{r: ioctx.Reader(ctx, r)}
 	n, err = io.Copy(out, src)
 	if src.err != nil {
 		return n, src.err // the reader's own error, as it is (errors.Is works)
@@ -158,7 +160,7 @@ func (f *Folder) List(ctx context.Context) ([]dest.Info, error) {
 	}
 	ents, err := os.ReadDir(f.dir)
 	if err != nil {
-		return nil, msg.New("cannot list the folder %s: %s", f.dir, plain(err))
+		return nil, msg.New("cannot list the folder %s: %s", f.dir, oserr.Words(err))
 	}
 	var out []dest.Info
 	for i, e := range ents {
@@ -236,7 +238,7 @@ func (f *Folder) Rename(ctx context.Context, from, to string) error {
 	}
 	_ = os.Chmod(pt, 0o644) // Windows refuses to replace a read-only file
 	if err := os.Rename(pf, pt); err != nil {
-		return msg.New("cannot rename %s to %s: %s", pf, pt, plain(err))
+		return msg.New("cannot rename %s to %s: %s", pf, pt, oserr.Words(err))
 	}
 	syncDir(f.dir)
 	return nil
@@ -264,7 +266,7 @@ func notFound(p string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: %w", p, dest.ErrNotFound)
 	}
-	return msg.New("cannot read %s: %s", p, plain(err))
+	return msg.New("cannot read %s: %s", p, oserr.Words(err))
 }
 
 func writeErr(p string, err error) error {
@@ -274,33 +276,7 @@ func writeErr(p string, err error) error {
 	if isNoSpace(err) {
 		return msg.New("the medium of %s is full: free space or use a larger medium", p)
 	}
-	return msg.New("writing %s failed: %s", p, plain(err))
-}
-
-// plain strips the Go operation and path from an *fs.PathError, leaving the
-// system's own words ("permission denied", "no space left on device").
-func plain(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err.Error()
-	}
-	return err.Error()
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+	return msg.New("writing %s failed: %s", p, oserr.Words(err))
 }
 
 // readErr remembers an error of the reader, to tell it from a write error.

@@ -5,6 +5,7 @@ package local
 import (
 	"errors"
 	"fmt"
+	"github.com/posbackup/posbackup/internal/oserr"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -40,7 +41,7 @@ func checkMedium(abs string) error {
 					return nil // a file system is mounted on the way
 				}
 			} else if !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("cannot reach the destination %s: %s", abs, plain(err))
+				return fmt.Errorf("cannot reach the destination %s: %s", abs, oserr.Words(err))
 			}
 			parent := filepath.Dir(p)
 			if parent == area || parent == p {
