@@ -64,7 +64,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 				b.Add = add
 			}
 			prog := newProgress(a.stderr, asJSON)
-			opts := runner.Options{ProfilePath: a.profilePath, Timeout: df.timeout, OnEvent: prog.event}
+			opts := runner.Options{ProfilePath: a.profilePath, OnEvent: prog.event} // the timeout is in b (--timeout or the config)
 			if _, err := runner.Check(b, opts); err != nil {
 				return err // bad usage: exit code 2, not a failed backup
 			}

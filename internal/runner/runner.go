@@ -237,6 +237,9 @@ func DestSpec(b config.Backup, timeout time.Duration) (open.Spec, open.Options, 
 
 // AccessOptions are b's login data for a server.
 func AccessOptions(b config.Backup, timeout time.Duration) open.Options {
+	if timeout == 0 { // the face sets none: the settings' (timeout in the config or the job)
+		timeout = b.Timeout
+	}
 	return open.Options{
 		User:          b.User,
 		Password:      b.Password,
