@@ -1,12 +1,12 @@
 package job
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // freeSpace is archive.FreeSpace; tests replace it.
@@ -29,11 +29,11 @@ func (r *run) checkTempDir(dataBytes int64) error {
 	}
 	free, err := freeSpace(r.tempDir)
 	if err != nil {
-		return fail("the temporary folder %s cannot be used for the upload (%v): create it, or set temp_dir in the config to a folder with room for about %s", r.tempDir, plainErr(err), humanBytes(dataBytes))
+		return fail("the temporary folder %s cannot be used for the upload (%v): create it, or set temp_dir in the config to a folder with room for about %s", r.tempDir, plainErr(err), msg.Bytes(dataBytes))
 	}
 	if free < dataBytes {
 		return fail("the temporary folder %s has %s free, but the upload's copy needs about %s (the size of the data): %s are missing. Free space there, or set temp_dir in the config to a folder on a drive with room",
-			r.tempDir, humanBytes(free), humanBytes(dataBytes), humanBytes(dataBytes-free))
+			r.tempDir, msg.Bytes(free), msg.Bytes(dataBytes), msg.Bytes(dataBytes-free))
 	}
 	return nil
 }
@@ -53,17 +53,4 @@ func sweepTempDir(dir string, now time.Time) {
 			}
 		}
 	}
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d bytes", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
