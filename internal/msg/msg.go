@@ -322,22 +322,21 @@ func Match(acceptLanguage string) string {
 // LANG, as on Unix; on Windows the faces pass what they know): de for a
 // German locale, else en.
 func FromEnv(getenv func(string) string) string {
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if v := getenv(k); v != "" && v != "C" && v != "POSIX" {
-			return norm(v)
-		}
+	if v, ok := envLocale(getenv); ok {
+		return norm(v)
 	}
 	return EN
 }
 
-// envSet reports whether the environment names a locale FromEnv reads.
-func envSet(getenv func(string) string) bool {
+// envLocale is the locale the environment names (LC_ALL, LC_MESSAGES,
+// LANG, the first set and neither C nor POSIX); ok false when none.
+func envLocale(getenv func(string) string) (string, bool) {
 	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if v := getenv(k); v != "" && v != "C" && v != "POSIX" {
-			return true
+			return v, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // Entries are the table's messages: English key and German text, sorted.
