@@ -10,6 +10,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/dest/open"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/schedule"
 )
 
@@ -85,7 +86,7 @@ moves the time and keeps the source, variant and destination.`,
 			if err := config.SetJob(a.configPath, args[0], &j); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Job %s written to %s: %s at %s.\n", args[0], a.configPath, dayText(j.Weekdays), j.Time)
+			fmt.Fprintln(a.stdout, a.t("Job %s written to %s: %s at %s.", args[0], a.configPath, dayText(a.language(), j.Weekdays), j.Time))
 			return nil
 		},
 	}
@@ -155,10 +156,10 @@ func (a *app) jobListCmd() *cobra.Command {
 				return a.printJSON(rows)
 			}
 			if len(rows) == 0 {
-				fmt.Fprintf(a.stdout, "No automatic backup is set up in %s: use 'posbackup job set'.\n", a.configPath)
+				fmt.Fprintln(a.stdout, a.t("No automatic backup is set up in %s: use 'posbackup job set'.", a.configPath))
 			}
 			for _, r := range rows {
-				fmt.Fprintf(a.stdout, "%-12s %s at %s  variant %02d  %s -> %s\n", r.Name, dayText(r.Weekdays), r.Time, r.Variant, r.Source, r.To)
+				fmt.Fprintf(a.stdout, "%-12s %s at %s  variant %02d  %s -> %s\n", r.Name, dayText(msg.EN, r.Weekdays), r.Time, r.Variant, r.Source, r.To)
 			}
 			return nil
 		},
@@ -179,17 +180,10 @@ func (a *app) jobRemoveCmd() *cobra.Command {
 			if err := config.RemoveJob(a.configPath, args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Job %s removed from %s.\n", args[0], a.configPath)
+			fmt.Fprintln(a.stdout, a.t("Job %s removed from %s.", args[0], a.configPath))
 			return nil
 		},
 	}
-}
-
-func dayText(days []string) string {
-	if len(days) == 0 {
-		return "every day"
-	}
-	return "on " + strings.Join(days, ",")
 }
 
 // redactURL shows a destination without a password typed into it.

@@ -50,7 +50,7 @@ then the same probe. Stops at the first step that fails. Exit 0 when all pass.`,
 					fmt.Fprintf(w, "%s  %-16s %s\n", mark, s.Name, text)
 				}
 				if ok {
-					fmt.Fprintf(a.stdout, "OK: %s can take backups.\n", spec.Redacted())
+					fmt.Fprintln(a.stdout, a.t("OK: %s can take backups.", spec.Redacted()))
 				}
 			}
 			if !ok {

@@ -56,7 +56,7 @@ type pattern struct {
 // sentence made elsewhere ("%s is %s" would match any English sentence
 // with "is"): T formats them, Translate does not look for them.
 var termsOnly = map[string]bool{"%s is %s": true, "%d s": true, "%d min": true, "%d h %d min": true, "about %s left": true,
-	"warning: %s": true, "BACKUP FAILED: %s": true, "%d minutes ago": false, "%d hours ago": false, "%d days ago": false}
+	"warning: %s": true, "BACKUP FAILED: %s": true, "on %s": true, "Backup done: %s at %s": true, "No automatic backup is set up in %s: use 'posbackup job set'.": true, "%d minutes ago": false, "%d hours ago": false, "%d days ago": false}
 
 // dated are the weekday-and-date messages ("Mon %s").
 var dated = regexp.MustCompile(`^[A-Z][a-z]{2} %s$`)
