@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -162,7 +163,7 @@ func (p *Profile) Select(req Request) (*Selection, error) {
 		if c.Client != 0 && !wanted[c.Client] {
 			return false
 		}
-		if c.Dataset != nil && len(c.Dataset.HeadOfficeClients) > 0 && req.Role == RoleHeadOffice && !containsInt(c.Dataset.HeadOfficeClients, c.Client) {
+		if c.Dataset != nil && len(c.Dataset.HeadOfficeClients) > 0 && req.Role == RoleHeadOffice && !slices.Contains(c.Dataset.HeadOfficeClients, c.Client) {
 			if !strings.HasSuffix(rel, "/") {
 				sel.Notes = append(sel.Notes, fmt.Sprintf("%s left out: at a head office the %s is backed up for client %s only", rel, c.Dataset.Title, joinInts(c.Dataset.HeadOfficeClients)))
 			}
@@ -203,15 +204,6 @@ func (p *Profile) mayHold(dir string, selected map[string]bool) bool {
 			if ok {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func containsInt(s []int, n int) bool {
-	for _, x := range s {
-		if x == n {
-			return true
 		}
 	}
 	return false
