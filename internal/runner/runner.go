@@ -221,6 +221,9 @@ func DestSpec(b config.Backup, timeout time.Duration) (open.Spec, open.Options, 
 	if strings.TrimSpace(b.To) == "" {
 		return open.Spec{}, open.Options{}, usage("no destination: give --to (a folder or a server) or 'to' in the config file")
 	}
+	if b.Timeout < 0 || timeout < 0 {
+		return open.Spec{}, open.Options{}, usage("the timeout cannot be negative: give a duration like 30s or 1m (--timeout, or timeout in the config)")
+	}
 	spec, err := open.ParseDefault(b.To, b.Protocol)
 	if err != nil {
 		return spec, open.Options{}, usageOf(err)
