@@ -29,11 +29,11 @@ func (r *run) checkTempDir(dataBytes int64) error {
 	}
 	free, err := freeSpace(r.tempDir)
 	if err != nil {
-		return fail("the temporary folder %s cannot be used for the upload (%v): create it, or set temp_dir in the config to a folder with room for about %s", r.tempDir, plainErr(err), msg.Bytes(dataBytes))
+		return fail("the temporary folder %s cannot be used for the upload (%v): create it, or set temp_dir in the config to a folder with room for about %s", r.tempDir, plainErr(err), humanBytes(dataBytes))
 	}
 	if free < dataBytes {
 		return fail("the temporary folder %s has %s free, but the upload's copy needs about %s (the size of the data): %s are missing. Free space there, or set temp_dir in the config to a folder on a drive with room",
-			r.tempDir, msg.Bytes(free), msg.Bytes(dataBytes), msg.Bytes(dataBytes-free))
+			r.tempDir, humanBytes(free), humanBytes(dataBytes), humanBytes(dataBytes-free))
 	}
 	return nil
 }
@@ -54,3 +54,6 @@ func sweepTempDir(dir string, now time.Time) {
 		}
 	}
 }
+
+// humanBytes is a size as every layer shows it (msg.Bytes): 1.5 MiB.
+var humanBytes = msg.Bytes[int64]
