@@ -52,7 +52,7 @@ func (df *destFlags) register(cmd *cobra.Command, withTo bool) {
 	}
 	f.StringVar(&b.Protocol, "protocol", "", "ftp, ftpes, ftps or sftp: read a --to without scheme (host/folder) as that kind of server")
 	f.StringVar(&b.User, "user", "", "login name on the server")
-	f.StringVar(&b.PasswordFile, "password-file", "", "file whose first line is the server password (or set POSBACKUP_PASSWORD)")
+	f.StringVar(&b.PasswordFile, "password-file", "", "file whose first line is the server password (or 'posbackup config set-secret password', or set POSBACKUP_PASSWORD)")
 	f.StringVar(&b.KeyFile, "key", "", "SFTP private key file")
 	f.StringVar(&b.Fingerprint, "fingerprint", "", "pin the server's TLS certificate or SSH host key: SHA256:...")
 	f.StringVar(&b.KnownHosts, "known-hosts", "", "SFTP known_hosts file (default ~/.ssh/known_hosts)")
