@@ -3,6 +3,8 @@ package archive
 import (
 	"fmt"
 	"strings"
+
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // Zip bombs. Extract never writes more than an entry declares (and
@@ -50,28 +52,15 @@ func (r *Reader) CheckExpansion(want func(name string) bool, maxRatio float64, f
 		}
 		if size > ratioFloor && float64(size) > maxRatio*float64(max(csize, 1)) {
 			return fmt.Errorf("%s declares %s from %s of compressed data, more than any real data expands: the archive is refused as a zip bomb",
-				f.Name, byteSize(size), byteSize(csize))
+				f.Name, msg.Bytes(size), msg.Bytes(csize))
 		}
 		total += size
 		if total >= 1<<62 {
-			return fmt.Errorf("its entries declare more than %s together: the archive is refused as a zip bomb", byteSize(1<<62))
+			return fmt.Errorf("its entries declare more than %s together: the archive is refused as a zip bomb", msg.Bytes(1<<62))
 		}
 	}
 	if freeBytes >= 0 && total > 0 && total+FreeSpaceMargin > uint64(freeBytes) {
-		return fmt.Errorf("it needs %s but only %s are free at the target: make room or restore less", byteSize(total), byteSize(uint64(freeBytes)))
+		return fmt.Errorf("it needs %s but only %s are free at the target: make room or restore less", msg.Bytes(total), msg.Bytes(uint64(freeBytes)))
 	}
 	return nil
-}
-
-func byteSize(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d bytes", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

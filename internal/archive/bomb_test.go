@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/flate"
+
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // bombArchive builds an archive whose entry "bomb.dat" declares declared
@@ -186,5 +188,5 @@ func TestFreeSpace(t *testing.T) {
 	if err != nil || m <= 0 {
 		t.Fatalf("FreeSpace of a missing folder = %d, %v", m, err)
 	}
-	t.Logf("free at %s: %s", dir, byteSize(uint64(n)))
+	t.Logf("free at %s: %s", dir, msg.Bytes(n))
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -65,7 +64,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 				b.Add = add
 			}
 			prog := newProgress(a.stderr, asJSON)
-			opts := prepare.Options{ProfilePath: a.profilePath, Timeout: df.timeout, OnEvent: prog.event}
+			opts := prepare.Options{ProfilePath: a.profilePath, OnEvent: prog.event} // the timeout is in b (--timeout or the config)
 			if _, err := prepare.Check(b, opts); err != nil {
 				return err // bad usage: exit code 2, not a failed backup
 			}
@@ -111,25 +110,7 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 					*job.BackupResult
 				}{true, res})
 			}
-			fmt.Fprintf(a.stdout, "Backup done: %s at %s\n", res.Archive, res.Location)
-			enc := ""
-			if res.Encrypted {
-				enc = ", encrypted (AES-256)"
-			}
-			check := "checked (read back from where it is kept)"
-			if res.Verify == job.VerifyQuick {
-				check = "checked quickly (size and local copy only, not read back)"
-			}
-			fmt.Fprintf(a.stdout, "  variant %s, clients %s, %d files, %s (archive %s), %s%s\n",
-				res.Variant, strings.Join(res.Clients, ", "), res.Files, humanBytes(res.Bytes), humanBytes(res.Size), check, enc)
-			for _, w := range res.Warnings {
-				if a.language() == msg.DE {
-					w = msg.T(msg.DE, "warning: %s", msg.Translate(msg.DECLI, w))
-				} else {
-					w = "warning: " + w
-				}
-				fmt.Fprintf(a.stdout, "  %s\n", w)
-			}
+			a.printBackupDone(res)
 			return nil
 		},
 	}

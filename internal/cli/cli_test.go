@@ -64,6 +64,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"backup", "--source", src, "--variant", "1", "--to", to, "--role", "boss"}, "head-office or location"},
 		{[]string{"backup", "--source", src, "--variant", "1", "--to", to, "--name", "{kunde}"}, "{kunde}"},
 		{[]string{"backup", "--source", src, "--variant", "1", "--to", to, "--level", "max"}, "--level"},
+		{[]string{"backup", "--source", src, "--variant", "1", "--to", "sftp://127.0.0.1/x", "--timeout", "-5s"}, "timeout cannot be negative"},
+		{[]string{"list", "--to", to, "--timeout", "-1s"}, "timeout cannot be negative"},
 		{[]string{"backup", "--variant", "x"}, "invalid argument"},
 		{[]string{"backup", "--config", bad}, "sourse"},
 		{[]string{"backup", "--config", filepath.Join(to, "missing.toml")}, "does not exist"},

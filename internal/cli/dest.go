@@ -5,7 +5,6 @@ import (
 	"os"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,54 +17,72 @@ import (
 	"github.com/posbackup/posbackup/internal/prepare"
 )
 
-// destFlags are the access data of a destination, shared by every command
-// that reaches one. Passwords never come from a flag (flags show in the
-// process list): the config, --password-file or POSBACKUP_PASSWORD.
+// destFlags are the access data of a destination: the one set of flags
+// every command that reaches one takes (backup, list, info, verify, restore,
+// test-access, fleet, job set). The flags write into set, and only the flags
+// given count (destFlagKeys), so a command merges them over the config and
+// job set stores them in a job the same way. Passwords never come from a
+// flag (flags show in the process list): the config, --password-file or
+// POSBACKUP_PASSWORD.
 type destFlags struct {
-	to, protocol, user, passwordFile, keyFile, fingerprint, knownHosts string
-	archivePasswordFile                                                string
-	timeout                                                            time.Duration
-	s3                                                                 s3Flags
+	set config.Backup
+}
+
+// destFlagKeys maps each destination flag to the settings (TOML names) it
+// sets. A password or key file given wins over a secret in the config or
+// job: the flag sets the secret too (to "").
+var destFlagKeys = map[string][]string{
+	"to": {"to"}, "protocol": {"protocol"}, "user": {"user"}, "password-file": {"password_file", "password"},
+	"key": {"key_file"}, "fingerprint": {"fingerprint"}, "known-hosts": {"known_hosts"}, "timeout": {"timeout"},
+	"s3-endpoint": {"s3_endpoint"}, "s3-region": {"s3_region"}, "s3-path-style": {"s3_path_style"},
+	"s3-access-key": {"s3_access_key"}, "s3-secret-key-file": {"s3_secret_key_file", "s3_secret_key"}, "site": {"site"},
+	"archive-password-file": {"archive_password_file", "archive_password"},
 }
 
 // registerArchivePassword adds --archive-password-file, for the commands
 // that write or read archives.
 func (df *destFlags) registerArchivePassword(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&df.archivePasswordFile, "archive-password-file", "", "file whose first line is the password of encrypted archives (or archive_password in the config, or "+prepare.ArchivePasswordEnv+")")
+	cmd.Flags().StringVar(&df.set.ArchivePasswordFile, "archive-password-file", "", "file whose first line is the password of encrypted archives (or archive_password in the config, or "+prepare.ArchivePasswordEnv+")")
 }
 
 func (df *destFlags) register(cmd *cobra.Command, withTo bool) {
-	f := cmd.Flags()
+	f, b := cmd.Flags(), &df.set
 	if withTo {
-		f.StringVar(&df.to, "to", "", "destination: a folder (E:\\Backup, \\\\nas\\share\\pos, /media/usb) or a server (ftp://, ftpes://, ftps://, sftp://host[:port]/folder)")
+		f.StringVar(&b.To, "to", "", "destination: a folder (E:\\Backup, \\\\nas\\share\\pos, /media/usb) or a server (ftp://, ftpes://, ftps://, sftp://host[:port]/folder)")
 	}
-	f.StringVar(&df.protocol, "protocol", "", "ftp, ftpes, ftps or sftp: read a --to without scheme (host/folder) as that kind of server")
-	f.StringVar(&df.user, "user", "", "login name on the server")
-	f.StringVar(&df.passwordFile, "password-file", "", "file whose first line is the server password (or set POSBACKUP_PASSWORD)")
-	f.StringVar(&df.keyFile, "key", "", "SFTP private key file")
-	f.StringVar(&df.fingerprint, "fingerprint", "", "pin the server's TLS certificate or SSH host key: SHA256:...")
-	f.StringVar(&df.knownHosts, "known-hosts", "", "SFTP known_hosts file (default ~/.ssh/known_hosts)")
-	f.DurationVar(&df.timeout, "timeout", 0, "connect and inactivity timeout for servers (default 30s)")
-	df.s3.register(cmd)
+	f.StringVar(&b.Protocol, "protocol", "", "ftp, ftpes, ftps or sftp: read a --to without scheme (host/folder) as that kind of server")
+	f.StringVar(&b.User, "user", "", "login name on the server")
+	f.StringVar(&b.PasswordFile, "password-file", "", "file whose first line is the server password (or 'posbackup config set-secret password', or set POSBACKUP_PASSWORD)")
+	f.StringVar(&b.KeyFile, "key", "", "SFTP private key file")
+	f.StringVar(&b.Fingerprint, "fingerprint", "", "pin the server's TLS certificate or SSH host key: SHA256:...")
+	f.StringVar(&b.KnownHosts, "known-hosts", "", "SFTP known_hosts file (default ~/.ssh/known_hosts)")
+	f.DurationVar(&b.Timeout, "timeout", 0, "connect and inactivity timeout for servers, e.g. 1m (default: timeout in the config, or 30s)")
+	registerS3(f, b)
+}
+
+// keys are the settings the flags given on cmd set.
+func (df *destFlags) keys(cmd *cobra.Command) []string {
+	var keys []string
+	for flag, ks := range destFlagKeys {
+		if f := cmd.Flags().Lookup(flag); f != nil && f.Changed {
+			keys = append(keys, ks...)
+		}
+	}
+	return keys
+}
+
+// over returns b with the settings the flags given on cmd set.
+func (df *destFlags) over(cmd *cobra.Command, b config.Backup) config.Backup {
+	j, err := config.UpdateJob(&config.Job{Backup: b}, &config.Job{Backup: df.set}, df.keys(cmd))
+	if err != nil { // a key in destFlagKeys that is no setting: TestDestFlagKeys
+		panic(err)
+	}
+	return j.Backup
 }
 
 // settings merges the flags with the config's backup settings.
 func (a *app) settings(cmd *cobra.Command, df *destFlags) config.Backup {
-	b := a.cfg.Backup
-	b.To = pick(cmd, "to", df.to, b.To)
-	b.Protocol = pick(cmd, "protocol", df.protocol, b.Protocol)
-	b.User = pick(cmd, "user", df.user, b.User)
-	if cmd.Flags().Changed("password-file") { // the flag wins over a password in the config
-		b.Password, b.PasswordFile = "", df.passwordFile
-	}
-	b.KeyFile = pick(cmd, "key", df.keyFile, b.KeyFile)
-	b.Fingerprint = pick(cmd, "fingerprint", df.fingerprint, b.Fingerprint)
-	b.KnownHosts = pick(cmd, "known-hosts", df.knownHosts, b.KnownHosts)
-	if cmd.Flags().Changed("archive-password-file") {
-		b.ArchivePassword, b.ArchivePasswordFile = "", df.archivePasswordFile
-	}
-	df.s3.apply(cmd, &b)
-	return b
+	return df.over(cmd, a.cfg.Backup)
 }
 
 // archivePassword is the password for reading encrypted archives; "" when
@@ -76,13 +93,15 @@ func (a *app) archivePassword(cmd *cobra.Command, df *destFlags) (string, error)
 
 // resolveDest merges the flags with the config and parses the destination.
 func (a *app) resolveDest(cmd *cobra.Command, df *destFlags) (open.Spec, open.Options, error) {
-	return prepare.DestSpec(a.settings(cmd, df), df.timeout)
+	b := a.settings(cmd, df)
+	return prepare.DestSpec(b, b.Timeout)
 }
 
 // openDest opens the destination. create makes a missing folder (backup);
 // list and restore do not create one.
 func (a *app) openDest(cmd *cobra.Command, df *destFlags, create bool) (dest.Destination, []string, error) {
-	return prepare.OpenDest(cmd.Context(), a.settings(cmd, df), create, df.timeout)
+	b := a.settings(cmd, df)
+	return prepare.OpenDest(cmd.Context(), b, create, b.Timeout)
 }
 
 // openArchiveArg opens the ARCHIVE argument of info, verify and restore:
@@ -109,40 +128,37 @@ func (a *app) openArchiveWith(cmd *cobra.Command, df *destFlags, arg, pw string)
 				return nil, nil, usagef("%s does not name a .zip archive on the server", spec.Redacted())
 			}
 			spec.Folder = strings.TrimSuffix(dir, "/")
-			opts := prepare.AccessOptions(a.settings(cmd, df), df.timeout)
+			b := a.settings(cmd, df)
+			opts := prepare.AccessOptions(b, b.Timeout)
 			opts.NoCreate = true // reading an archive never creates its folder
 			d, warns, err := open.Open(ctx, spec, opts)
-			a.warn(warns)
-			if err != nil {
-				return nil, nil, err
-			}
-			ar, err := job.OpenArchivePassword(ctx, d, name, pw)
-			if err != nil {
-				d.Close()
-				return nil, nil, err
-			}
-			return ar, func() { ar.Close(); d.Close() }, nil
+			return a.archiveAt(cmd, d, warns, err, name, pw)
 		}
 	}
-	to := pick(cmd, "to", df.to, a.cfg.To)
-	if _, err := os.Stat(arg); err != nil && to != "" && !strings.ContainsAny(arg, `/\`) {
+	if _, err := os.Stat(arg); err != nil && a.settings(cmd, df).To != "" && !strings.ContainsAny(arg, `/\`) {
 		d, warns, err := a.openDest(cmd, df, false)
-		a.warn(warns)
-		if err != nil {
-			return nil, nil, err
-		}
-		ar, err := job.OpenArchivePassword(ctx, d, arg, pw)
-		if err != nil {
-			d.Close()
-			return nil, nil, err
-		}
-		return ar, func() { ar.Close(); d.Close() }, nil
+		return a.archiveAt(cmd, d, warns, err, arg, pw)
 	}
 	ar, err := openArchivePath(arg, pw)
 	if err != nil {
 		return nil, nil, err
 	}
 	return ar, func() { ar.Close() }, nil
+}
+
+// archiveAt opens the archive name at the destination d just opened (with
+// its warnings and error); the func returned closes both.
+func (a *app) archiveAt(cmd *cobra.Command, d dest.Destination, warns []string, err error, name, pw string) (*job.Archive, func(), error) {
+	a.warn(warns)
+	if err != nil {
+		return nil, nil, err
+	}
+	ar, err := job.OpenArchivePassword(cmd.Context(), d, name, pw)
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	return ar, func() { ar.Close(); d.Close() }, nil
 }
 
 func (a *app) warn(ws []string) {

@@ -61,7 +61,7 @@ monitoring; 0 when all are well.`,
 			if strings.TrimSpace(b.To) == "" {
 				return usagef("no destination: give --to (the chain's folder or bucket, without a site) or 'to' in the config file")
 			}
-			rep, warns, err := fleet.View(cmd.Context(), b, o, df.timeout)
+			rep, warns, err := fleet.View(cmd.Context(), b, o, b.Timeout)
 			a.warn(warns)
 			if err != nil {
 				return fleetFailed(a, asJSON, err)

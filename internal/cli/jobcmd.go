@@ -10,6 +10,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/dest/open"
+	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/schedule"
 )
 
@@ -37,6 +38,7 @@ func (a *app) jobSetCmd() *cobra.Command {
 	var flags config.Job
 	j := &flags
 	var weekdays string
+	var df destFlags // the destination's flags, as every command that reaches one takes them
 	cmd := &cobra.Command{
 		Use:   "set NAME --config FILE --source DIR --variant N --to DEST --time HH:MM",
 		Short: "Write an automatic backup into the config file",
@@ -63,12 +65,13 @@ moves the time and keeps the source, variant and destination.`,
 				}
 			}
 			// Only the flags given change the job; its other settings stay.
-			var keys []string
+			keys := df.keys(cmd)
 			for f, k := range jobFlagKeys {
 				if cmd.Flags().Changed(f) {
 					keys = append(keys, k)
 				}
 			}
+			flags.Backup = df.over(cmd, flags.Backup)
 			old := a.cfg.Jobs[args[0]]
 			if old == nil && !cmd.Flags().Changed("time") {
 				return usagef("there is no job %q in %s yet: give --time HH:MM to set it up", args[0], a.configPath)
@@ -83,23 +86,18 @@ moves the time and keeps the source, variant and destination.`,
 			if err := config.SetJob(a.configPath, args[0], &j); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Job %s written to %s: %s at %s.\n", args[0], a.configPath, dayText(j.Weekdays), j.Time)
+			fmt.Fprintln(a.stdout, a.t("Job %s written to %s: %s at %s.", args[0], a.configPath, dayText(a.language(), j.Weekdays), j.Time))
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&j.Source, "source", "", "installation folder (default: the config's source)")
 	f.IntVar(&j.Variant, "variant", 0, "backup variant 1-4 (default: the config's)")
-	f.StringVar(&j.To, "to", "", "destination (default: the config's)")
 	f.StringVar(&j.Name, "name", "", "archive name template, e.g. {client}_{weekday}")
 	f.StringVar(&j.Clients, "clients", "", "all, or numbers like 1,2")
 	f.StringVar(&j.Role, "role", "", "head-office or location")
 	f.StringVar(&j.Lang, "lang", "", "en or de")
-	f.StringVar(&j.Protocol, "protocol", "", "ftp, ftpes, ftps or sftp for a --to without scheme")
-	f.StringVar(&j.User, "user", "", "login name on the server")
-	f.StringVar(&j.PasswordFile, "password-file", "", "file holding the server password (or use 'posbackup config set-secret password')")
-	f.StringVar(&j.KeyFile, "key", "", "SFTP private key file")
-	f.StringVar(&j.Fingerprint, "fingerprint", "", "pinned certificate or host key, SHA256:...")
+	df.register(cmd, true)
 	f.StringVar(&j.Time, "time", "", "time of day, HH:MM (required for a new job)")
 	f.StringVar(&weekdays, "weekdays", "", "only on these days, e.g. mon,tue,wed,thu,fri (default: every day)")
 	f.IntVar(&j.KeepLast, "keep-last", 0, "keep the last N archives of this job (0: delete none)")
@@ -114,11 +112,11 @@ moves the time and keeps the source, variant and destination.`,
 	return cmd
 }
 
-// jobFlagKeys maps job set's flags to the job settings (TOML names) they set.
+// jobFlagKeys maps job set's flags but the destination's (destFlagKeys) to
+// the job settings (TOML names) they set.
 var jobFlagKeys = map[string]string{
-	"source": "source", "variant": "variant", "to": "to", "name": "name", "clients": "clients", "role": "role",
-	"lang": "lang", "protocol": "protocol", "user": "user", "password-file": "password_file", "key": "key_file",
-	"fingerprint": "fingerprint", "time": "time", "weekdays": "weekdays", "keep-last": "keep_last",
+	"source": "source", "variant": "variant", "name": "name", "clients": "clients", "role": "role",
+	"lang": "lang", "time": "time", "weekdays": "weekdays", "keep-last": "keep_last",
 	"keep-daily": "keep_daily", "keep-weekly": "keep_weekly", "keep-monthly": "keep_monthly", "min-keep": "min_keep",
 	"mail-to": "mail_to", "mail-failure-to": "mail_failure_to", "mail-on": "mail_on", "alert-days": "alert_days",
 }
@@ -158,10 +156,10 @@ func (a *app) jobListCmd() *cobra.Command {
 				return a.printJSON(rows)
 			}
 			if len(rows) == 0 {
-				fmt.Fprintf(a.stdout, "No automatic backup is set up in %s: use 'posbackup job set'.\n", a.configPath)
+				fmt.Fprintln(a.stdout, a.t("No automatic backup is set up in %s: use 'posbackup job set'.", a.configPath))
 			}
 			for _, r := range rows {
-				fmt.Fprintf(a.stdout, "%-12s %s at %s  variant %02d  %s -> %s\n", r.Name, dayText(r.Weekdays), r.Time, r.Variant, r.Source, r.To)
+				fmt.Fprintf(a.stdout, "%-12s %s at %s  variant %02d  %s -> %s\n", r.Name, dayText(msg.EN, r.Weekdays), r.Time, r.Variant, r.Source, r.To)
 			}
 			return nil
 		},
@@ -182,17 +180,10 @@ func (a *app) jobRemoveCmd() *cobra.Command {
 			if err := config.RemoveJob(a.configPath, args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "Job %s removed from %s.\n", args[0], a.configPath)
+			fmt.Fprintln(a.stdout, a.t("Job %s removed from %s.", args[0], a.configPath))
 			return nil
 		},
 	}
-}
-
-func dayText(days []string) string {
-	if len(days) == 0 {
-		return "every day"
-	}
-	return "on " + strings.Join(days, ",")
 }
 
 // redactURL shows a destination without a password typed into it.

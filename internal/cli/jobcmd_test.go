@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/posbackup/posbackup/internal/config"
@@ -103,18 +104,47 @@ func TestJobSetKeepsOtherSettings(t *testing.T) {
 	}
 }
 
-// Every flag of job set names a job setting, so none is silently dropped.
+// Every flag of job set names a job setting, so none is silently dropped;
+// the destination's flags are the same set every command takes.
 func TestJobSetFlagsAllKept(t *testing.T) {
 	a := &app{}
 	cmd := a.jobSetCmd()
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if _, ok := jobFlagKeys[f.Name]; !ok {
-			t.Errorf("job set --%s is not in jobFlagKeys", f.Name)
+		_, job := jobFlagKeys[f.Name]
+		_, dest := destFlagKeys[f.Name]
+		if job == dest {
+			t.Errorf("job set --%s is in jobFlagKeys %v, in destFlagKeys %v: want exactly one", f.Name, job, dest)
 		}
 	})
+	for _, flag := range []string{"to", "protocol", "user", "password-file", "key", "fingerprint", "known-hosts", "timeout", "s3-endpoint", "site"} {
+		if cmd.Flags().Lookup(flag) == nil {
+			t.Errorf("job set has no --%s", flag)
+		}
+	}
 	for _, k := range jobFlagKeys {
 		if _, err := config.UpdateJob(nil, &config.Job{}, []string{k}); err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// Each destination flag sets settings that exist (over panics otherwise),
+// and every command that reaches a destination takes the whole set.
+func TestDestFlagKeys(t *testing.T) {
+	for flag, keys := range destFlagKeys {
+		if _, err := config.UpdateJob(nil, &config.Job{}, keys); err != nil {
+			t.Errorf("--%s: %v", flag, err)
+		}
+	}
+	a := &app{}
+	for _, cmd := range []*cobra.Command{a.backupCmd(), a.listCmd(), a.infoCmd(), a.verifyCmd(), a.restoreCmd(), a.testAccessCmd(), a.fleetCmd(), a.jobSetCmd()} {
+		for flag := range destFlagKeys {
+			if flag == "archive-password-file" && (cmd.Name() == "test-access" || cmd.Name() == "fleet" || cmd.Name() == "set") {
+				continue // they read no archive
+			}
+			if cmd.Flags().Lookup(flag) == nil {
+				t.Errorf("%s has no --%s", cmd.Name(), flag)
+			}
 		}
 	}
 }

@@ -48,7 +48,7 @@ func (a *app) listCmd() *cobra.Command {
 				return a.printJSON(out)
 			}
 			if len(items) == 0 {
-				fmt.Fprintf(a.stdout, "No backups at %s.\n", d)
+				fmt.Fprintln(a.stdout, a.t("No backups at %s.", d))
 				return nil
 			}
 			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)

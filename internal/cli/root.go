@@ -227,15 +227,5 @@ func pick[T comparable](cmd *cobra.Command, flag string, flagVal, cfgVal T) T {
 	return cfgVal
 }
 
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// humanBytes is a size as msg.Bytes shows it everywhere: 1.5 MiB.
+var humanBytes = msg.Bytes[int64]

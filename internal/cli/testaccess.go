@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/posbackup/posbackup/internal/dest/open"
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 func (a *app) testAccessCmd() *cobra.Command {
@@ -36,22 +37,20 @@ then the same probe. Stops at the first step that fails. Exit 0 when all pass.`,
 			} else {
 				// The steps that passed go to stdout, the failing one (once) to stderr.
 				for _, s := range steps {
-					mark, w, msg := "ok  ", a.stdout, s.Message
-					if a.language() == "de" {
-						msg = a.sayText(s.Message)
+					mark, w, text := "ok  ", a.stdout, s.Message
+					if a.language() == msg.DE {
+						text = a.sayText(s.Message)
 					}
 					if !s.OK {
-						mark, w, msg = "FAIL", a.stderr, sentence(s.Message)
+						mark, w, text = "FAIL", a.stderr, a.sayText(s.Message)
 						if s.Err != nil && s.Err.Error() == s.Message {
-							msg = a.say(s.Err)
-						} else {
-							msg = a.sayText(s.Message)
+							text = a.say(s.Err) // the error's own message key translates it exactly
 						}
 					}
-					fmt.Fprintf(w, "%s  %-16s %s\n", mark, s.Name, msg)
+					fmt.Fprintf(w, "%s  %-16s %s\n", mark, s.Name, text)
 				}
 				if ok {
-					fmt.Fprintf(a.stdout, "OK: %s can take backups.\n", spec.Redacted())
+					fmt.Fprintln(a.stdout, a.t("OK: %s can take backups.", spec.Redacted()))
 				}
 			}
 			if !ok {

@@ -31,7 +31,7 @@ size and SHA-256 against the manifest. Exit code 0 when intact, 1 when damaged.`
 			if asJSON {
 				a.printJSON(map[string]any{"ok": rep.OK(), "archive": args[0], "checked": rep.Checked, "bytes": rep.Bytes, "damaged": rep.Damaged, "has_manifest": ar.Manifest != nil})
 			} else if rep.OK() {
-				fmt.Fprintf(a.stdout, "%s is intact: %d entries, %s checked.\n", args[0], rep.Checked, humanBytes(rep.Bytes))
+				fmt.Fprintln(a.stdout, a.t("%s is intact: %d entries, %s checked.", args[0], rep.Checked, humanBytes(rep.Bytes)))
 				if ar.Manifest == nil {
 					fmt.Fprintln(a.stdout, "It has no posbackup manifest, so only the ZIP checksums were checked.")
 				}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -63,6 +64,8 @@ type Backup struct {
 	Fingerprint   string `toml:"fingerprint"`    // pinned TLS certificate or SSH host key, SHA256:...
 	KnownHosts    string `toml:"known_hosts"`    // SFTP known_hosts file
 	TLSMin        string `toml:"tls_min"`        // "1.0": FTPS may use TLS 1.0/1.1 (an old NAS; warns each run); "": TLS 1.2 or newer
+
+	Timeout time.Duration `toml:"timeout"` // server connect and inactivity timeout, e.g. "1m"; 0: 30s (--timeout)
 
 	// S3-compatible storage, for to = "s3://BUCKET/FOLDER" (see README, "Head office").
 	S3Endpoint      string `toml:"s3_endpoint"`        // "" is AWS; e.g. "https://s3.eu-central-1.wasabisys.com", "http://nas:9000"

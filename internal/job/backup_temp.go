@@ -1,12 +1,12 @@
 package job
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // freeSpace is archive.FreeSpace; tests replace it.
@@ -55,15 +55,5 @@ func sweepTempDir(dir string, now time.Time) {
 	}
 }
 
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d bytes", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// humanBytes is a size as every layer shows it (msg.Bytes): 1.5 MiB.
+var humanBytes = msg.Bytes[int64]

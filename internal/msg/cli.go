@@ -1,10 +1,25 @@
 package msg
 
-// germanCLI are the command line's own words around the messages it
-// shows from below (the rest of its output stays English for now).
+// germanCLI are the command line's own words: around the messages it
+// shows from below, and its summary lines (backup, verify, list,
+// test-access, job). Tables, help texts and --json stay English.
 var germanCLI = map[string]string{
 	"BACKUP FAILED: %s": "SICHERUNG FEHLGESCHLAGEN: %s",
 	"warning: %s":       "Warnung: %s",
+
+	"Backup done: %s at %s":                                         "Sicherung fertig: %s in %s",
+	"variant %s, clients %s, %d files, %s (archive %s), %s%s":       "Variante %s, Mandanten %s, %d Dateien, %s (Archiv %s), %s%s",
+	"checked (read back from where it is kept)":                     "geprüft (vom Speicherort zurückgelesen)",
+	"checked quickly (size and local copy only, not read back)":     "schnell geprüft (nur Größe und lokale Kopie, nicht zurückgelesen)",
+	", encrypted (AES-256)":                                         ", verschlüsselt (AES-256)",
+	"%s is intact: %d entries, %s checked.":                         "%s ist in Ordnung: %d Einträge, %s geprüft.",
+	"No backups at %s.":                                             "Keine Sicherungen in %s.",
+	"OK: %s can take backups.":                                      "OK: %s kann Sicherungen aufnehmen.",
+	"Job %s written to %s: %s at %s.":                               "Auftrag %s in %s geschrieben: %s um %s.",
+	"Job %s removed from %s.":                                       "Auftrag %s aus %s entfernt.",
+	"No automatic backup is set up in %s: use 'posbackup job set'.": "In %s ist keine automatische Sicherung eingerichtet: bitte 'posbackup job set' verwenden.",
+	"every day": "jeden Tag",
+	"on %s":     "an den Tagen %s",
 }
 
 // germanCommand are the German texts for the command line of the

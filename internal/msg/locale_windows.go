@@ -14,8 +14,8 @@ import (
 // user, which messages follow), else the user's locale
 // (GetUserDefaultLocaleName). de for German, else en.
 func System() string {
-	if envSet(os.Getenv) {
-		return FromEnv(os.Getenv)
+	if v, ok := envLocale(os.Getenv); ok {
+		return norm(v)
 	}
 	if langs, err := windows.GetUserPreferredUILanguages(windows.MUI_LANGUAGE_NAME); err == nil && len(langs) > 0 && langs[0] != "" {
 		return norm(langs[0])

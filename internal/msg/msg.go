@@ -56,7 +56,7 @@ type pattern struct {
 // sentence made elsewhere ("%s is %s" would match any English sentence
 // with "is"): T formats them, Translate does not look for them.
 var termsOnly = map[string]bool{"%s is %s": true, "%d s": true, "%d min": true, "%d h %d min": true, "about %s left": true,
-	"warning: %s": true, "BACKUP FAILED: %s": true, "%d minutes ago": false, "%d hours ago": false, "%d days ago": false}
+	"warning: %s": true, "BACKUP FAILED: %s": true, "on %s": true, "Backup done: %s at %s": true, "No automatic backup is set up in %s: use 'posbackup job set'.": true, "%d minutes ago": false, "%d hours ago": false, "%d days ago": false}
 
 // dated are the weekday-and-date messages ("Mon %s").
 var dated = regexp.MustCompile(`^[A-Z][a-z]{2} %s$`)
@@ -324,22 +324,21 @@ func Match(acceptLanguage string) string {
 // LANG, as on Unix; on Windows the faces pass what they know): de for a
 // German locale, else en.
 func FromEnv(getenv func(string) string) string {
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if v := getenv(k); v != "" && v != "C" && v != "POSIX" {
-			return norm(v)
-		}
+	if v, ok := envLocale(getenv); ok {
+		return norm(v)
 	}
 	return EN
 }
 
-// envSet reports whether the environment names a locale FromEnv reads.
-func envSet(getenv func(string) string) bool {
+// envLocale is the locale the environment names (LC_ALL, LC_MESSAGES,
+// LANG, the first set and neither C nor POSIX); ok false when none.
+func envLocale(getenv func(string) string) (string, bool) {
 	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if v := getenv(k); v != "" && v != "C" && v != "POSIX" {
-			return true
+			return v, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // Entries are the table's messages: English key and German text, sorted.

@@ -224,6 +224,9 @@ func DestSpec(b config.Backup, timeout time.Duration) (open.Spec, open.Options, 
 	if strings.TrimSpace(b.To) == "" {
 		return open.Spec{}, open.Options{}, usage("no destination: give --to (a folder or a server) or 'to' in the config file")
 	}
+	if b.Timeout < 0 || timeout < 0 {
+		return open.Spec{}, open.Options{}, usage("the timeout cannot be negative: give a duration like 30s or 1m (--timeout, or timeout in the config)")
+	}
 	spec, err := open.ParseDefault(b.To, b.Protocol)
 	if err != nil {
 		return spec, open.Options{}, usageOf(err)
@@ -240,6 +243,9 @@ func DestSpec(b config.Backup, timeout time.Duration) (open.Spec, open.Options, 
 
 // AccessOptions are b's login data for a server.
 func AccessOptions(b config.Backup, timeout time.Duration) open.Options {
+	if timeout == 0 { // the face sets none: the settings' (timeout in the config or the job)
+		timeout = b.Timeout
+	}
 	return open.Options{
 		User:          b.User,
 		Password:      b.Password,

@@ -33,7 +33,7 @@ func TestReadVersionInfo(t *testing.T) {
 		if err != nil || vi.State != c.state || vi.Version != c.want {
 			t.Errorf("%s: %+v, %v; want state %d version %q", c.name, vi, err, c.state, c.want)
 		}
-		if c.body != nil && len(c.body) > 0 && !strings.Contains(vi.Text, "=") && c.name != "bare line" {
+		if len(c.body) > 0 && !strings.Contains(vi.Text, "=") && c.name != "bare line" {
 			t.Errorf("%s: text %q not kept", c.name, vi.Text)
 		}
 		if v, _ := p.ReadVersion(root); v != c.want {

@@ -263,22 +263,20 @@ func otherLang(l string) string {
 	return "de"
 }
 
+// passwordRequest changes the admin password.
+type passwordRequest struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
+	New2    string `json:"new2"`
+}
+
 // changePassword changes the admin password on the page: the current one
 // is asked (and counted like a login attempt), the new one stored as a
 // hash only (a password kept in the config as web.admin_password is
 // removed), every other session ends, and this browser gets a new
 // session and key.
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *config.Config) {
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *config.Config, req passwordRequest) {
 	lang := langOf(r)
-	var req struct {
-		Current string `json:"current"`
-		New     string `json:"new"`
-		New2    string `json:"new2"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		writeErr(w, http.StatusBadRequest, err)
-		return
-	}
 	if ok, wait := s.limiter.try(adminAccount); !ok {
 		writeErr(w, http.StatusTooManyRequests, fmt.Errorf(tr(lang, "err.toomany"), int((wait+time.Second-1)/time.Second)))
 		return

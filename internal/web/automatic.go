@@ -110,25 +110,19 @@ func (s *Server) automatic(lang string, c *config.Config) automaticView {
 	return v
 }
 
-func (s *Server) getAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config) {
-	writeJSON(w, http.StatusOK, s.automatic(langOf(r), c))
+// automaticRequest is the automatic backup the page sets up.
+type automaticRequest struct {
+	Variant  int      `json:"variant"`
+	Name     string   `json:"name"`
+	Time     string   `json:"time"`
+	Weekdays []string `json:"weekdays"`
+	Install  bool     `json:"install"`
 }
 
 // installAutomatic writes the job autoJob with the chosen variant, name and
 // time, then installs the service ("Install automatic backup on this
 // computer").
-func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config) {
-	var req struct {
-		Variant  int      `json:"variant"`
-		Name     string   `json:"name"`
-		Time     string   `json:"time"`
-		Weekdays []string `json:"weekdays"`
-		Install  bool     `json:"install"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		writeErr(w, http.StatusBadRequest, err)
-		return
-	}
+func (s *Server) installAutomatic(w http.ResponseWriter, r *http.Request, c *config.Config, req automaticRequest) {
 	if _, err := schedule.Parse(req.Time, strings.Join(req.Weekdays, ",")); err != nil {
 		writeErr(w, http.StatusBadRequest, err)
 		return

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,19 +42,7 @@ func TestNoSetupInService(t *testing.T) {
 		}
 	}
 	// Posting the setup form anyway is refused.
-	rec := get("en")
-	m := csrfRe.FindStringSubmatch(rec.Body.String())
-	if m == nil {
-		t.Fatal("no CSRF token on the page")
-	}
-	post := httptest.NewRequest("POST", "/setup", strings.NewReader(url.Values{"password": {adminPW}, "password2": {adminPW}, csrfField: {m[1]}}.Encode()))
-	post.Host, post.RemoteAddr = "127.0.0.1:8470", "127.0.0.1:40001"
-	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, ck := range rec.Result().Cookies() {
-		post.AddCookie(ck)
-	}
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, post)
+	rec := postSetup(t, h, get("en"), "127.0.0.1:8470", "127.0.0.1:40001")
 	if rec.Code != http.StatusForbidden {
 		t.Fatalf("setup posted to the service: %d, want 403", rec.Code)
 	}

@@ -138,11 +138,11 @@ func (s *Server) Handler() http.Handler {
 			h(w, r, c)
 		}))
 	}
-	api("GET /api/settings", s.getSettings)
-	api("POST /api/settings", s.saveSettings)
-	api("POST /api/test-access", s.testAccess)
-	api("POST /api/trust", s.trust)
-	api("POST /api/test-mail", s.testMail)
+	api("GET /api/settings", viewOf(s.view))
+	api("POST /api/settings", withBody(s.saveSettings))
+	api("POST /api/test-access", withBody(s.testAccess))
+	api("POST /api/trust", withBody(s.trust))
+	api("POST /api/test-mail", withBody(s.testMail))
 	api("POST /api/backup", s.startBackup)
 	api("GET /api/task", s.getTask)
 	api("POST /api/task/answer", s.answerTask)
@@ -150,12 +150,12 @@ func (s *Server) Handler() http.Handler {
 	api("GET /api/backups/details", s.backupDetails)
 	api("POST /api/restore", s.startRestore)
 	api("POST /api/verify", s.startVerify)
-	api("GET /api/automatic", s.getAutomatic)
-	api("POST /api/automatic/install", s.installAutomatic)
+	api("GET /api/automatic", viewOf(s.automatic))
+	api("POST /api/automatic/install", withBody(s.installAutomatic))
 	api("POST /api/automatic/uninstall", s.uninstallAutomatic)
 	api("GET /api/history", s.getHistory)
 	api("GET /api/guide", s.getGuide)
-	api("POST /api/password", s.changePassword)
+	api("POST /api/password", withBody(s.changePassword))
 	api("GET /api/folders", s.listFolders)
 	api("GET /api/fleet", s.getFleet)
 	return s.guard(mux)
@@ -196,6 +196,27 @@ func langOfWriter(w http.ResponseWriter) string {
 		return lw.lang
 	}
 	return msg.EN
+}
+
+// withBody reads the request's JSON into a T before h runs: what every
+// handler of a form does first. A body that is not one is answered 400.
+func withBody[T any](h func(w http.ResponseWriter, r *http.Request, c *config.Config, req T)) func(http.ResponseWriter, *http.Request, *config.Config) {
+	return func(w http.ResponseWriter, r *http.Request, c *config.Config) {
+		var req T
+		if err := readJSON(r, &req); err != nil {
+			writeErr(w, http.StatusBadRequest, err)
+			return
+		}
+		h(w, r, c, req)
+	}
+}
+
+// viewOf answers a GET with what view makes of the config in the page's
+// language.
+func viewOf[V any](view func(lang string, c *config.Config) V) func(http.ResponseWriter, *http.Request, *config.Config) {
+	return func(w http.ResponseWriter, r *http.Request, c *config.Config) {
+		writeJSON(w, http.StatusOK, view(langOf(r), c))
+	}
 }
 
 func readJSON(r *http.Request, v any) error {
