@@ -12,7 +12,7 @@ type RestoreRequest struct {
 	Archive *Archive
 	Profile *profile.Profile // classifies archives without a manifest
 	Target  string
-	Only    []string // master, transactions, program, extra, client:N, a data set id, or a path pattern
+	Only    []Part // the parts to restore (any of them); none: the whole archive
 	DryRun  bool
 	// Confirm is asked before existing files are overwritten; nil or false
 	// stops the restore before anything is written.

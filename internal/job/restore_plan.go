@@ -28,17 +28,14 @@ func (r *restoreRun) choose() error {
 	if err != nil {
 		return err
 	}
-	match, err := selector(req.Only, req.Profile)
-	if err != nil {
-		return err
-	}
+	match := selector(req.Only)
 	for _, rec := range recs {
 		if match(rec) {
 			r.chosen = append(r.chosen, rec)
 		}
 	}
 	if len(r.chosen) == 0 {
-		return fail("nothing in the archive matches %s: see 'posbackup info' for what it holds", strings.Join(req.Only, ", "))
+		return failed(ErrNothingSelected, "nothing in the archive matches %s: see 'posbackup info' for what it holds", partNames(req.Only))
 	}
 	r.want = map[string]bool{}
 	for _, rec := range r.chosen {

@@ -1,9 +1,8 @@
 package job
 
 import (
-	"fmt"
+	"errors"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -32,61 +31,77 @@ func records(a *Archive, p *profile.Profile) ([]archive.FileRecord, error) {
 	return out, nil
 }
 
-// selector turns --only values into a filter; no values select everything.
-func selector(only []string, p *profile.Profile) (func(archive.FileRecord) bool, error) {
-	if len(only) == 0 {
-		return func(archive.FileRecord) bool { return true }, nil
+// Part is one part of an archive a restore can be limited to
+// (RestoreRequest.Only); exactly one field is set. The faces make them
+// from the words users type or tick (package only).
+type Part struct {
+	Kind    string // a kind of data: profile.KindMaster, KindTransactions, KindProgram or KindExtra
+	Client  int    // a client by its number (1 is M001)
+	Dataset string // a data set of the profile by its ID (global, stamm, arthist, ...)
+	Pattern string // a path pattern: path.Match syntax, any case, with slashes, relative to the archive root; a folder selects all below it
+}
+
+// String is the part as the command line's --only writes it.
+func (p Part) String() string {
+	switch {
+	case p.Kind != "":
+		return p.Kind
+	case p.Client != 0:
+		return "client:" + strconv.Itoa(p.Client)
+	case p.Dataset != "":
+		return p.Dataset
 	}
-	var tests []func(archive.FileRecord) bool
-	for _, o := range only {
-		o = strings.TrimSpace(o)
-		lo := strings.ToLower(o)
-		switch {
-		case lo == "master" || lo == "master-data" || lo == "stammdaten":
-			tests = append(tests, func(r archive.FileRecord) bool { return r.Kind == profile.KindMaster })
-		case lo == "transactions" || lo == "transaction-data" || lo == "journal-data":
-			tests = append(tests, func(r archive.FileRecord) bool { return r.Kind == profile.KindTransactions })
-		case lo == "program" || lo == "extra":
-			tests = append(tests, func(r archive.FileRecord) bool { return r.Kind == lo })
-		case strings.HasPrefix(lo, "client:"):
-			v := strings.TrimPrefix(lo, "client:")
-			n, err := strconv.Atoi(v)
-			if err != nil && p != nil {
-				var ok bool
-				n, ok = p.ClientNumber(v)
-				if ok {
-					err = nil
-				}
-			}
-			if err != nil || n <= 0 {
-				return nil, &UsageError{Msg: fmt.Sprintf("--only %s: give a client number, like client:2", o)}
-			}
-			tests = append(tests, func(r archive.FileRecord) bool { return r.Client == n })
-		case p != nil && p.Dataset(o) != nil:
-			tests = append(tests, func(r archive.FileRecord) bool { return r.Dataset == o })
-		default:
-			pat := strings.TrimPrefix(filepath.ToSlash(o), "/")
-			if _, err := path.Match(strings.ToLower(pat), ""); err != nil {
-				return nil, &UsageError{Msg: fmt.Sprintf("--only %s is not a valid path pattern", o)}
-			}
-			tests = append(tests, func(r archive.FileRecord) bool { return pathSelected(pat, r.Name) })
-		}
+	return p.Pattern
+}
+
+// ErrNothingSelected is the cause of the error Restore returns when no
+// entry of the archive is of a part asked for.
+var ErrNothingSelected = errors.New("nothing in the archive is of the parts asked for")
+
+// partNames are the parts as --only writes them, for messages.
+func partNames(only []Part) string {
+	s := make([]string, len(only))
+	for i, p := range only {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// selector turns the parts into a filter; no parts select everything.
+func selector(only []Part) func(archive.FileRecord) bool {
+	if len(only) == 0 {
+		return func(archive.FileRecord) bool { return true }
 	}
 	return func(r archive.FileRecord) bool {
-		for _, t := range tests {
-			if t(r) {
-				return true
+		for _, p := range only {
+			switch {
+			case p.Kind != "":
+				if r.Kind == p.Kind {
+					return true
+				}
+			case p.Client != 0:
+				if r.Client == p.Client {
+					return true
+				}
+			case p.Dataset != "":
+				if r.Dataset == p.Dataset {
+					return true
+				}
+			default:
+				if pathSelected(p.Pattern, r.Name) {
+					return true
+				}
 			}
 		}
 		return false
-	}, nil
+	}
 }
 
 // preferExactCase: path patterns match ignoring case, so --only picks both
 // of two names that differ only in case. Where a pattern names one of them
 // in its exact case, only that one stays chosen, so that one of the two
 // can be restored where a folder cannot hold both.
-func preferExactCase(chosen []archive.FileRecord, only []string) []archive.FileRecord {
+func preferExactCase(chosen []archive.FileRecord, only []Part) []archive.FileRecord {
 	if len(only) == 0 {
 		return chosen
 	}
@@ -100,7 +115,10 @@ func preferExactCase(chosen []archive.FileRecord, only []string) []archive.FileR
 	}
 	exact := func(name string) bool {
 		for _, o := range only {
-			pat := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(strings.TrimSpace(o)), "/"), "/")
+			if o.Pattern == "" {
+				continue
+			}
+			pat := strings.TrimSuffix(o.Pattern, "/")
 			parts := strings.Split(strings.TrimSuffix(name, "/"), "/")
 			for i := range parts {
 				if ok, _ := path.Match(pat, strings.Join(parts[:i+1], "/")); ok {

@@ -294,4 +294,7 @@ var germanJob = map[string]string{
 	"unknown verify setting %q (--verify, or verify in the config): use full (read the archive back from where it is kept) or quick (size and local copy, for very slow lines)": "unbekannte Prüf-Einstellung %q: bitte vollständig (die Sicherung vom Speicherort zurücklesen) oder schnell (Größe und lokale Kopie, für sehr langsame Leitungen) wählen",
 	"encryption is on but no archive password is set: give it as %s":                                                                                                            "die Verschlüsselung ist eingeschaltet, aber es ist kein Archiv-Passwort gesetzt: bitte angeben als %s",
 	"the archive password is shorter than %d characters: choose a longer one (it protects the books if the backup is lost or stolen)":                                           "das Archiv-Passwort ist kürzer als %d Zeichen: bitte wählen Sie ein längeres (es schützt die Geschäftsdaten, wenn die Sicherung verloren geht oder gestohlen wird)",
+
+	// The restore's parts (internal/job/only).
+	"unknown part %q: the parts are %s": "unbekannter Teil %q: die Teile sind %s",
 }
