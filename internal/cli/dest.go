@@ -116,7 +116,7 @@ func (a *app) openArchiveWith(cmd *cobra.Command, df *destFlags, arg, pw string)
 			if err != nil {
 				return nil, nil, err
 			}
-			ar, err := job.OpenArchivePassword(ctx, d, name, pw)
+			ar, err := job.OpenArchiveIn(ctx, d, name, pw, a.cfg.TempDir)
 			if err != nil {
 				d.Close()
 				return nil, nil, err
@@ -131,7 +131,7 @@ func (a *app) openArchiveWith(cmd *cobra.Command, df *destFlags, arg, pw string)
 		if err != nil {
 			return nil, nil, err
 		}
-		ar, err := job.OpenArchivePassword(ctx, d, arg, pw)
+		ar, err := job.OpenArchiveIn(ctx, d, arg, pw, a.cfg.TempDir)
 		if err != nil {
 			d.Close()
 			return nil, nil, err

@@ -37,6 +37,13 @@ func OpenArchive(ctx context.Context, d dest.Destination, name string) (*Archive
 
 // OpenArchivePassword is OpenArchive for an archive that may be encrypted.
 func OpenArchivePassword(ctx context.Context, d dest.Destination, name, password string) (*Archive, error) {
+	return OpenArchiveIn(ctx, d, name, password, "")
+}
+
+// OpenArchiveIn is OpenArchivePassword with a server's archive downloaded
+// into tempDir (the config's temp_dir; "" is the system's temp folder),
+// once that folder is known to have room for it.
+func OpenArchiveIn(ctx context.Context, d dest.Destination, name, password, tempDir string) (*Archive, error) {
 	if err := dest.CheckName(name); err != nil {
 		return nil, fail("%q is not the name of a backup at %s: give the file name only, as 'list' shows it", name, d)
 	}
@@ -48,7 +55,7 @@ func OpenArchivePassword(ctx context.Context, d dest.Destination, name, password
 		return nil, err
 	}
 	defer rc.Close()
-	tmp, err := os.CreateTemp("", "posbackup-download-*.zip")
+	tmp, err := downloadFile(ctx, d, name, tempDir)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +74,27 @@ func OpenArchivePassword(ctx context.Context, d dest.Destination, name, password
 		return nil, fmt.Errorf("%s at %s: %v", name, d, err)
 	}
 	return &Archive{Reader: r, cleanup: cleanup}, nil
+}
+
+// downloadFile makes the temporary file a server's archive name is
+// downloaded into, in dir ("" the system's temp folder), after checking
+// that dir has room for the archive (when its size and the free space can
+// be told).
+func downloadFile(ctx context.Context, d dest.Destination, name, dir string) (*os.File, error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	if in, err := d.Stat(ctx, name); err == nil {
+		if free, err := freeSpace(dir); err == nil && free < in.Size {
+			return nil, fail("the temporary folder %s has %s free, but the download of %s needs %s: free space there, or set temp_dir in the config to a folder on a drive with room",
+				dir, humanBytes(free), name, humanBytes(in.Size))
+		}
+	}
+	tmp, err := os.CreateTemp(dir, "posbackup-download-*.zip")
+	if err != nil {
+		return nil, fail("the temporary folder %s cannot be used for the download of %s (%v): create it, or set temp_dir in the config to another folder", dir, name, plainErr(err))
+	}
+	return tmp, nil
 }
 
 // OpenPath opens an archive file on this computer.
