@@ -41,8 +41,9 @@ func OpenArchivePassword(ctx context.Context, d dest.Destination, name, password
 }
 
 // OpenArchiveIn is OpenArchivePassword with a server's archive downloaded
-// into tempDir (the config's temp_dir; "" is the system's temp folder),
-// once that folder is known to have room for it.
+// into tempDir (the config's temp_dir; "" is the system's temp folder); a
+// full or missing folder is named in the error, with temp_dir as the way
+// out.
 func OpenArchiveIn(ctx context.Context, d dest.Destination, name, password, tempDir string) (*Archive, error) {
 	if err := dest.CheckName(name); err != nil {
 		return nil, fail("%q is not the name of a backup at %s: give the file name only, as 'list' shows it", name, d)
@@ -55,13 +56,17 @@ func OpenArchiveIn(ctx context.Context, d dest.Destination, name, password, temp
 		return nil, err
 	}
 	defer rc.Close()
-	tmp, err := downloadFile(ctx, d, name, tempDir)
+	tmp, err := downloadFile(tempDir, name)
 	if err != nil {
 		return nil, err
 	}
 	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
-	if _, err := io.Copy(tmp, rc); err != nil {
+	w := &fileWriter{f: tmp}
+	if _, err := io.Copy(w, rc); err != nil {
 		cleanup()
+		if w.err != nil {
+			return nil, fail("the download of %s could not be written into the temporary folder %s: %v. Free space there, or set temp_dir in the config to a folder on a drive with room", name, filepath.Dir(tmp.Name()), plainErr(w.err))
+		}
 		return nil, fmt.Errorf("downloading %s from %s failed: %v", name, d, err)
 	}
 	st, _ := tmp.Stat()
@@ -77,24 +82,31 @@ func OpenArchiveIn(ctx context.Context, d dest.Destination, name, password, temp
 }
 
 // downloadFile makes the temporary file a server's archive name is
-// downloaded into, in dir ("" the system's temp folder), after checking
-// that dir has room for the archive (when its size and the free space can
-// be told).
-func downloadFile(ctx context.Context, d dest.Destination, name, dir string) (*os.File, error) {
+// downloaded into, in dir ("" the system's temp folder).
+func downloadFile(dir, name string) (*os.File, error) {
 	if dir == "" {
 		dir = os.TempDir()
-	}
-	if in, err := d.Stat(ctx, name); err == nil {
-		if free, err := freeSpace(dir); err == nil && free < in.Size {
-			return nil, fail("the temporary folder %s has %s free, but the download of %s needs %s: free space there, or set temp_dir in the config to a folder on a drive with room",
-				dir, humanBytes(free), name, humanBytes(in.Size))
-		}
 	}
 	tmp, err := os.CreateTemp(dir, "posbackup-download-*.zip")
 	if err != nil {
 		return nil, fail("the temporary folder %s cannot be used for the download of %s (%v): create it, or set temp_dir in the config to another folder", dir, name, plainErr(err))
 	}
 	return tmp, nil
+}
+
+// fileWriter keeps the error of writing the download's copy apart from
+// the server's errors (a full temp folder is not the server's fault).
+type fileWriter struct {
+	f   *os.File
+	err error
+}
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
 }
 
 // OpenPath opens an archive file on this computer.

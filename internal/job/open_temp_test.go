@@ -2,15 +2,19 @@ package job
 
 import (
 	"context"
+	"math/rand/v2"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/posbackup/posbackup/internal/dest/faulty"
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
-// A server's archive is downloaded into the temp folder asked for, and
-// only when that folder has room for it; the copy goes with Close.
+// A server's archive is downloaded into the temp folder asked for, and the
+// copy goes with Close; a temp folder that is full or missing is named.
 func TestOpenArchiveInDownloadsIntoTempDir(t *testing.T) {
 	in := fixture(t)
 	base := folder(t, filepath.Join(t.TempDir(), "srv"))
@@ -30,23 +34,39 @@ func TestOpenArchiveInDownloadsIntoTempDir(t *testing.T) {
 		t.Errorf("left in the temp folder after Close: %v", left)
 	}
 
-	defer func(f func(string) (int64, error)) { freeSpace = f }(freeSpace)
-	freeSpace = func(dir string) (int64, error) {
-		if dir != tmp {
-			t.Errorf("free space asked of %s, want %s", dir, tmp)
-		}
-		return 1000, nil
+	// A temp folder too small for the archive: the error names it.
+	if os.Geteuid() != 0 {
+		testutil.Unavailable(t, "needs root to mount a small tmpfs")
 	}
-	_, err = OpenArchiveIn(context.Background(), srv, res.Archive, "", tmp)
+	small := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small).CombinedOutput(); err != nil {
+		testutil.Unavailable(t, "cannot mount a small tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", small).Run() })
+	big := make([]byte, 512<<10)
+	rng := rand.New(rand.NewPCG(16, 5))
+	for i := range big {
+		big[i] = byte(rng.Uint32()) // does not compress
+	}
+	if err := os.WriteFile(filepath.Join(in.Root, "Daten", "Global", "gross.dat"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = backup(t, BackupRequest{Source: in.Root, Variant: 2, Dest: srv, NameTemplate: "gross"})
+	_, err = OpenArchiveIn(context.Background(), srv, res.Archive, "", small)
 	if err == nil {
-		t.Fatal("a download with 1000 bytes free in the temp folder succeeded")
+		t.Fatalf("a download of %d bytes into a 64 KiB temp folder succeeded", res.Size)
 	}
-	for _, want := range []string{tmp, "1000 bytes free", "download of " + res.Archive, "temp_dir"} {
+	for _, want := range []string{"download of " + res.Archive, "temporary folder " + small, "temp_dir"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the message does not say %q: %v", want, err)
 		}
 	}
-	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
-		t.Errorf("a refused download left %v", left)
+	if left, _ := filepath.Glob(filepath.Join(small, "*")); len(left) != 0 {
+		t.Errorf("a failed download left %v", left)
+	}
+	// A missing temp folder is named too.
+	missing := filepath.Join(tmp, "gone")
+	if _, err := OpenArchiveIn(context.Background(), srv, res.Archive, "", missing); err == nil || !strings.Contains(err.Error(), "temporary folder "+missing+" cannot be used") {
+		t.Errorf("a missing temp folder: %v", err)
 	}
 }

@@ -299,6 +299,6 @@ var germanJob = map[string]string{
 	"unknown part %q: the parts are %s": "unbekannter Teil %q: die Teile sind %s",
 
 	// A server's archive downloaded into temp_dir (job.OpenArchiveIn).
-	"the temporary folder %s has %s free, but the download of %s needs %s: free space there, or set temp_dir in the config to a folder on a drive with room": "der temporäre Ordner %s hat %s frei, aber das Herunterladen von %s braucht %s: bitte dort Platz schaffen oder in der Konfiguration temp_dir auf einen Ordner auf einem Laufwerk mit genug Platz setzen",
-	"the temporary folder %s cannot be used for the download of %s (%v): create it, or set temp_dir in the config to another folder":                         "der temporäre Ordner %s kann für das Herunterladen von %s nicht verwendet werden (%v): bitte anlegen oder in der Konfiguration temp_dir auf einen anderen Ordner setzen",
+	"the download of %s could not be written into the temporary folder %s: %v. Free space there, or set temp_dir in the config to a folder on a drive with room": "das Herunterladen von %s konnte nicht in den temporären Ordner %s geschrieben werden: %v. Bitte dort Platz schaffen oder in der Konfiguration temp_dir auf einen Ordner auf einem Laufwerk mit genug Platz setzen",
+	"the temporary folder %s cannot be used for the download of %s (%v): create it, or set temp_dir in the config to another folder":                             "der temporäre Ordner %s kann für das Herunterladen von %s nicht verwendet werden (%v): bitte anlegen oder in der Konfiguration temp_dir auf einen anderen Ordner setzen",
 }
