@@ -153,7 +153,7 @@ func (a *app) archiveAt(cmd *cobra.Command, d dest.Destination, warns []string, 
 	if err != nil {
 		return nil, nil, err
 	}
-	ar, err := job.OpenArchivePassword(cmd.Context(), d, name, pw)
+	ar, err := job.OpenArchiveIn(cmd.Context(), d, name, pw, a.cfg.TempDir)
 	if err != nil {
 		d.Close()
 		return nil, nil, err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/dest"
@@ -35,6 +36,14 @@ func OpenArchive(ctx context.Context, d dest.Destination, name string) (*Archive
 
 // OpenArchivePassword is OpenArchive for an archive that may be encrypted.
 func OpenArchivePassword(ctx context.Context, d dest.Destination, name, password string) (*Archive, error) {
+	return OpenArchiveIn(ctx, d, name, password, "")
+}
+
+// OpenArchiveIn is OpenArchivePassword with a server's archive downloaded
+// into tempDir (the config's temp_dir; "" is the system's temp folder); a
+// full or missing folder is named in the error, with temp_dir as the way
+// out.
+func OpenArchiveIn(ctx context.Context, d dest.Destination, name, password, tempDir string) (*Archive, error) {
 	if err := dest.CheckName(name); err != nil {
 		return nil, fail("%q is not the name of a backup at %s: give the file name only, as 'list' shows it", name, d)
 	}
@@ -46,13 +55,17 @@ func OpenArchivePassword(ctx context.Context, d dest.Destination, name, password
 		return nil, err
 	}
 	defer rc.Close()
-	tmp, err := os.CreateTemp("", "posbackup-download-*.zip")
+	tmp, err := downloadFile(tempDir, name)
 	if err != nil {
 		return nil, err
 	}
 	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
-	if _, err := io.Copy(tmp, rc); err != nil {
+	w := &fileWriter{f: tmp}
+	if _, err := io.Copy(w, rc); err != nil {
 		cleanup()
+		if w.err != nil {
+			return nil, fail("the download of %s could not be written into the temporary folder %s: %v. Free space there, or set temp_dir in the config to a folder on a drive with room", name, filepath.Dir(tmp.Name()), plainErr(w.err))
+		}
 		return nil, fmt.Errorf("downloading %s from %s failed: %v", name, d, err)
 	}
 	st, _ := tmp.Stat()
@@ -65,6 +78,34 @@ func OpenArchivePassword(ctx context.Context, d dest.Destination, name, password
 		return nil, fmt.Errorf("%s at %s: %v", name, d, err)
 	}
 	return &Archive{Reader: r, cleanup: cleanup}, nil
+}
+
+// downloadFile makes the temporary file a server's archive name is
+// downloaded into, in dir ("" the system's temp folder).
+func downloadFile(dir, name string) (*os.File, error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	tmp, err := os.CreateTemp(dir, "posbackup-download-*.zip")
+	if err != nil {
+		return nil, fail("the temporary folder %s cannot be used for the download of %s (%v): create it, or set temp_dir in the config to another folder", dir, name, plainErr(err))
+	}
+	return tmp, nil
+}
+
+// fileWriter keeps the error of writing the download's copy apart from
+// the server's errors (a full temp folder is not the server's fault).
+type fileWriter struct {
+	f   *os.File
+	err error
+}
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
 }
 
 // OpenPath opens an archive file on this computer.

@@ -26,7 +26,7 @@ func TestRestoreProgressWithinALargeFile(t *testing.T) {
 	}
 	defer a.Close()
 	var during int
-	_, err = Restore(context.Background(), RestoreRequest{Archive: a, Target: t.TempDir(), Only: []string{"Daten/M001/Arthist.dat"},
+	_, err = Restore(context.Background(), RestoreRequest{Archive: a, Target: t.TempDir(), Only: []Part{{Pattern: "Daten/M001/Arthist.dat"}},
 		Confirm: func([]string) bool { return true },
 		OnEvent: func(e Event) {
 			if e.Phase == "restore" && e.Files == 0 && e.Bytes > 0 && e.Bytes < int64(len(big)) {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/posbackup/posbackup/internal/archive"
+	"github.com/posbackup/posbackup/internal/profile"
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
 func yes([]string) bool { return true }
@@ -31,7 +33,7 @@ func TestRestoreRefusesWindowsNames(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "Nothing was restored") {
 				t.Fatalf("restore on Windows of %q: %v", name, err)
 			}
-			if got := tree(t, target); len(got) != 0 {
+			if got := testutil.Files(t, target); len(got) != 0 {
 				t.Errorf("wrote %v", got)
 			}
 			// A dry run says the same.
@@ -39,7 +41,7 @@ func TestRestoreRefusesWindowsNames(t *testing.T) {
 				t.Errorf("dry run on Windows of %q: %v", name, err)
 			}
 			// Leaving it out restores the rest.
-			if _, err := restore(t, p, RestoreRequest{Target: target, Only: []string{"Daten/ok.dat"}}); err != nil {
+			if _, err := restore(t, p, RestoreRequest{Target: target, Only: []Part{{Pattern: "Daten/ok.dat"}}}); err != nil {
 				t.Errorf("restoring the other file: %v", err)
 			}
 
@@ -68,13 +70,13 @@ func TestRestoreRefusesCaseCollisions(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Daten/Global/SYSTEM.CFG") || !strings.Contains(err.Error(), "Daten/Global/system.cfg") || !strings.Contains(err.Error(), "differ only in case") {
 		t.Fatalf("restore of names differing in case into a folder that folds case: %v", err)
 	}
-	if got := tree(t, target); len(got) != 0 {
+	if got := testutil.Files(t, target); len(got) != 0 {
 		t.Errorf("wrote %v", got)
 	}
-	if _, err := restore(t, p, RestoreRequest{Target: target, Only: []string{"Daten/Global/SYSTEM.CFG"}}); err != nil {
+	if _, err := restore(t, p, RestoreRequest{Target: target, Only: []Part{{Pattern: "Daten/Global/SYSTEM.CFG"}}}); err != nil {
 		t.Errorf("restoring one of them: %v", err)
 	}
-	if got := tree(t, target); len(got) != 1 || got[0] != "Daten/Global/SYSTEM.CFG" {
+	if got := testutil.Files(t, target); len(got) != 1 || got[0] != "Daten/Global/SYSTEM.CFG" {
 		t.Errorf("--only in the exact case restored %v", got)
 	}
 	targetFoldsCase = func(*archive.Target) bool { return false }
@@ -82,7 +84,7 @@ func TestRestoreRefusesCaseCollisions(t *testing.T) {
 	if _, err := restore(t, p, RestoreRequest{Target: target}); err != nil {
 		t.Fatalf("restore where case matters: %v", err)
 	}
-	if got := tree(t, target); len(got) != 3 {
+	if got := testutil.Files(t, target); len(got) != 3 {
 		t.Errorf("restored %v", got)
 	}
 }
@@ -118,7 +120,7 @@ func TestRestoreRemovesLeftovers(t *testing.T) {
 	other := filepath.Join(target, "unrelated", archive.TempPrefix+"mine")
 	os.MkdirAll(filepath.Dir(other), 0o755)
 	os.WriteFile(other, []byte("not in a folder the restore writes to"), 0o644)
-	if _, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []string{"master"}, Confirm: yes}); err != nil {
+	if _, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []Part{{Kind: profile.KindMaster}}, Confirm: yes}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(left); !os.IsNotExist(err) {
@@ -127,7 +129,7 @@ func TestRestoreRemovesLeftovers(t *testing.T) {
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("a file in a folder the restore does not touch was removed: %v", err)
 	}
-	for _, n := range tree(t, target) {
+	for _, n := range testutil.Files(t, target) {
 		if strings.Contains(n, archive.TempPrefix) && !strings.HasPrefix(n, "unrelated/") {
 			t.Errorf("left %s", n)
 		}

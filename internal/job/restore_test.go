@@ -14,6 +14,7 @@ import (
 
 	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/profile"
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
 // made returns an archive of the fixture (variant 04, all clients).
@@ -41,19 +42,6 @@ func restore(t *testing.T, zipPath string, req RestoreRequest) (*RestoreResult, 
 	return Restore(context.Background(), req)
 }
 
-func tree(t *testing.T, root string) []string {
-	var out []string
-	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(root, p)
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	sort.Strings(out)
-	return out
-}
-
 func TestCompleteRestoreOverwritesAddsAndLeavesOthers(t *testing.T) {
 	zipPath, _ := made(t)
 	target := t.TempDir()
@@ -70,7 +58,7 @@ func TestCompleteRestoreOverwritesAddsAndLeavesOthers(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(target, "Daten", "Global", "system.cfg")); string(b) != "changed since" {
 		t.Fatal("a file was overwritten without confirmation")
 	}
-	if got := tree(t, target); len(got) != 3 {
+	if got := testutil.Files(t, target); len(got) != 3 {
 		t.Fatalf("unconfirmed restore wrote files: %v", got)
 	}
 
@@ -92,7 +80,7 @@ func TestCompleteRestoreOverwritesAddsAndLeavesOthers(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(target, "mine.txt")); string(b) != "keep me" {
 		t.Error("a file not in the backup was touched")
 	}
-	for _, p := range tree(t, target) {
+	for _, p := range testutil.Files(t, target) {
 		if strings.Contains(p, ".posbackup") {
 			t.Errorf("left %s in the target", p)
 		}
@@ -102,15 +90,17 @@ func TestCompleteRestoreOverwritesAddsAndLeavesOthers(t *testing.T) {
 func TestIndividualRestore(t *testing.T) {
 	zipPath, _ := made(t)
 	cases := map[string]struct {
-		only []string
+		only []Part
 		want func(string) bool
 	}{
-		"master":       {[]string{"master"}, func(n string) bool { return strings.HasPrefix(n, "Daten/Global/") || strings.Contains(n, "/Stamm/") }},
-		"transactions": {[]string{"transactions"}, func(n string) bool { return strings.Contains(n, "/Journal/") || strings.HasSuffix(n, "Arthist.dat") }},
-		"client 2":     {[]string{"client:2"}, func(n string) bool { return strings.HasPrefix(n, "Daten/M002/") }},
-		"path":         {[]string{"Daten/M001/Stamm"}, func(n string) bool { return strings.HasPrefix(n, "Daten/M001/Stamm/") }},
-		"glob":         {[]string{"*.ini"}, func(n string) bool { return n == "version.ini" }},
-		"dataset+client": {[]string{"arthist", "client:3"}, func(n string) bool {
+		"master":       {[]Part{{Kind: profile.KindMaster}}, func(n string) bool { return strings.HasPrefix(n, "Daten/Global/") || strings.Contains(n, "/Stamm/") }},
+		"transactions": {[]Part{{Kind: profile.KindTransactions}}, func(n string) bool { return strings.Contains(n, "/Journal/") || strings.HasSuffix(n, "Arthist.dat") }},
+		"program":      {[]Part{{Kind: profile.KindProgram}}, func(n string) bool { return strings.HasPrefix(n, "Programme/") }},
+		"client 2":     {[]Part{{Client: 2}}, func(n string) bool { return strings.HasPrefix(n, "Daten/M002/") }},
+		"path":         {[]Part{{Pattern: "Daten/M001/Stamm"}}, func(n string) bool { return strings.HasPrefix(n, "Daten/M001/Stamm/") }},
+		"any case":     {[]Part{{Pattern: "daten/m001/STAMM"}}, func(n string) bool { return strings.HasPrefix(n, "Daten/M001/Stamm/") }},
+		"glob":         {[]Part{{Pattern: "*.ini"}}, func(n string) bool { return n == "version.ini" }},
+		"dataset+client": {[]Part{{Dataset: "arthist"}, {Client: 3}}, func(n string) bool {
 			return strings.HasSuffix(n, "Arthist.dat") || strings.HasPrefix(n, "Daten/M003/")
 		}},
 	}
@@ -130,12 +120,12 @@ func TestIndividualRestore(t *testing.T) {
 				}
 			}
 			sort.Strings(want)
-			if got := tree(t, target); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			if got := testutil.Files(t, target); strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("restored\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 		})
 	}
-	if _, err := restore(t, zipPath, RestoreRequest{Target: t.TempDir(), Only: []string{"Daten/M009"}}); err == nil || !strings.Contains(err.Error(), "nothing in the archive matches") {
+	if _, err := restore(t, zipPath, RestoreRequest{Target: t.TempDir(), Only: []Part{{Pattern: "Daten/M009"}}}); err == nil || !strings.Contains(err.Error(), "nothing in the archive matches") {
 		t.Errorf("a selection matching nothing: %v", err)
 	}
 }
@@ -151,7 +141,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if len(res.Replaced) != 1 || len(res.Added) == 0 {
 		t.Errorf("dry run plan: %d added, replaced %v", len(res.Added), res.Replaced)
 	}
-	if got := tree(t, target); len(got) != 1 {
+	if got := testutil.Files(t, target); len(got) != 1 {
 		t.Errorf("dry run wrote: %v", got)
 	}
 }
@@ -160,7 +150,7 @@ func TestVersionWarning(t *testing.T) {
 	zipPath, _ := made(t)
 	target := t.TempDir()
 	os.WriteFile(filepath.Join(target, "version.ini"), []byte("[Suite]\r\nVersion=27.1.0\r\n"), 0o644)
-	res, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []string{"master"}})
+	res, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []Part{{Kind: profile.KindMaster}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +159,13 @@ func TestVersionWarning(t *testing.T) {
 	}
 	target2 := t.TempDir()
 	os.WriteFile(filepath.Join(target2, "version.ini"), []byte("Version=26.4.1\n"), 0o644)
-	res, _ = restore(t, zipPath, RestoreRequest{Target: target2, Only: []string{"master"}})
+	res, err = restore(t, zipPath, RestoreRequest{Target: target2, Only: []Part{{Kind: profile.KindMaster}}})
+	if err != nil {
+		t.Fatalf("restore where the versions match: %v", err)
+	}
+	if len(res.Added) == 0 {
+		t.Errorf("restore where the versions match restored nothing: %+v", res)
+	}
 	if len(res.Warnings) != 0 {
 		t.Errorf("warned although versions match: %v", res.Warnings)
 	}
@@ -198,7 +194,7 @@ func TestDamagedArchiveRestoresNothing(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), big.Name) {
 		t.Fatalf("restore of a damaged archive: %v", err)
 	}
-	if got := tree(t, target); len(got) != 0 {
+	if got := testutil.Files(t, target); len(got) != 0 {
 		t.Errorf("files written from a damaged archive: %v", got)
 	}
 	// A selection that does not touch the damaged entry still restores.
@@ -206,7 +202,7 @@ func TestDamagedArchiveRestoresNothing(t *testing.T) {
 	if big.Name == other {
 		other = "Daten/Global/system.cfg"
 	}
-	if _, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []string{other}}); err != nil {
+	if _, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []Part{{Pattern: other}}}); err != nil {
 		t.Errorf("restoring an intact entry of a damaged archive: %v", err)
 	}
 }
@@ -250,7 +246,7 @@ func TestZipSlipRefused(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "refused") {
 				t.Errorf("unsafe archive restored: %v", err)
 			}
-			if got := tree(t, target); len(got) != 0 {
+			if got := testutil.Files(t, target); len(got) != 0 {
 				t.Errorf("wrote %v", got)
 			}
 		})
@@ -266,7 +262,7 @@ func TestZipSlipRefused(t *testing.T) {
 		p := writeZip(t, map[string]string{"Daten/x.txt": "x"}, "")
 		target := t.TempDir()
 		if err := os.Symlink(outside, filepath.Join(target, "Daten")); err != nil {
-			t.Skip("no symlinks here:", err)
+			testutil.Unavailable(t, "no symbolic links here: %v", err)
 		}
 		_, err := restore(t, p, RestoreRequest{Target: target})
 		if err == nil || !strings.Contains(err.Error(), "link") {
@@ -281,10 +277,10 @@ func TestZipSlipRefused(t *testing.T) {
 func TestForeignArchiveRestores(t *testing.T) {
 	p := writeZip(t, map[string]string{"Daten/M001/Stamm/a.dat": "a", "Daten/Global/g.cfg": "g"}, "")
 	target := t.TempDir()
-	if _, err := restore(t, p, RestoreRequest{Target: target, Only: []string{"client:1"}}); err != nil {
+	if _, err := restore(t, p, RestoreRequest{Target: target, Only: []Part{{Client: 1}}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := tree(t, target); strings.Join(got, ",") != "Daten/M001/Stamm/a.dat" {
+	if got := testutil.Files(t, target); strings.Join(got, ",") != "Daten/M001/Stamm/a.dat" {
 		t.Errorf("restored %v", got)
 	}
 }
@@ -313,7 +309,7 @@ func TestDamagedManifestRestoresNothing(t *testing.T) {
 	if _, err := restore(t, zipPath, RestoreRequest{Target: target}); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("restore with a damaged manifest: %v", err)
 	}
-	if got := tree(t, target); len(got) != 0 {
+	if got := testutil.Files(t, target); len(got) != 0 {
 		t.Errorf("wrote %v", got)
 	}
 }
@@ -322,7 +318,7 @@ func TestDamagedManifestRestoresNothing(t *testing.T) {
 // backup of 20 MiB; the restore is refused before writing.
 func TestRestoreRefusesMoreThanFreeSpace(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small tmpfs")
+		testutil.Unavailable(t, "needs root to mount a small tmpfs")
 	}
 	src := t.TempDir()
 	os.MkdirAll(filepath.Join(src, "Daten", "Global"), 0o755)
@@ -332,14 +328,14 @@ func TestRestoreRefusesMoreThanFreeSpace(t *testing.T) {
 	res := backup(t, BackupRequest{Source: src, Variant: 1, Dest: to, NameTemplate: "big"})
 	target := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", target).CombinedOutput(); err != nil {
-		t.Skipf("mount: %v %s", err, out)
+		testutil.Unavailable(t, "cannot mount a small tmpfs: %v %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", target).Run() })
 	_, err := restore(t, filepath.Join(to.Dir(), res.Archive), RestoreRequest{Target: target})
 	if err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("restore onto a too small disk: %v", err)
 	}
-	if got := tree(t, target); len(got) != 0 {
+	if got := testutil.Files(t, target); len(got) != 0 {
 		t.Errorf("wrote %v", got)
 	}
 }
@@ -401,7 +397,7 @@ func TestDamagedLateEntryLeavesTargetUntouched(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), last.Name) {
 		t.Fatalf("restore of an archive damaged in %s: %v", last.Name, err)
 	}
-	got := tree(t, target)
+	got := testutil.Files(t, target)
 	if len(got) != len(want) {
 		t.Errorf("the target holds %d files after the failed restore, want %d: %v", len(got), len(want), got)
 	}
@@ -443,14 +439,14 @@ func TestFileWhereFolderGoesIsKept(t *testing.T) {
 	if err := os.WriteFile(blocker, []byte("a file, not a folder"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []string{"Daten/M001/Stamm/leer"}, Confirm: func([]string) bool { return true }})
+	_, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []Part{{Pattern: "Daten/M001/Stamm/leer"}}, Confirm: func([]string) bool { return true }})
 	if err == nil {
 		t.Fatal("restore through a file succeeded")
 	}
 	if b, err := os.ReadFile(blocker); err != nil || string(b) != "a file, not a folder" {
 		t.Errorf("the file in the way was changed or removed: %q %v", b, err)
 	}
-	if got := tree(t, target); len(got) != 1 {
+	if got := testutil.Files(t, target); len(got) != 1 {
 		t.Errorf("target after the failed restore: %v", got)
 	}
 }

@@ -27,7 +27,7 @@ func TestLinkedFilesInTheBackup(t *testing.T) {
 	res := backup(t, BackupRequest{Source: in.Root, Variant: 1, Dest: to, NameTemplate: "links"})
 	zipPath := filepath.Join(to.Dir(), res.Archive)
 	target := t.TempDir()
-	if _, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []string{"Daten/Global/drucker.cfg"}}); err != nil {
+	if _, err := restore(t, zipPath, RestoreRequest{Target: target, Only: []Part{{Pattern: "Daten/Global/drucker.cfg"}}}); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(target, "Daten", "Global", "drucker.cfg")

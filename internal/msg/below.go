@@ -290,4 +290,11 @@ var germanJob = map[string]string{
 	"encryption is on but no archive password is set: give it as %s":                                                                                                            "die Verschlüsselung ist eingeschaltet, aber es ist kein Archiv-Passwort gesetzt: bitte angeben als %s",
 	"the archive password is shorter than %d characters: choose a longer one (it protects the books if the backup is lost or stolen)":                                           "das Archiv-Passwort ist kürzer als %d Zeichen: bitte wählen Sie ein längeres (es schützt die Geschäftsdaten, wenn die Sicherung verloren geht oder gestohlen wird)",
 	"the timeout cannot be negative: give a duration like 30s or 1m (--timeout, or timeout in the config)":                                                                      "die Wartezeit kann nicht negativ sein: bitte eine Dauer wie 30s oder 1m angeben",
+
+	// The restore's parts (internal/job/only).
+	"unknown part %q: the parts are %s": "unbekannter Teil %q: die Teile sind %s",
+
+	// A server's archive downloaded into temp_dir (job.OpenArchiveIn).
+	"the download of %s could not be written into the temporary folder %s: %v. Free space there, or set temp_dir in the config to a folder on a drive with room": "das Herunterladen von %s konnte nicht in den temporären Ordner %s geschrieben werden: %v. Bitte dort Platz schaffen oder in der Konfiguration temp_dir auf einen Ordner auf einem Laufwerk mit genug Platz setzen",
+	"the temporary folder %s cannot be used for the download of %s (%v): create it, or set temp_dir in the config to another folder":                             "der temporäre Ordner %s kann für das Herunterladen von %s nicht verwendet werden (%v): bitte anlegen oder in der Konfiguration temp_dir auf einen anderen Ordner setzen",
 }

@@ -68,7 +68,7 @@ func (s *Server) openArchive(c *config.Config, name string) (a *job.Archive, clo
 	}
 	pw, err := prepare.ArchivePassword(c.Backup, os.Getenv)
 	if err == nil {
-		a, err = job.OpenArchivePassword(s.ctx, d, name, pw)
+		a, err = job.OpenArchiveIn(s.ctx, d, name, pw, c.Backup.TempDir)
 	}
 	if err != nil {
 		d.Close()

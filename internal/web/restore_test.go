@@ -2,11 +2,9 @@ package web
 
 import (
 	"encoding/json"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -37,19 +35,6 @@ func backedUp(t *testing.T) (*testServer, *client, string, string) {
 	return ts, c, inst, "all.zip"
 }
 
-func files(t *testing.T, root string) []string {
-	var out []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(root, p)
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	sort.Strings(out)
-	return out
-}
-
 // TestRestoreMasterDataOfOneClient: "Master data" and "Client M002"
 // ticked together restore M002's master data only: not M001's master
 // data, not M002's transaction data, not the shared files.
@@ -63,7 +48,7 @@ func TestRestoreMasterDataOfOneClient(t *testing.T) {
 	if v := waitTask(t, c); !v.OK {
 		t.Fatalf("restore: %+v", v)
 	}
-	got := files(t, target)
+	got := testutil.Files(t, target)
 	if len(got) == 0 {
 		t.Fatal("nothing restored")
 	}
@@ -83,7 +68,7 @@ func TestRestoreMasterDataOfOneClient(t *testing.T) {
 		t.Fatalf("restore of all master data: %+v", v)
 	}
 	var want []string
-	for _, f := range files(t, all) {
+	for _, f := range testutil.Files(t, all) {
 		if strings.HasPrefix(f, "Daten/M002/") {
 			want = append(want, f)
 		}
@@ -194,5 +179,24 @@ func TestVerifyButton(t *testing.T) {
 	v = waitTask(t, c)
 	if v.OK || !strings.Contains(v.Error, "failed the check") {
 		t.Fatalf("verify of a damaged backup: ok=%v error=%q", v.OK, v.Error)
+	}
+}
+
+// TestRestoreRefusesAnUnknownTick: the Restore tab sends parts (kinds,
+// client:N); anything else is refused before a task starts, naming the
+// parts, in the page's language.
+func TestRestoreRefusesAnUnknownTick(t *testing.T) {
+	_, c, _, name := backedUp(t)
+	code, body := c.postJSON("/api/restore", map[string]any{"name": name, "target": t.TempDir(), "only": []string{"master", "stammdatn"}}, nil)
+	if code != http.StatusBadRequest || !strings.Contains(body, `nknown part \"stammdatn\": the parts are master, transactions, program, extra, client:N`) {
+		t.Fatalf("an unknown tick: %d %s", code, body)
+	}
+	code, body = c.postJSON("/api/restore", map[string]any{"name": name, "target": t.TempDir(), "only": []string{"stammdatn"}}, map[string]string{"Accept-Language": "de"})
+	if code != http.StatusBadRequest || !strings.Contains(body, `nbekannter Teil \"stammdatn\"`) {
+		t.Fatalf("an unknown tick, in German: %d %s", code, body)
+	}
+	var r struct{ Task *taskView }
+	if _, body := c.get("/api/task"); json.Unmarshal([]byte(body), &r) != nil || r.Task == nil || r.Task.Kind != "backup" {
+		t.Errorf("a restore task was started: %s", body)
 	}
 }

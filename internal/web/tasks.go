@@ -2,21 +2,15 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/posbackup/posbackup/internal/archive"
 	"github.com/posbackup/posbackup/internal/config"
 	"github.com/posbackup/posbackup/internal/job"
 	"github.com/posbackup/posbackup/internal/msg"
 	"github.com/posbackup/posbackup/internal/prepare"
-	"github.com/posbackup/posbackup/internal/profile"
 )
 
 // task is a backup or restore started from the page; the page polls it.
@@ -272,183 +266,6 @@ func (s *Server) runBackup(t *task, b config.Backup, c *config.Config) {
 	s.mu.Lock()
 	s.listed = listCache{} // the list at the destination changed
 	s.mu.Unlock()
-}
-
-// startRestore restores the chosen backup, completely or in parts. Before
-// anything is overwritten the page is asked (the task's question).
-func (s *Server) startRestore(w http.ResponseWriter, r *http.Request, c *config.Config) {
-	var req struct {
-		Name   string   `json:"name"`
-		Target string   `json:"target"`
-		Only   []string `json:"only"`
-		Files  []string `json:"files"`
-		// IntoSource says that the target may be the installation
-		// folder itself (the live data of the till): never assumed.
-		IntoSource bool `json:"into_source"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		writeErr(w, http.StatusBadRequest, err)
-		return
-	}
-	req.Target = strings.TrimSpace(req.Target)
-	if req.Name == "" {
-		writeErr(w, http.StatusBadRequest, errors.New("choose a backup in the list first"))
-		return
-	}
-	if req.Target == "" {
-		writeErr(w, http.StatusBadRequest, errors.New("choose the target folder to restore into"))
-		return
-	}
-	if !filepath.IsAbs(req.Target) {
-		writeErr(w, http.StatusBadRequest, errors.New("type the target folder as a full path, e.g. C:\\Hypers-! or /srv/pos"))
-		return
-	}
-	if c.Source != "" && samePath(req.Target, c.Source) && !req.IntoSource {
-		writeErr(w, http.StatusBadRequest, fmt.Errorf("%s is the installation folder itself: restoring there replaces the till's current data. Tick \"Restore into the installation folder itself\" to do that, or choose another folder", req.Target))
-		return
-	}
-	only := append(append([]string{}, req.Only...), filePatterns(req.Files)...)
-	p, err := prepare.Profile(c.Profile)
-	if err != nil {
-		writeErr(w, http.StatusBadRequest, err)
-		return
-	}
-	t, err := s.begin("restore", req.Name+" → "+req.Target)
-	if err != nil {
-		writeErr(w, http.StatusConflict, err)
-		return
-	}
-	go func() {
-		defer s.done(t)
-		unlock, err := prepare.Lock(c, s.opt.ConfigPath) // no backup reads the installation while it is restored
-		if err != nil {
-			t.finish(s.opt.Now(), nil, nil, err)
-			return
-		}
-		defer unlock()
-		a, closeAll, err := s.openArchive(c, req.Name)
-		if err != nil {
-			t.finish(s.opt.Now(), nil, nil, err)
-			return
-		}
-		defer closeAll()
-		if a.Manifest != nil {
-			if sel, ok := combine(req.Only, a.Manifest.Files); ok {
-				only = append(sel, filePatterns(req.Files)...)
-				if len(only) == 0 {
-					t.finish(s.opt.Now(), nil, nil, errors.New("no file of this backup is of the ticked kind and client: tick other choices"))
-					return
-				}
-			}
-		}
-		confirm := func(over []string) bool {
-			t.mu.Lock()
-			t.ask = &overwriteQuestion{Count: len(over), Examples: limit(over, 10), Target: req.Target}
-			t.mu.Unlock()
-			select {
-			case yes := <-t.answer:
-				if !yes {
-					t.mu.Lock()
-					t.declined = true
-					t.mu.Unlock()
-				}
-				return yes
-			case <-time.After(15 * time.Minute):
-			case <-s.ctx.Done():
-			}
-			t.mu.Lock()
-			t.ask = nil
-			t.mu.Unlock()
-			return false
-		}
-		res, err := job.Restore(s.ctx, job.RestoreRequest{Archive: a, Profile: p, Target: req.Target, Only: only, Confirm: confirm, OnEvent: t.event(s.opt.Now, s.eventHook)})
-		t.mu.Lock()
-		declined := t.declined
-		t.mu.Unlock()
-		if declined || (err == nil && res != nil && res.Cancelled) {
-			// Not a failure: the user chose not to overwrite.
-			t.mu.Lock()
-			t.declined = true
-			t.mu.Unlock()
-			t.finish(s.opt.Now(), nil, nil, errors.New("nothing was restored: you chose not to overwrite the existing files"))
-			return
-		}
-		var warns []string
-		if res != nil {
-			warns = res.Warnings
-		}
-		t.finish(s.opt.Now(), res, warns, err)
-	}()
-	writeJSON(w, http.StatusAccepted, map[string]any{"ok": true, "task": t.view(s.opt.Now()).in(langOf(r))})
-}
-
-// filePatterns are the patterns that select exactly the named files.
-func filePatterns(names []string) []string {
-	var out []string
-	for _, f := range names {
-		out = append(out, literalPattern(f))
-	}
-	return out
-}
-
-// combine reads the restore's ticks the way a person does: "Master data"
-// and "Client M002" together mean M002's master data, not all master data
-// and all of M002 (the job's --only adds its choices up). When kinds and
-// clients are both ticked it returns the files of the backup's manifest
-// that have a ticked kind and a ticked client, as patterns that select
-// exactly them (shared files of no client are left out: they belong to
-// every client); otherwise false, and the ticks go to the job as they are.
-func combine(only []string, files []archive.FileRecord) ([]string, bool) {
-	kinds, clients := map[string]bool{}, map[int]bool{}
-	for _, o := range only {
-		switch {
-		case o == profile.KindMaster || o == profile.KindTransactions || o == profile.KindProgram || o == profile.KindExtra:
-			kinds[o] = true
-		case strings.HasPrefix(o, "client:"):
-			n, err := strconv.Atoi(strings.TrimPrefix(o, "client:"))
-			if err != nil {
-				return nil, false
-			}
-			clients[n] = true
-		default:
-			return nil, false // a data set or pattern: the job's own reading
-		}
-	}
-	if len(kinds) == 0 || len(clients) == 0 {
-		return nil, false
-	}
-	sel := []string{}
-	for _, f := range files {
-		if !f.IsDir() && kinds[f.Kind] && clients[f.Client] {
-			sel = append(sel, literalPattern(f.Name))
-		}
-	}
-	return sel, true
-}
-
-// samePath reports whether a and b name the same folder (case-blind on
-// Windows, where names are).
-func samePath(a, b string) bool {
-	a, b = filepath.Clean(a), filepath.Clean(b)
-	if runtime.GOOS == "windows" {
-		return strings.EqualFold(a, b)
-	}
-	return a == b
-}
-
-// literalPattern makes a file name a pattern that matches only that name:
-// the pattern characters are put into brackets.
-func literalPattern(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		switch r {
-		case '*', '?', '[':
-			b.WriteString("[" + string(r) + "]")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 func limit(s []string, n int) []string {
