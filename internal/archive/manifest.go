@@ -1,7 +1,3 @@
-// Package archive writes and reads posbackup's ZIP archives: standard ZIP
-// files (deflate or stored entries, UTF-8 names, Zip64 when needed) with a
-// manifest inside that records what the backup holds and every file's
-// SHA-256. The writer streams to an io.Writer and never seeks.
 package archive
 
 import (
