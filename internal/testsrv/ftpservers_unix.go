@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,7 +89,6 @@ LoadModule mod_tls.c
 LoadModule mod_sftp.c
 DefaultRoot %[4]s
 PassivePorts %[5]d %[6]d
-AllowOverwrite on
 Umask 022
 MaxInstances 200
 TransferLog none
@@ -129,6 +129,9 @@ TLSOptions %s
 TLSLog %s
 </IfModule>
 `, cert, key, opts, filepath.Join(dir, "tls.log"))
+	}
+	if !slices.ContainsFunc(extra, func(l string) bool { return strings.HasPrefix(l, "AllowOverwrite ") }) {
+		cfg += "AllowOverwrite on\n" // ProFTPD's default is off; most NAS boxes turn it on
 	}
 	cfg += strings.Join(extra, "\n") + "\n"
 	conf := filepath.Join(dir, "proftpd.conf")
@@ -179,7 +182,8 @@ func StartProFTPDSFTP(t testing.TB) *SSHServer {
 	}
 	s := newSSHServer(t, "proftpd", dir, root, hostKey, clientKey, encKey)
 	port := s.Port
-	cfg := proftpdBase(dir, root, port, freeRange(t, 30)) + fmt.Sprintf(`<IfModule mod_sftp.c>
+	cfg := proftpdBase(dir, root, port, freeRange(t, 30)) + fmt.Sprintf(`AllowOverwrite on
+<IfModule mod_sftp.c>
 SFTPEngine on
 SFTPHostKey %s
 SFTPLog %s

@@ -1,6 +1,7 @@
 package ftp
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"net"
@@ -31,6 +32,13 @@ var otherServers = []struct {
 	{"pure-ftpd/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes") }, pureRefused},
 	// ftp-srv waits for the data connection's TLS handshake before 150.
 	{"ftp-srv/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFtpSrv(t, "ftp") }, nil},
+	// Settings NAS boxes ship: no STOR or rename over an existing name
+	// (ProFTPD's default), uploads under ".in.NAME." renamed at the end.
+	{"proftpd/ftp-nooverwrite", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftp", "AllowOverwrite off") }, nil},
+	{"proftpd/ftpes-hiddenstores", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftpes", "HiddenStores on") }, nil},
+	{"proftpd/ftp-hiddenstores-nooverwrite", func(t *testing.T) *testsrv.FTPServer {
+		return testsrv.StartProFTPD(t, "ftp", "HiddenStores on", "AllowOverwrite off")
+	}, nil},
 	// -x: no names beginning with a dot may be written; -X: nor read.
 	{"pure-ftpd/ftp-x", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp", "-x") }, pureDotRefused},
 	{"pure-ftpd/ftpes-X", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes", "-X") }, pureDotRefused},
@@ -153,5 +161,34 @@ func TestRenameForbidden(t *testing.T) {
 	err := d.Rename(context.Background(), tmp, "M001_Montag.zip")
 	if err == nil || !strings.Contains(err.Error(), "does not allow renaming") {
 		t.Fatalf("Rename on a server that forbids it = %v, want the plain reason", err)
+	}
+}
+
+// TestCutNASSettings: the connection drops once during an upload to
+// ProFTPD with the settings NAS boxes ship; Put connects again and the
+// stored file is whole: resumed, or (where the server refuses REST or to
+// overwrite the partial file) started over.
+func TestCutNASSettings(t *testing.T) {
+	for _, extra := range [][]string{{"AllowOverwrite off"}, {"HiddenStores on"}, {"AllowOverwrite off", "AllowStoreRestart on"}} {
+		t.Run(strings.Join(extra, ","), func(t *testing.T) {
+			s := testsrv.StartProFTPD(t, "ftp", extra...)
+			var c cutter
+			cfg := config(s, "cut")
+			cfg.DialContext = c.dial
+			d := open(t, cfg)
+			data := desttest.RandomBytes(8 << 20)
+			r := &triggerReader{r: bytes.NewReader(data), at: 3 << 20, fire: func() { c.cut(false) }}
+			if _, err := d.Put(context.Background(), "cut.zip", r); err != nil {
+				t.Fatalf("Put after one cut: %v", err)
+			}
+			t.Logf("REST sent %d times", c.rest.Load())
+			got, err := os.ReadFile(filepath.Join(s.Root, "cut", "cut.zip"))
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("stored file differs (%d bytes, %v)", len(got), err)
+			}
+			if names := desttest.Names(t, d); len(names) != 1 {
+				t.Fatalf("List = %q, want only cut.zip", names)
+			}
+		})
 	}
 }
