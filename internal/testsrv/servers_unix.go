@@ -21,9 +21,10 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// FTPServer is a running FTP server: vsftpd, ProFTPD or Pure-FTPd.
+// FTPServer is a running FTP server: vsftpd, ProFTPD, Pure-FTPd, pyftpdlib
+// or ftp-srv.
 type FTPServer struct {
-	Impl        string // "vsftpd", "proftpd" or "pure-ftpd"
+	Impl        string // "vsftpd", "proftpd", "pure-ftpd", "pyftpdlib" or "ftp-srv"
 	Mode        string // "ftp", "ftpes" (explicit TLS) or "ftps" (implicit TLS)
 	Host        string // 127.0.0.1
 	Port        int

@@ -32,6 +32,9 @@ var otherServers = []struct {
 	{"pure-ftpd/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes") }, pureRefused},
 	// ftp-srv waits for the data connection's TLS handshake before 150.
 	{"ftp-srv/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFtpSrv(t, "ftp") }, nil},
+	// pyftpdlib (Python): small embedded boxes; explicit TLS only.
+	{"pyftpdlib/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPyFTPd(t, "ftp") }, nil},
+	{"pyftpdlib/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPyFTPd(t, "ftpes") }, nil},
 	// Settings NAS boxes ship: no STOR or rename over an existing name
 	// (ProFTPD's default), uploads under ".in.NAME." renamed at the end.
 	{"proftpd/ftp-nooverwrite", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftp", "AllowOverwrite off") }, nil},
@@ -120,6 +123,7 @@ func TestOneLogin(t *testing.T) {
 		{"proftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftpes") }},
 		{"pure-ftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp") }},
 		{"vsftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFTP(t, "ftpes") }},
+		{"pyftpdlib", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPyFTPd(t, "ftpes") }},
 	} {
 		t.Run(srv.name, func(t *testing.T) {
 			s := srv.start(t)
@@ -164,14 +168,26 @@ func TestRenameForbidden(t *testing.T) {
 	}
 }
 
-// TestCutNASSettings: the connection drops once during an upload to
-// ProFTPD with the settings NAS boxes ship; Put connects again and the
-// stored file is whole: resumed, or (where the server refuses REST or to
-// overwrite the partial file) started over.
-func TestCutNASSettings(t *testing.T) {
-	for _, extra := range [][]string{{"AllowOverwrite off"}, {"HiddenStores on"}, {"AllowOverwrite off", "AllowStoreRestart on"}} {
-		t.Run(strings.Join(extra, ","), func(t *testing.T) {
-			s := testsrv.StartProFTPD(t, "ftp", extra...)
+// TestCutOtherServers: the connection drops once during an upload to a
+// server next to vsftpd (ProFTPD with the settings NAS boxes ship,
+// pyftpdlib, Pure-FTPd); Put connects again and the stored file is whole:
+// resumed, or (where the server refuses REST or to overwrite the partial
+// file) started over.
+func TestCutOtherServers(t *testing.T) {
+	for _, srv := range []struct {
+		name  string
+		start func(t *testing.T) *testsrv.FTPServer
+	}{
+		{"proftpd-nooverwrite", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftp", "AllowOverwrite off") }},
+		{"proftpd-hiddenstores", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftp", "HiddenStores on") }},
+		{"proftpd-nooverwrite-restart", func(t *testing.T) *testsrv.FTPServer {
+			return testsrv.StartProFTPD(t, "ftp", "AllowOverwrite off", "AllowStoreRestart on")
+		}},
+		{"pyftpdlib", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPyFTPd(t, "ftp") }},
+		{"pure-ftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp") }},
+	} {
+		t.Run(srv.name, func(t *testing.T) {
+			s := srv.start(t)
 			var c cutter
 			cfg := config(s, "cut")
 			cfg.DialContext = c.dial
