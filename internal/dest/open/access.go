@@ -16,6 +16,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/dest/retry"
 	"github.com/posbackup/posbackup/internal/dest/sftp"
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // Step is one check of TestAccess.
@@ -236,5 +237,22 @@ func probe(ctx context.Context, d dest.Destination, add func(string, error, stri
 		return
 	}
 	err = d.Delete(ctx, final)
+	if err != nil {
+		err = probeLeft(ctx, d, final, int64(len(data)), err)
+	}
 	add(StepDelete, err, "the test file was deleted: old backups can be replaced")
+}
+
+// ProbeLeft is the name under which test-access leaves its test file on a
+// server that does not allow deleting (Pure-FTPd -K): one file, which each
+// further test replaces, and which `list` ignores (a temporary name).
+const ProbeLeft = dest.TempPrefix + "probe"
+
+// probeLeft renames the test file that could not be deleted (delErr) to
+// ProbeLeft, so that tests do not pile up files, and says what stays.
+func probeLeft(ctx context.Context, d dest.Destination, name string, size int64, delErr error) error {
+	if err := d.Rename(ctx, name, ProbeLeft); err == nil {
+		name = ProbeLeft
+	}
+	return msg.New("%s; the test file %s (%d bytes) stays in %s", delErr, name, size, d.String())
 }
