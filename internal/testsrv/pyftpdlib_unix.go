@@ -34,6 +34,9 @@ Handler.authorizer = auth
 Handler.passive_ports = range(pasv, pasv + 30)
 Handler.masquerade_address = "127.0.0.1"
 Handler.banner = "pyftpdlib"
+if os.environ.get("PYFTPD_DEBUG"):
+    import logging
+    logging.basicConfig(level=logging.DEBUG)
 srv = FTPServer(("127.0.0.1", port), Handler)
 srv.max_cons = 256
 srv.serve_forever(handle_exit=True)
@@ -43,6 +46,8 @@ srv.serve_forever(handle_exit=True)
 // .ci/ftpservers.sh installs), a Python FTP server used on small embedded
 // boxes, in mode "ftp" or "ftpes" (explicit TLS required; it has no
 // implicit TLS). It runs as the test user, its login folder is Root.
+// PYFTPD_DEBUG=1 in the environment logs every command and TLS step to
+// pyftpdlib.log in its work folder.
 func StartPyFTPd(t testing.TB, mode string) *FTPServer {
 	t.Helper()
 	if mode == "ftps" {

@@ -76,6 +76,9 @@ type FTP struct {
 	remote.Server[*ftp.ServerConn]
 	mu    sync.Mutex // guards conns (closed from context.AfterFunc)
 	conns []net.Conn // raw connections of the client, to close on cancel
+
+	data  *tlsData // the TLS data connection whose handshake waits for its command
+	armed bool     // a transfer command is being written: start data's handshake after it
 }
 
 var (
@@ -157,6 +160,9 @@ func (d *FTP) dialFunc(ctx context.Context) func(network, addr string) (net.Conn
 		}
 		d.conns = append(d.conns, raw)
 		d.mu.Unlock()
+		if control && d.cfg.Scheme != "ftp" {
+			raw = &ctrlConn{Conn: raw, d: d, pause: d.cfg.Scheme == "ftpes"}
+		}
 		if d.cfg.Scheme == "ftps" && control {
 			tc := tls.Client(raw, d.tlsConfig())
 			if err := tc.HandshakeContext(dctx); err != nil {
@@ -168,7 +174,7 @@ func (d *FTP) dialFunc(ctx context.Context) func(network, addr string) (net.Conn
 		if d.cfg.Scheme != "ftp" && !control {
 			// Data connections reuse the control connection's TLS session
 			// (same ServerName, same cache): vsftpd requires it.
-			return &tlsData{Conn: tls.Client(raw, d.tlsConfig()), raw: raw}, nil
+			return d.newTLSData(raw), nil
 		}
 		return raw, nil
 	}
@@ -192,6 +198,9 @@ func (d *FTP) connect(ctx context.Context, first bool) error {
 		ftp.DialWithContext(ctx),
 		ftp.DialWithDialFunc(d.dialFunc(ctx)),
 		ftp.DialWithShutTimeout(d.cfg.timeout()),
+	}
+	if d.cfg.Scheme != "ftp" {
+		opts = append(opts, ftp.DialWithDebugOutput(commandWatch{d}))
 	}
 	switch d.cfg.Scheme {
 	case "ftpes":
@@ -484,26 +493,6 @@ func serverText(err error) string {
 		return "server says: " + strings.TrimSpace(te.Msg)
 	}
 	return "error: " + err.Error()
-}
-
-// tlsData is a TLS data connection that shuts down cleanly: it sends
-// close_notify and reads what the server still sends (TLS 1.3 session
-// tickets) before closing. Closing with unread data makes the kernel send a
-// reset, and servers such as vsftpd then drop the end of an upload ("426
-// Failure reading network stream").
-type tlsData struct {
-	*tls.Conn
-	raw net.Conn
-}
-
-func (c *tlsData) Close() error {
-	if c.ConnectionState().HandshakeComplete {
-		if err := c.Conn.CloseWrite(); err == nil {
-			c.raw.SetReadDeadline(time.Now().Add(5 * time.Second))
-			io.Copy(io.Discard, io.LimitReader(c.Conn, 1<<20))
-		}
-	}
-	return c.Conn.Close()
 }
 
 // listArg is the argument of a listing of the current folder: MLSD where

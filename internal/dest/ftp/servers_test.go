@@ -32,6 +32,7 @@ var otherServers = []struct {
 	{"pure-ftpd/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes") }, pureRefused},
 	// ftp-srv waits for the data connection's TLS handshake before 150.
 	{"ftp-srv/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFtpSrv(t, "ftp") }, nil},
+	{"ftp-srv/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFtpSrv(t, "ftpes") }, nil},
 	// pyftpdlib (Python): small embedded boxes; explicit TLS only.
 	{"pyftpdlib/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPyFTPd(t, "ftp") }, nil},
 	{"pyftpdlib/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPyFTPd(t, "ftpes") }, nil},
@@ -208,3 +209,4 @@ func TestCutOtherServers(t *testing.T) {
 		})
 	}
 }
+
