@@ -281,8 +281,10 @@ func (d *FTP) changeDir(c *ftp.ServerConn, create bool) error {
 				return d.netError(err)
 			}
 			shown := p
-			if base != "/" {
-				shown = strings.TrimPrefix(p, base+"/")
+			if !strings.HasPrefix(d.dir, "/") {
+				// As typed: relative to the login folder ("/" on a
+				// chrooted server).
+				shown = strings.TrimPrefix(strings.TrimPrefix(p, base), "/")
 			}
 			return retry.Plain(fmt.Sprintf("the folder %s is missing on %s and could not be created (%s): create it or check the rights of user %s", shown, d.host(), serverText(err), d.userName()), nil)
 		}

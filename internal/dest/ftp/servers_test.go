@@ -210,3 +210,16 @@ func TestCutOtherServers(t *testing.T) {
 	}
 }
 
+// TestFolderShownAsTyped: on a chrooted server (ProFTPD DefaultRoot, whose
+// login folder is "/") a folder typed "nurlesen/neu" that cannot be
+// created is named as typed, not as "/nurlesen/neu".
+func TestFolderShownAsTyped(t *testing.T) {
+	s := testsrv.StartProFTPD(t, "ftp")
+	ro := filepath.Join(s.Root, "nurlesen")
+	os.Mkdir(ro, 0o555)
+	testsrv.Chown(t, ro)
+	_, err := Open(context.Background(), config(s, "nurlesen/neu"))
+	if err == nil || !strings.Contains(err.Error(), "the folder nurlesen/neu is missing") {
+		t.Fatalf("Open = %v, want the folder named as typed", err)
+	}
+}
