@@ -58,16 +58,32 @@ func StartPyFTPd(t testing.TB, mode string) *FTPServer {
 	if out, err := exec.Command(py, "-c", "import pyftpdlib, OpenSSL").CombinedOutput(); err != nil {
 		Unavailable(t, "pyftpdlib is not installed (python3-pyftpdlib, python3-openssl): "+string(out))
 	}
+	s, dir, args := scripted(t, "pyftpdlib", mode, "srv.py", pyftpdScript)
+	uid, gid := needRoot(t)
+	cmd := exec.Command(py, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "FTP_USER="+User, "FTP_PASS="+Password)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	s.PID = start(t, "pyftpdlib", cmd, filepath.Join(dir, "pyftpdlib.log"), s.Addr)
+	return s
+}
+
+// scripted prepares a server that is a script (ftp-srv, pyftpdlib): a work
+// folder with the login folder Root and the script in it, a free port, and
+// the script's arguments PORT PASVMIN ROOT [CERT KEY] (with the certificate
+// in mode ftpes, owned by the test user, whom a server may run as).
+func scripted(t testing.TB, impl, mode, name, script string) (s *FTPServer, dir string, args []string) {
+	t.Helper()
 	uid, gid := needRoot(t)
 	dir, root := workDir(t, uid, gid)
-	script := filepath.Join(dir, "srv.py")
-	if err := os.WriteFile(script, []byte(pyftpdScript), 0o644); err != nil {
+	file := filepath.Join(dir, name)
+	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	port := FreePort(t)
-	s := &FTPServer{Impl: "pyftpdlib", Mode: mode, Host: "127.0.0.1", Port: port,
+	s = &FTPServer{Impl: impl, Mode: mode, Host: "127.0.0.1", Port: port,
 		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), User: User, Password: Password, Root: root}
-	args := []string{script, strconv.Itoa(port), strconv.Itoa(freeRange(t, 30)), root}
+	args = []string{file, strconv.Itoa(port), strconv.Itoa(freeRange(t, 30)), root}
 	if mode == "ftpes" {
 		cert, key, fp := makeCert(t, dir)
 		s.CertFile, s.Fingerprint = cert, fp
@@ -78,10 +94,5 @@ func StartPyFTPd(t testing.TB, mode string) *FTPServer {
 		}
 		args = append(args, cert, key)
 	}
-	cmd := exec.Command(py, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "FTP_USER="+User, "FTP_PASS="+Password)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
-	s.PID = start(t, "pyftpdlib", cmd, filepath.Join(dir, "pyftpdlib.log"), s.Addr)
-	return s
+	return s, dir, args
 }

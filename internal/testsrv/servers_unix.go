@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
 // FTPServer is a running FTP server: vsftpd, ProFTPD, Pure-FTPd, pyftpdlib
@@ -420,4 +422,18 @@ func newSSHServer(t testing.TB, impl, dir, root, hostKey, clientKey, encKey stri
 	}
 	s.KnownHostsFile = kh
 	return s
+}
+
+// FullFolder mounts a 1 MiB tmpfs at root/name, owned by the test user and
+// unmounted at cleanup: a server folder whose disk is full after 1 MiB. It
+// skips (fails under CI=true) when the mount is not possible.
+func FullFolder(t testing.TB, root, name string) {
+	t.Helper()
+	full := filepath.Join(root, name)
+	os.Mkdir(full, 0o755)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", full).CombinedOutput(); err != nil {
+		testutil.Unavailable(t, "cannot mount a small tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", full).Run() })
+	Chown(t, full)
 }

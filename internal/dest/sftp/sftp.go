@@ -11,7 +11,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -124,56 +123,6 @@ func newSFTP(cfg Config) *SFTP {
 	d.Server.Ops = func(c *sftp.Client) remote.Ops { return ops{d, c} }
 	d.Server.Where = d.String
 	return d
-}
-
-func (d *SFTP) setupAuth() error {
-	if d.cfg.KeyFile != "" {
-		signer, err := loadKey(d.cfg.KeyFile, d.cfg.KeyPassphrase)
-		if err != nil {
-			return err
-		}
-		d.auth = append(d.auth, ssh.PublicKeys(signer))
-	}
-	if d.cfg.Password != "" {
-		pw := d.cfg.Password
-		d.auth = append(d.auth, ssh.Password(pw),
-			ssh.KeyboardInteractive(func(_, _ string, qs []string, _ []bool) ([]string, error) {
-				ans := make([]string, len(qs))
-				for i := range qs {
-					ans[i] = pw
-				}
-				return ans, nil
-			}))
-	}
-	if len(d.auth) == 0 {
-		return fmt.Errorf("no password and no key file given for %s: give one of them", d.cfg.Host)
-	}
-	return nil
-}
-
-func loadKey(file, pass string) (ssh.Signer, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("the key file %s cannot be read: check the path", file)
-	}
-	var signer ssh.Signer
-	if pass != "" {
-		signer, err = ssh.ParsePrivateKeyWithPassphrase(b, []byte(pass))
-	} else {
-		signer, err = ssh.ParsePrivateKey(b)
-	}
-	var pme *ssh.PassphraseMissingError
-	switch {
-	case err == nil:
-		return signer, nil
-	case errors.As(err, &pme):
-		return nil, fmt.Errorf("the key file %s is protected by a passphrase: give the passphrase", file)
-	case pass != "" && (strings.Contains(err.Error(), "decryption password incorrect") || strings.Contains(err.Error(), "bcrypt") || strings.Contains(err.Error(), "incorrect")):
-		return nil, fmt.Errorf("the passphrase for the key file %s is wrong: check it", file)
-	case pass != "" && strings.Contains(err.Error(), "not encrypted"):
-		return nil, fmt.Errorf("the key file %s has no passphrase: leave the passphrase empty", file)
-	}
-	return nil, fmt.Errorf("the key file %s is not a private key this program can read (use an OpenSSH or PEM private key)", file)
 }
 
 // String is the destination without password, e.g. "sftp://user@host/folder".
@@ -442,13 +391,6 @@ func (r *reader) Close() error {
 		r.d.cn.Drop()
 	}
 	return nil
-}
-
-// Caps: RenameReplaces where the server offers posix-rename@openssh.com
-// (or a plain rename was seen replacing); FoldsCase true, as the server's
-// file system is unknown.
-func (d *SFTP) Caps() dest.Caps {
-	return dest.Caps{RenameReplaces: d.Server.Renamer.Replaces(), FoldsCase: true}
 }
 
 // ops are the primitives of remote.Server over one SFTP client.
