@@ -14,6 +14,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/desttest"
 	"github.com/posbackup/posbackup/internal/dest/remote"
+	"github.com/posbackup/posbackup/internal/testsrv"
 )
 
 // cutter dials real connections and cuts all of them (and refuses new ones
@@ -88,6 +89,39 @@ func (t *triggerReader) Read(p []byte) (int, error) {
 
 func (t *triggerReader) Seek(off int64, whence int) (int64, error) { return t.r.Seek(off, whence) }
 
+// putCut puts 8 MiB as name into folder on s over connections that are all
+// cut (and, with refuse, refused from then on) once at bytes have been
+// read from the source.
+func putCut(t *testing.T, s *testsrv.FTPServer, folder, name string, at int64, refuse bool) (*cutter, []byte, error) {
+	t.Helper()
+	c := new(cutter)
+	cfg := config(s, folder)
+	cfg.DialContext = c.dial
+	d := open(t, cfg)
+	data := desttest.RandomBytes(8 << 20)
+	r := &triggerReader{r: bytes.NewReader(data), at: at, fire: func() { c.cut(refuse) }}
+	n, err := d.Put(context.Background(), name, r)
+	if err == nil && n != int64(len(data)) {
+		t.Fatalf("Put = %d, want %d", n, len(data))
+	}
+	return c, data, err
+}
+
+// putCutOnce is putCut at 3 MiB, without refusing: the upload must end
+// whole on the server, resumed or started over.
+func putCutOnce(t *testing.T, s *testsrv.FTPServer, folder, name string) *cutter {
+	t.Helper()
+	c, data, err := putCut(t, s, folder, name, 3<<20, false)
+	if err != nil {
+		t.Fatalf("Put after one cut: %v", err)
+	}
+	got, err := os.ReadFile(filepath.Join(s.Root, folder, name))
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("stored file differs (%d bytes, %v)", len(got), err)
+	}
+	return c
+}
+
 // TestConnectionCut: the connection drops during the upload of a new
 // backup and the server stays unreachable: Put fails after its retries and
 // the older backup under the final name is unchanged.
@@ -99,14 +133,7 @@ func TestConnectionCut(t *testing.T) {
 			d0 := open(t, config(s, "cut"))
 			desttest.Put(t, d0, "M001_Montag.zip", old)
 
-			var c cutter
-			cfg := config(s, "cut")
-			cfg.DialContext = c.dial
-			d := open(t, cfg)
-			data := desttest.RandomBytes(8 << 20)
-			r := &triggerReader{r: bytes.NewReader(data), at: 2 << 20, fire: func() { c.cut(true) }}
-			tmp := dest.TempPrefix + "M001_Montag.zip"
-			_, err := d.Put(context.Background(), tmp, r)
+			c, _, err := putCut(t, s, "cut", dest.TempPrefix+"M001_Montag.zip", 2<<20, true)
 			expectErr(t, err, s.Host)
 			if c.dials.Load() < 3 {
 				t.Fatalf("only %d dials: no retry after the cut", c.dials.Load())
@@ -125,25 +152,9 @@ func TestConnectionCutResumed(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
 			s := server(t, mode)
-			var c cutter
-			cfg := config(s, "resume")
-			cfg.DialContext = c.dial
-			d := open(t, cfg)
-			data := desttest.RandomBytes(8 << 20)
-			r := &triggerReader{r: bytes.NewReader(data), at: 3 << 20, fire: func() { c.cut(false) }}
-			n, err := d.Put(context.Background(), "resumed.zip", r)
-			if err != nil {
-				t.Fatalf("Put after one cut: %v", err)
-			}
-			if n != int64(len(data)) {
-				t.Fatalf("Put = %d", n)
-			}
+			c := putCutOnce(t, s, "resume", "resumed.zip")
 			if mode == "ftp" && c.rest.Load() == 0 {
 				t.Fatal("no REST sent: the upload started over instead of resuming")
-			}
-			got, err := os.ReadFile(filepath.Join(s.Root, "resume", "resumed.zip"))
-			if err != nil || !bytes.Equal(got, data) {
-				t.Fatalf("stored file differs (%d bytes, %v)", len(got), err)
 			}
 		})
 	}

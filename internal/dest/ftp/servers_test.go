@@ -1,7 +1,6 @@
 package ftp
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"net"
@@ -189,21 +188,9 @@ func TestCutOtherServers(t *testing.T) {
 	} {
 		t.Run(srv.name, func(t *testing.T) {
 			s := srv.start(t)
-			var c cutter
-			cfg := config(s, "cut")
-			cfg.DialContext = c.dial
-			d := open(t, cfg)
-			data := desttest.RandomBytes(8 << 20)
-			r := &triggerReader{r: bytes.NewReader(data), at: 3 << 20, fire: func() { c.cut(false) }}
-			if _, err := d.Put(context.Background(), "cut.zip", r); err != nil {
-				t.Fatalf("Put after one cut: %v", err)
-			}
+			c := putCutOnce(t, s, "cut", "cut.zip")
 			t.Logf("REST sent %d times", c.rest.Load())
-			got, err := os.ReadFile(filepath.Join(s.Root, "cut", "cut.zip"))
-			if err != nil || !bytes.Equal(got, data) {
-				t.Fatalf("stored file differs (%d bytes, %v)", len(got), err)
-			}
-			if names := desttest.Names(t, d); len(names) != 1 {
+			if names := desttest.Names(t, open(t, config(s, "cut"))); len(names) != 1 {
 				t.Fatalf("List = %q, want only cut.zip", names)
 			}
 		})

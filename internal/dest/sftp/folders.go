@@ -9,13 +9,9 @@ import (
 
 // Folders lists the sub-folders (remote.Server's Folders filters "." and "..").
 func (o ops) Folders() ([]string, error) {
-	dir := o.d.dir
-	if dir == "" {
-		dir = "."
-	}
-	ents, err := o.c.ReadDir(dir)
+	ents, err := o.readDir()
 	if err != nil {
-		return nil, o.d.opError("list", "", err)
+		return nil, err
 	}
 	var out []string
 	for _, e := range ents {

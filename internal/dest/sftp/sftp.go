@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -401,7 +402,8 @@ type ops struct {
 
 func (o ops) Stat(name string) (dest.Info, error) { return o.d.stat(o.c, name) }
 
-func (o ops) List() ([]dest.Info, error) {
+// readDir lists the folder.
+func (o ops) readDir() ([]os.FileInfo, error) {
 	dir := o.d.dir
 	if dir == "" {
 		dir = "."
@@ -409,6 +411,14 @@ func (o ops) List() ([]dest.Info, error) {
 	ents, err := o.c.ReadDir(dir)
 	if err != nil {
 		return nil, o.d.opError("list", "", err)
+	}
+	return ents, nil
+}
+
+func (o ops) List() ([]dest.Info, error) {
+	ents, err := o.readDir()
+	if err != nil {
+		return nil, err
 	}
 	var out []dest.Info
 	for _, e := range ents {
