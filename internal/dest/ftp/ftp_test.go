@@ -306,38 +306,53 @@ func TestRenameCutBetweenRenames(t *testing.T) {
 	}
 }
 
-// noReplaceConn makes vsftpd refuse every RNTO onto a file that exists in
-// dir (the folder on the server's disk): a server that never renames over
-// a file.
-type noReplaceConn struct {
+// rewriteConn sends what rewrite makes of a write on the control
+// connection (nil: the write as it is), and reports the whole write done.
+type rewriteConn struct {
 	net.Conn
-	dir string
+	rewrite func(p []byte) []byte
 }
 
-func (c noReplaceConn) Write(p []byte) (int, error) {
-	if to, ok := strings.CutPrefix(string(p), "RNTO "); ok {
-		to = strings.TrimSuffix(to, "\r\n")
-		if _, err := os.Stat(filepath.Join(c.dir, to)); err == nil {
-			if _, err := c.Conn.Write([]byte("RNTO /no-such-folder-posbackup/" + to + "\r\n")); err != nil {
-				return 0, err
-			}
-			return len(p), nil
+func (c rewriteConn) Write(p []byte) (int, error) {
+	if q := c.rewrite(p); q != nil {
+		if _, err := c.Conn.Write(q); err != nil {
+			return 0, err
 		}
+		return len(p), nil
 	}
 	return c.Conn.Write(p)
 }
 
-// TestConformanceNoReplace runs the suite against a server that refuses
-// every rename over an existing file, so Rename takes the move-aside path.
-func TestConformanceNoReplace(t *testing.T) {
+// conformanceRewritten runs the suite against plain vsftpd, with the
+// commands rewritten by rewrite(the folder on the server's disk, command).
+func conformanceRewritten(t *testing.T, prefix string, rewrite func(dir string, p []byte) []byte) {
 	s := server(t, "ftp")
 	n := 0
 	desttest.Run(t, func(t *testing.T) dest.Destination {
 		n++
-		folder := "noreplace/" + strings.Repeat("d", n)
+		folder := prefix + "/" + strings.Repeat("d", n)
 		cfg := config(s, folder)
-		cfg.DialContext = controlConn(s, func(conn net.Conn) net.Conn { return noReplaceConn{Conn: conn, dir: filepath.Join(s.Root, folder)} })
+		dir := filepath.Join(s.Root, folder)
+		cfg.DialContext = controlConn(s, func(conn net.Conn) net.Conn {
+			return rewriteConn{conn, func(p []byte) []byte { return rewrite(dir, p) }}
+		})
 		return open(t, cfg)
+	})
+}
+
+// TestConformanceNoReplace runs the suite against a server that refuses
+// every rename over an existing file (vsftpd made to refuse an RNTO onto a
+// file that exists, by sending it to a folder that does not), so Rename
+// takes the move-aside path.
+func TestConformanceNoReplace(t *testing.T) {
+	conformanceRewritten(t, "noreplace", func(dir string, p []byte) []byte {
+		if to, ok := strings.CutPrefix(string(p), "RNTO "); ok {
+			to = strings.TrimSuffix(to, "\r\n")
+			if _, err := os.Stat(filepath.Join(dir, to)); err == nil {
+				return []byte("RNTO /no-such-folder-posbackup/" + to + "\r\n")
+			}
+		}
+		return nil
 	})
 }
 
@@ -379,27 +394,13 @@ func TestOpenStopEarly(t *testing.T) {
 	}
 }
 
-// noSizeConn turns SIZE into an unknown command: a server without SIZE.
-type noSizeConn struct{ net.Conn }
-
-func (c noSizeConn) Write(p []byte) (int, error) {
-	if bytes.HasPrefix(p, []byte("SIZE ")) {
-		if _, err := c.Conn.Write(append([]byte("XSIZ"), p[4:]...)); err != nil {
-			return 0, err
-		}
-		return len(p), nil
-	}
-	return c.Conn.Write(p)
-}
-
-// TestConformanceWithoutSIZE: sizes come from the listing.
+// TestConformanceWithoutSIZE: a server without SIZE (it is sent as an
+// unknown command): sizes come from the listing.
 func TestConformanceWithoutSIZE(t *testing.T) {
-	s := server(t, "ftp")
-	n := 0
-	desttest.Run(t, func(t *testing.T) dest.Destination {
-		n++
-		cfg := config(s, "nosize/"+strings.Repeat("d", n))
-		cfg.DialContext = controlConn(s, func(conn net.Conn) net.Conn { return noSizeConn{conn} })
-		return open(t, cfg)
+	conformanceRewritten(t, "nosize", func(_ string, p []byte) []byte {
+		if bytes.HasPrefix(p, []byte("SIZE ")) {
+			return append([]byte("XSIZ"), p[4:]...)
+		}
+		return nil
 	})
 }
