@@ -12,8 +12,8 @@ DIR=${POSBACKUP_FTPSERVERS:-/opt/posbackup-test/ftpservers}
 pkgs="proftpd-core proftpd-mod-crypto pure-ftpd libhiredis0.14 libmemcached11 libmemcachedutil2 libhashkit2 libpcre2-posix3 libsodium23"
 
 if [ -x "$DIR/usr/sbin/proftpd" ] && [ -x "$DIR/usr/sbin/pure-ftpd" ] && [ -f "$DIR/usr/lib/proftpd/mod_sftp.so" ] && [ -f "$DIR/.complete" ]; then
-	if [ -d "$(dirname "$DIR")/ftp-srv/node_modules/ftp-srv" ]; then
-		echo "ftpservers.sh: ProFTPD, Pure-FTPd and ftp-srv are in $(dirname "$DIR")"
+	if [ -d "$(dirname "$DIR")/ftp-srv/node_modules/ftp-srv" ] && /usr/bin/python3 -c "import pyftpdlib, OpenSSL" 2>/dev/null; then
+		echo "ftpservers.sh: ProFTPD, Pure-FTPd and ftp-srv are in $(dirname "$DIR"); pyftpdlib is installed"
 		exit 0
 	fi
 fi
@@ -44,10 +44,14 @@ for b in "$DIR/usr/sbin/proftpd" "$DIR/usr/sbin/pure-ftpd" "$DIR/usr/bin/pure-pw
 done
 touch "$DIR/.complete"
 
-# pyftpdlib is an ordinary package (no conflict).
-if ! dpkg-query -W -f='${Status}' python3-pyftpdlib 2>/dev/null | grep -q "install ok installed"; then
-	apt-get install -y --no-install-recommends python3-pyftpdlib
-fi
+# pyftpdlib is an ordinary package (no conflict); its TLS needs pyOpenSSL,
+# which the package only suggests. The tests run Debian's /usr/bin/python3.
+for p in python3-pyftpdlib python3-openssl; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		apt-get install -y --no-install-recommends python3-pyftpdlib python3-openssl
+		break
+	fi
+done
 # ftp-srv (Node.js) from npm, next to $DIR.
 NPMDIR="$(dirname "$DIR")/ftp-srv"
 if [ ! -d "$NPMDIR/node_modules/ftp-srv" ]; then

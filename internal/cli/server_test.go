@@ -51,19 +51,18 @@ func TestServersEndToEnd(t *testing.T) {
 
 // serverEndToEnd backs up src to c, lists, checks, inspects and restores.
 func serverEndToEnd(t *testing.T, src string, c serverCase) {
-	var outputs []string
-	var stdout string
-	call := func(args ...string) (int, string) {
-		code, out, errOut := run(t, append(args, c.flags...)...)
-		outputs = append(outputs, out, errOut)
-		stdout = out
-		return code, out + errOut
-	}
+	call, _ := caller(t, c)
 	code, out := call("test-access", "--to", c.url)
 	if code != 0 || !strings.Contains(out, "OK:") {
 		t.Fatalf("test-access: exit %d\n%s", code, out)
 	}
-	code, out = call("backup", "--source", src, "--variant", "3", "--to", c.url, "--name", "{client}_{variant}", "--json")
+	serverRoundTrip(t, src, c)
+}
+
+// serverRoundTrip backs up src to c, lists, checks, inspects and restores.
+func serverRoundTrip(t *testing.T, src string, c serverCase) {
+	call, stdout := caller(t, c)
+	code, out := call("backup", "--source", src, "--variant", "3", "--to", c.url, "--name", "{client}_{variant}", "--json")
 	if code != 0 || !strings.Contains(out, `"verified": true`) {
 		t.Fatalf("backup: exit %d\n%s", code, out)
 	}
@@ -75,7 +74,7 @@ func serverEndToEnd(t *testing.T, src string, c serverCase) {
 	}
 	code, out = call("list", "--to", c.url, "--json")
 	var list []map[string]any
-	if code != 0 || json.Unmarshal([]byte(stdout), &list) != nil || len(list) != 1 || list[0]["variant"] != "03" {
+	if code != 0 || json.Unmarshal([]byte(*stdout), &list) != nil || len(list) != 1 || list[0]["variant"] != "03" {
 		t.Errorf("list: exit %d\n%s", code, out)
 	}
 	if code, out = call("verify", strings.TrimSuffix(withScheme(c), "/")+"/M001-M002_03.zip"); code != 0 || !strings.Contains(out, "intact") {
@@ -92,11 +91,28 @@ func serverEndToEnd(t *testing.T, src string, c serverCase) {
 	if got, err := os.ReadFile(filepath.Join(target, "Daten", "M002", "Stamm", "Bäckerei Grüße.txt")); err != nil || string(got) != string(want) {
 		t.Errorf("restored file: %v", err)
 	}
-	for _, o := range outputs {
-		if strings.Contains(o, testsrv.Password) {
-			t.Fatalf("the password appears in the output:\n%s", o)
+}
+
+// caller returns a function that runs posbackup with args and c's flags and
+// returns its exit code and output, and where the last call's standard
+// output is; at the end of the test it checks that the password appeared
+// in no output.
+func caller(t *testing.T, c serverCase) (func(args ...string) (int, string), *string) {
+	var outputs []string
+	stdout := new(string)
+	t.Cleanup(func() {
+		for _, o := range outputs {
+			if strings.Contains(o, testsrv.Password) {
+				t.Errorf("the password appears in the output:\n%s", o)
+			}
 		}
-	}
+	})
+	return func(args ...string) (int, string) {
+		code, out, errOut := run(t, append(args, c.flags...)...)
+		outputs = append(outputs, out, errOut)
+		*stdout = out
+		return code, out + errOut
+	}, stdout
 }
 
 // withScheme turns the sftp-key case's "host/folder" into a URL.

@@ -13,7 +13,7 @@ import (
 
 // otherServerCases are the servers NAS boxes ship next to vsftpd and
 // OpenSSH: ProFTPD (FTP, explicit and implicit TLS, mod_sftp) and Pure-FTPd
-// (FTP, explicit TLS).
+// (FTP, explicit TLS), pyftpdlib and ftp-srv (FTP, explicit TLS).
 func otherServerCases(t *testing.T) []serverCase {
 	var cs []serverCase
 	ftpCase := func(name string, s *testsrv.FTPServer) {
@@ -28,6 +28,12 @@ func otherServerCases(t *testing.T) []serverCase {
 	}
 	for _, mode := range []string{"ftp", "ftpes"} {
 		ftpCase("pure-ftpd-"+mode, testsrv.StartPureFTPd(t, mode))
+	}
+	for _, mode := range []string{"ftp", "ftpes"} {
+		ftpCase("pyftpdlib-"+mode, testsrv.StartPyFTPd(t, mode))
+	}
+	for _, mode := range []string{"ftp", "ftpes"} {
+		ftpCase("ftp-srv-"+mode, testsrv.StartFtpSrv(t, mode))
 	}
 	// -x: the server refuses names beginning with a dot.
 	ftpCase("pure-ftpd-ftpes-x", testsrv.StartPureFTPd(t, "ftpes", "-x"))

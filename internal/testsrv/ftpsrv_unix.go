@@ -3,11 +3,9 @@
 package testsrv
 
 import (
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 )
 
@@ -41,21 +39,7 @@ func StartFtpSrv(t testing.TB, mode string) *FTPServer {
 	if _, err := os.Stat(filepath.Join(mods, "ftp-srv")); err != nil {
 		Unavailable(t, "ftp-srv is not installed in "+mods+" (run .ci/ftpservers.sh as root)")
 	}
-	uid, gid := needRoot(t)
-	dir, root := workDir(t, uid, gid)
-	script := filepath.Join(dir, "srv.js")
-	if err := os.WriteFile(script, []byte(ftpSrvScript), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	port := FreePort(t)
-	s := &FTPServer{Impl: "ftp-srv", Mode: mode, Host: "127.0.0.1", Port: port,
-		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), User: User, Password: Password, Root: root}
-	args := []string{script, strconv.Itoa(port), strconv.Itoa(freeRange(t, 30)), root}
-	if mode == "ftpes" {
-		cert, key, fp := makeCert(t, dir)
-		s.CertFile, s.Fingerprint = cert, fp
-		args = append(args, cert, key)
-	}
+	s, dir, args := scripted(t, "ftp-srv", mode, "srv.js", ftpSrvScript)
 	cmd := exec.Command(node, args...)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+mods, "FTP_USER="+User, "FTP_PASS="+Password)
 	s.PID = start(t, "ftp-srv", cmd, filepath.Join(dir, "ftp-srv.log"), s.Addr)

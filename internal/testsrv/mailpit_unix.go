@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -26,19 +25,7 @@ type MailServer struct {
 // MailpitVersion is the version .ci/servers.sh installs.
 const MailpitVersion = "v1.33.1"
 
-func mailpitBinary() string {
-	if p, err := exec.LookPath("mailpit"); err == nil {
-		return p
-	}
-	for _, dir := range []string{os.Getenv("GOBIN"), filepath.Join(os.Getenv("HOME"), "go", "bin"), "/root/go/bin"} {
-		if p := filepath.Join(dir, "mailpit"); dir != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	return ""
-}
+func mailpitBinary() string { return goInstalled("mailpit") }
 
 // StartMailpit starts mailpit on free ports of 127.0.0.1, accepting any
 // login (also without TLS, for a local relay).

@@ -31,20 +31,7 @@ const (
 )
 
 // MinIOBinary returns the path of the minio server binary, "" when missing.
-func MinIOBinary() string {
-	if p, err := exec.LookPath("minio"); err == nil {
-		return p
-	}
-	for _, dir := range []string{"/usr/local/bin", os.Getenv("GOBIN"), filepath.Join(os.Getenv("HOME"), "go", "bin"), "/root/go/bin"} {
-		if dir == "" {
-			continue
-		}
-		if p := filepath.Join(dir, "minio"); fileExists(p) {
-			return p
-		}
-	}
-	return ""
-}
+func MinIOBinary() string { return goInstalled("minio") }
 
 // StartMinIO starts MinIO on a free port of 127.0.0.1 over four fresh
 // folders and waits until it is ready. It is stopped by its PID when the

@@ -19,11 +19,14 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
-// FTPServer is a running FTP server: vsftpd, ProFTPD or Pure-FTPd.
+// FTPServer is a running FTP server: vsftpd, ProFTPD, Pure-FTPd, pyftpdlib
+// or ftp-srv.
 type FTPServer struct {
-	Impl        string // "vsftpd", "proftpd" or "pure-ftpd"
+	Impl        string // "vsftpd", "proftpd", "pure-ftpd", "pyftpdlib" or "ftp-srv"
 	Mode        string // "ftp", "ftpes" (explicit TLS) or "ftps" (implicit TLS)
 	Host        string // 127.0.0.1
 	Port        int
@@ -419,4 +422,18 @@ func newSSHServer(t testing.TB, impl, dir, root, hostKey, clientKey, encKey stri
 	}
 	s.KnownHostsFile = kh
 	return s
+}
+
+// FullFolder mounts a 1 MiB tmpfs at root/name, owned by the test user and
+// unmounted at cleanup: a server folder whose disk is full after 1 MiB. It
+// skips (fails under CI=true) when the mount is not possible.
+func FullFolder(t testing.TB, root, name string) {
+	t.Helper()
+	full := filepath.Join(root, name)
+	os.Mkdir(full, 0o755)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", full).CombinedOutput(); err != nil {
+		testutil.Unavailable(t, "cannot mount a small tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", full).Run() })
+	Chown(t, full)
 }

@@ -86,3 +86,14 @@ func StartFtpSrv(t testing.TB, mode string) *FTPServer {
 	Unavailable(t, "ftp-srv test servers run on Linux only")
 	return nil
 }
+
+// StartPyFTPd skips: the test servers run on Linux only.
+func StartPyFTPd(t testing.TB, mode string) *FTPServer {
+	Unavailable(t, "pyftpdlib test servers run on Linux only")
+	return nil
+}
+
+// FullFolder skips: the test servers run on Linux only.
+func FullFolder(t testing.TB, root, name string) {
+	Unavailable(t, "the test servers run on Linux only")
+}

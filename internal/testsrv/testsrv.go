@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -35,4 +36,22 @@ func Unavailable(t testing.TB, reason string) {
 func Fingerprint(der []byte) string {
 	sum := sha256.Sum256(der)
 	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+}
+
+// ExpectErr fails t unless err is an error whose message contains every
+// one of parts and not the test password; it logs the message.
+func ExpectErr(t testing.TB, err error, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one containing %q", parts)
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Fatalf("error %q does not contain %q", err, p)
+		}
+	}
+	if strings.Contains(err.Error(), Password) {
+		t.Fatalf("error shows the password: %q", err)
+	}
+	t.Logf("message: %s", err)
 }

@@ -59,25 +59,7 @@ type Toxic struct {
 	Attributes map[string]any `json:"attributes"`
 }
 
-func toxiproxyBinary() string {
-	if p, err := exec.LookPath("toxiproxy-server"); err == nil {
-		return p
-	}
-	for _, dir := range []string{"/usr/local/bin", os.Getenv("GOBIN"), filepath.Join(os.Getenv("HOME"), "go", "bin")} {
-		if dir == "" {
-			continue
-		}
-		if p := filepath.Join(dir, "toxiproxy-server"); fileExists(p) {
-			return p
-		}
-	}
-	return ""
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
+func toxiproxyBinary() string { return goInstalled("toxiproxy-server") }
 
 // StartToxiproxy starts toxiproxy-server with its API on 127.0.0.1 on a
 // free port, stopped by its PID at cleanup. It skips the test (fails under

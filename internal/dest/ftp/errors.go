@@ -44,6 +44,10 @@ func (d *FTP) opError(what, name string, err error) error {
 		case strings.HasPrefix(what, "rename") && te.Code >= 450 && !strings.Contains(low, "no such") && !strings.Contains(low, "not found"):
 			// Pure-FTPd -G answers "Rename/move failure" to every rename.
 			return retry.Plain(fmt.Sprintf("%s did not rename %s to %s (server says: %s): it does not allow renaming files here for user %s; each backup is written under a temporary name and renamed once it is complete and checked, so ask the server's administrator to allow renaming", d.host(), strings.TrimSuffix(strings.TrimPrefix(what, "rename "), " to"), obj, strings.TrimSpace(te.Msg), d.userName()), err)
+		case what == "delete" && name != "" && te.Code >= 450 && !strings.Contains(low, "no such") && !strings.Contains(low, "not found"):
+			// Pure-FTPd -K: "Could not delete NAME: Operation not permitted";
+			// a missing name is told apart by remote.Server (Stat).
+			return retry.Plain(fmt.Sprintf("%s did not delete %s (server says: %s): it does not allow deleting files here for user %s, so old backups are not removed by the retention settings and unfinished uploads stay; ask the server's administrator to allow deleting", d.host(), obj, strings.TrimSpace(te.Msg), d.userName()), err)
 		case te.Code == 553 || (te.Code == 550 && strings.Contains(low, "permission")) ||
 			(te.Code == 550 && strings.HasPrefix(what, "store")):
 			return retry.Plain(fmt.Sprintf("the folder %s on %s is not writable for user %s (server says: %s): check the folder's permissions", d.folderName(), d.host(), d.userName(), strings.TrimSpace(te.Msg)), err)

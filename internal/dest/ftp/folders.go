@@ -9,24 +9,19 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/remote"
 )
 
-// Folders returns the sub-folders of the folder (a chain's sites, for the
-// fleet view).
-func (d *FTP) Folders(ctx context.Context) ([]string, error) {
+// Folders lists the sub-folders (remote.Server's Folders filters "." and "..").
+func (o ops) Folders() ([]string, error) {
+	ents, err := o.c.List(listArg(o.c))
+	if err != nil {
+		return nil, o.d.opError("list", "", err)
+	}
 	var out []string
-	err := d.cn.Do(ctx, func(c *ftp.ServerConn, _ int) error {
-		out = out[:0]
-		ents, err := c.List(listArg(c))
-		if err != nil {
-			return d.opError("list", "", err)
+	for _, e := range ents {
+		if e.Type == ftp.EntryTypeFolder {
+			out = append(out, e.Name)
 		}
-		for _, e := range ents {
-			if e.Type == ftp.EntryTypeFolder && e.Name != "." && e.Name != ".." {
-				out = append(out, e.Name)
-			}
-		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // Sub opens the sub-folder name with the same access data, on a

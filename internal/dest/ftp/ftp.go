@@ -11,7 +11,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/textproto"
 	"path"
@@ -76,6 +75,9 @@ type FTP struct {
 	remote.Server[*ftp.ServerConn]
 	mu    sync.Mutex // guards conns (closed from context.AfterFunc)
 	conns []net.Conn // raw connections of the client, to close on cancel
+
+	data  *tlsData // the TLS data connection whose handshake waits for its command
+	armed bool     // a transfer command is being written: start data's handshake after it
 }
 
 var (
@@ -157,6 +159,9 @@ func (d *FTP) dialFunc(ctx context.Context) func(network, addr string) (net.Conn
 		}
 		d.conns = append(d.conns, raw)
 		d.mu.Unlock()
+		if control && d.cfg.Scheme != "ftp" {
+			raw = &ctrlConn{Conn: raw, d: d, pause: d.cfg.Scheme == "ftpes"}
+		}
 		if d.cfg.Scheme == "ftps" && control {
 			tc := tls.Client(raw, d.tlsConfig())
 			if err := tc.HandshakeContext(dctx); err != nil {
@@ -168,7 +173,7 @@ func (d *FTP) dialFunc(ctx context.Context) func(network, addr string) (net.Conn
 		if d.cfg.Scheme != "ftp" && !control {
 			// Data connections reuse the control connection's TLS session
 			// (same ServerName, same cache): vsftpd requires it.
-			return &tlsData{Conn: tls.Client(raw, d.tlsConfig()), raw: raw}, nil
+			return d.newTLSData(raw), nil
 		}
 		return raw, nil
 	}
@@ -192,6 +197,9 @@ func (d *FTP) connect(ctx context.Context, first bool) error {
 		ftp.DialWithContext(ctx),
 		ftp.DialWithDialFunc(d.dialFunc(ctx)),
 		ftp.DialWithShutTimeout(d.cfg.timeout()),
+	}
+	if d.cfg.Scheme != "ftp" {
+		opts = append(opts, ftp.DialWithDebugOutput(commandWatch{d}))
 	}
 	switch d.cfg.Scheme {
 	case "ftpes":
@@ -272,8 +280,10 @@ func (d *FTP) changeDir(c *ftp.ServerConn, create bool) error {
 				return d.netError(err)
 			}
 			shown := p
-			if base != "/" {
-				shown = strings.TrimPrefix(p, base+"/")
+			if !strings.HasPrefix(d.dir, "/") {
+				// As typed: relative to the login folder ("/" on a
+				// chrooted server).
+				shown = strings.TrimPrefix(strings.TrimPrefix(p, base), "/")
 			}
 			return retry.Plain(fmt.Sprintf("the folder %s is missing on %s and could not be created (%s): create it or check the rights of user %s", shown, d.host(), serverText(err), d.userName()), nil)
 		}
@@ -310,117 +320,6 @@ func (d *FTP) release(*ftp.ServerConn) {
 // Close ends the session (QUIT) and closes the connection.
 func (d *FTP) Close() error {
 	d.cn.Close(func(c *ftp.ServerConn) { c.Quit() })
-	return nil
-}
-
-// Caps: RenameReplaces once the server was seen renaming over an existing
-// file in one step (false before and after a refusal); FoldsCase true, as
-// the server's file system is unknown.
-func (d *FTP) Caps() dest.Caps {
-	return dest.Caps{RenameReplaces: d.Server.Renamer.Replaces(), FoldsCase: true}
-}
-
-// fileSize asks the size with SIZE, or from the listing when the server
-// does not know SIZE. A missing file gives an error wrapping ErrNotFound.
-func (d *FTP) fileSize(c *ftp.ServerConn, name string) (int64, error) {
-	size, err := c.FileSize(d.dots.Wire(name))
-	if err == nil {
-		return size, nil
-	}
-	if isCode(err, 550) {
-		return 0, d.notFound(name)
-	}
-	var ne *strconv.NumError // a reply without a number (ftp-srv: "213 File status")
-	if !isCode(err, 500, 501, 502, 504) && !errors.As(err, &ne) {
-		return 0, d.opError("read the size of", name, err)
-	}
-	ents, lerr := c.List(listArg(c))
-	if lerr != nil {
-		return 0, d.opError("list", "", lerr)
-	}
-	for _, e := range ents {
-		if d.dots.Listed(e.Name) == name && e.Type == ftp.EntryTypeFile {
-			return int64(e.Size), nil
-		}
-	}
-	return 0, d.notFound(name)
-}
-
-func (d *FTP) stat(c *ftp.ServerConn, name string) (dest.Info, error) {
-	size, err := d.fileSize(c, name)
-	if err != nil {
-		return dest.Info{}, err
-	}
-	info := dest.Info{Name: name, Size: size}
-	if c.IsGetTimeSupported() {
-		if t, err := c.GetTime(d.dots.Wire(name)); err == nil {
-			info.ModTime = t
-		} else if retry.IsNetError(err) {
-			return dest.Info{}, d.netError(err)
-		}
-	}
-	return info, nil
-}
-
-// Open returns a reader of name from offset (REST). Close it before the next
-// call on this destination.
-func (d *FTP) Open(ctx context.Context, name string, offset int64) (io.ReadCloser, error) {
-	if err := dest.CheckName(name); err != nil {
-		return nil, err
-	}
-	var resp *ftp.Response
-	err := d.cn.Do(ctx, func(c *ftp.ServerConn, _ int) error {
-		if _, err := d.stat(c, name); err != nil {
-			return err
-		}
-		var err error
-		resp, err = c.RetrFrom(d.dots.Wire(name), uint64(offset))
-		if err != nil {
-			if isCode(err, 550) {
-				return d.notFound(name)
-			}
-			return d.opError("read", name, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	r := &reader{d: d, resp: resp}
-	r.stop = context.AfterFunc(ctx, d.closeRaw)
-	return r, nil
-}
-
-type reader struct {
-	d    *FTP
-	resp *ftp.Response
-	stop func() bool
-	err  error
-	eof  bool
-}
-
-func (r *reader) Read(p []byte) (int, error) {
-	n, err := r.resp.Read(p)
-	if err == io.EOF {
-		r.eof = true
-	} else if err != nil {
-		r.err = err
-		err = r.d.netError(err)
-	}
-	return n, err
-}
-
-// Close ends the transfer. After a complete read, a failure reported by the
-// server is returned; when the caller stops early, the server's complaint
-// about the aborted transfer is expected and ignored.
-func (r *reader) Close() error {
-	err := r.resp.Close()
-	if !r.stop() || r.err != nil || err != nil {
-		r.d.cn.Drop()
-	}
-	if err != nil && r.err == nil && r.eof {
-		return r.d.opError("read", "", err)
-	}
 	return nil
 }
 
@@ -484,26 +383,6 @@ func serverText(err error) string {
 		return "server says: " + strings.TrimSpace(te.Msg)
 	}
 	return "error: " + err.Error()
-}
-
-// tlsData is a TLS data connection that shuts down cleanly: it sends
-// close_notify and reads what the server still sends (TLS 1.3 session
-// tickets) before closing. Closing with unread data makes the kernel send a
-// reset, and servers such as vsftpd then drop the end of an upload ("426
-// Failure reading network stream").
-type tlsData struct {
-	*tls.Conn
-	raw net.Conn
-}
-
-func (c *tlsData) Close() error {
-	if c.ConnectionState().HandshakeComplete {
-		if err := c.Conn.CloseWrite(); err == nil {
-			c.raw.SetReadDeadline(time.Now().Add(5 * time.Second))
-			io.Copy(io.Discard, io.LimitReader(c.Conn, 1<<20))
-		}
-	}
-	return c.Conn.Close()
 }
 
 // listArg is the argument of a listing of the current folder: MLSD where

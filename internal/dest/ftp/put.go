@@ -56,6 +56,9 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 				// beginning with a dot). Temporary names go without it.
 				err = c.StorFrom(d.dots.Wire(name), body, uint64(offset))
 			}
+			if err != nil && body.n == 0 && offset == 0 && isCode(err, 550, 553) {
+				err = d.storeOver(c, name, body, err)
+			}
 			// The server's answer, when there is one, says more than the
 			// broken data connection it may have caused (disk full: the
 			// server closes the data connection and answers 451/452/552).
@@ -70,8 +73,10 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 			}
 			return err
 		},
-		// The server cannot resume (REST refused): start over.
-		NoResume: func(err error) bool { return isCode(err, 500, 501, 502, 504) },
+		// The server cannot resume (REST refused), or refuses to write into
+		// the partial file (ProFTPD AllowOverwrite off: "550 Overwrite
+		// permission denied"): start over (storeOver replaces it).
+		NoResume: func(err error) bool { return isCode(err, 500, 501, 502, 504, 550) },
 		Size:     func(c *ftp.ServerConn) (int64, error) { return d.fileSize(c, name) },
 		Explain:  func(what string, err error) error { return d.opError(what, name, err) },
 		Remove: func(c *ftp.ServerConn) error {
@@ -83,6 +88,30 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 		NetBrokeOff:  true,
 		ShortIsBreak: true,
 	})
+}
+
+// storeOver stores body under name after the server refused a STOR
+// (storeErr) before any byte was sent, where the refusal is because name
+// exists and the server does not overwrite files (ProFTPD "AllowOverwrite
+// off": "550 NAME: Overwrite permission denied"): the existing file is
+// deleted and the STOR made again. Put replaces by contract, and the job
+// only puts under fresh temporary names, so what is deleted is a partial
+// upload of an earlier try or an object the caller replaces. Otherwise
+// storeErr is returned.
+func (d *FTP) storeOver(c *ftp.ServerConn, name string, body io.Reader, storeErr error) error {
+	if _, err := d.fileSize(c, name); err != nil {
+		if retry.Transient(err) {
+			return err
+		}
+		return storeErr // name does not exist: the refusal has another reason
+	}
+	if err := c.Delete(d.dots.Wire(name)); err != nil {
+		if retry.IsNetError(err) {
+			return err
+		}
+		return storeErr
+	}
+	return c.StorFrom(d.dots.Wire(name), body, 0)
 }
 
 // remoteSize is the size of name on the server, ok false when unknown.

@@ -31,6 +31,17 @@ var otherServers = []struct {
 	{"pure-ftpd/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes") }, pureRefused},
 	// ftp-srv waits for the data connection's TLS handshake before 150.
 	{"ftp-srv/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFtpSrv(t, "ftp") }, nil},
+	{"ftp-srv/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFtpSrv(t, "ftpes") }, nil},
+	// pyftpdlib (Python): small embedded boxes; explicit TLS only.
+	{"pyftpdlib/ftp", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPyFTPd(t, "ftp") }, nil},
+	{"pyftpdlib/ftpes", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPyFTPd(t, "ftpes") }, nil},
+	// Settings NAS boxes ship: no STOR or rename over an existing name
+	// (ProFTPD's default), uploads under ".in.NAME." renamed at the end.
+	{"proftpd/ftp-nooverwrite", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftp", "AllowOverwrite off") }, nil},
+	{"proftpd/ftpes-hiddenstores", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftpes", "HiddenStores on") }, nil},
+	{"proftpd/ftp-hiddenstores-nooverwrite", func(t *testing.T) *testsrv.FTPServer {
+		return testsrv.StartProFTPD(t, "ftp", "HiddenStores on", "AllowOverwrite off")
+	}, nil},
 	// -x: no names beginning with a dot may be written; -X: nor read.
 	{"pure-ftpd/ftp-x", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp", "-x") }, pureDotRefused},
 	{"pure-ftpd/ftpes-X", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftpes", "-X") }, pureDotRefused},
@@ -112,6 +123,7 @@ func TestOneLogin(t *testing.T) {
 		{"proftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftpes") }},
 		{"pure-ftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp") }},
 		{"vsftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartFTP(t, "ftpes") }},
+		{"pyftpdlib", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPyFTPd(t, "ftpes") }},
 	} {
 		t.Run(srv.name, func(t *testing.T) {
 			s := srv.start(t)
@@ -153,5 +165,48 @@ func TestRenameForbidden(t *testing.T) {
 	err := d.Rename(context.Background(), tmp, "M001_Montag.zip")
 	if err == nil || !strings.Contains(err.Error(), "does not allow renaming") {
 		t.Fatalf("Rename on a server that forbids it = %v, want the plain reason", err)
+	}
+}
+
+// TestCutOtherServers: the connection drops once during an upload to a
+// server next to vsftpd (ProFTPD with the settings NAS boxes ship,
+// pyftpdlib, Pure-FTPd); Put connects again and the stored file is whole:
+// resumed, or (where the server refuses REST or to overwrite the partial
+// file) started over.
+func TestCutOtherServers(t *testing.T) {
+	for _, srv := range []struct {
+		name  string
+		start func(t *testing.T) *testsrv.FTPServer
+	}{
+		{"proftpd-nooverwrite", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftp", "AllowOverwrite off") }},
+		{"proftpd-hiddenstores", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartProFTPD(t, "ftp", "HiddenStores on") }},
+		{"proftpd-nooverwrite-restart", func(t *testing.T) *testsrv.FTPServer {
+			return testsrv.StartProFTPD(t, "ftp", "AllowOverwrite off", "AllowStoreRestart on")
+		}},
+		{"pyftpdlib", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPyFTPd(t, "ftp") }},
+		{"pure-ftpd", func(t *testing.T) *testsrv.FTPServer { return testsrv.StartPureFTPd(t, "ftp") }},
+	} {
+		t.Run(srv.name, func(t *testing.T) {
+			s := srv.start(t)
+			c := putCutOnce(t, s, "cut", "cut.zip")
+			t.Logf("REST sent %d times", c.rest.Load())
+			if names := desttest.Names(t, open(t, config(s, "cut"))); len(names) != 1 {
+				t.Fatalf("List = %q, want only cut.zip", names)
+			}
+		})
+	}
+}
+
+// TestFolderShownAsTyped: on a chrooted server (ProFTPD DefaultRoot, whose
+// login folder is "/") a folder typed "nurlesen/neu" that cannot be
+// created is named as typed, not as "/nurlesen/neu".
+func TestFolderShownAsTyped(t *testing.T) {
+	s := testsrv.StartProFTPD(t, "ftp")
+	ro := filepath.Join(s.Root, "nurlesen")
+	os.Mkdir(ro, 0o555)
+	testsrv.Chown(t, ro)
+	_, err := Open(context.Background(), config(s, "nurlesen/neu"))
+	if err == nil || !strings.Contains(err.Error(), "the folder nurlesen/neu is missing") {
+		t.Fatalf("Open = %v, want the folder named as typed", err)
 	}
 }

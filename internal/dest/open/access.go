@@ -16,6 +16,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/local"
 	"github.com/posbackup/posbackup/internal/dest/retry"
 	"github.com/posbackup/posbackup/internal/dest/sftp"
+	"github.com/posbackup/posbackup/internal/msg"
 )
 
 // Step is one check of TestAccess.
@@ -80,11 +81,32 @@ func TestAccess(ctx context.Context, spec Spec, opts Options) []Step {
 		return steps
 	}
 
+	if !reach(ctx, spec, opts, add) {
+		return steps
+	}
+	d, _, err := Open(ctx, spec, opts)
+	if err != nil {
+		openFailed(spec, opts, err, add)
+		return steps
+	}
+	defer d.Close()
+	secureOK(spec, opts.Fingerprint != "", secureStep(spec), add)
+	add(StepLogin, nil, "the login was accepted")
+	folder := spec.Folder
+	if folder == "" {
+		folder = "(the login folder)"
+	}
+	add(StepFolder, nil, "the folder "+folder+" on "+spec.Host+" is ready")
+	probe(ctx, d, add)
+	return steps
+}
+
+// reach checks the name lookup and the connection to spec's server.
+func reach(ctx context.Context, spec Spec, opts Options, add func(string, error, string) bool) bool {
 	port := spec.Port
 	if port == 0 {
 		port = DefaultPort(spec.Kind)
 	}
-	// Name lookup.
 	if net.ParseIP(spec.Host) == nil {
 		lctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 		addrs, err := net.DefaultResolver.LookupHost(lctx, spec.Host)
@@ -94,14 +116,12 @@ func TestAccess(ctx context.Context, spec Spec, opts Options) []Step {
 			if msg == "" {
 				msg = "the server name " + spec.Host + " could not be looked up: check the spelling and the network connection"
 			}
-			add(StepLookup, errors.New(msg), "")
-			return steps
+			return add(StepLookup, errors.New(msg), "")
 		}
 		add(StepLookup, nil, spec.Host+" is "+addrs[0])
 	} else {
 		add(StepLookup, nil, spec.Host+" is an address, no lookup needed")
 	}
-	// Connection.
 	dctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	var nd net.Dialer
 	c, err := nd.DialContext(dctx, "tcp", net.JoinHostPort(spec.Host, strconv.Itoa(port)))
@@ -115,51 +135,44 @@ func TestAccess(ctx context.Context, spec Spec, opts Options) []Step {
 		if msg == "" {
 			msg = "could not connect to " + spec.Host + " on port " + strconv.Itoa(port) + ": check the address, the port and any firewall"
 		}
-		add(StepConnect, errors.New(msg), "")
-		return steps
+		return add(StepConnect, errors.New(msg), "")
 	}
 	c.Close()
-	add(StepConnect, nil, spec.Host+" answers on port "+strconv.Itoa(port))
+	return add(StepConnect, nil, spec.Host+" answers on port "+strconv.Itoa(port))
+}
 
-	secure := StepTLS
+// secureStep is the step that checks the server's identity.
+func secureStep(spec Spec) string {
 	if spec.Kind == KindSFTP {
-		secure = StepHostKey
+		return StepHostKey
 	}
-	d, _, err := Open(ctx, spec, opts)
-	if err != nil {
-		stage := retry.StageOf(err)
-		var ce *ftp.CertError
-		var he *sftp.HostKeyError
-		switch {
-		case errors.As(err, &ce) || stage == retry.StageTLS:
-			add(secure, err, "")
-		case errors.As(err, &he) || stage == retry.StageHostKey:
-			add(secure, err, "")
-		case stage == retry.StageLogin:
-			secureOK(spec, opts.Fingerprint != "", secure, add)
-			add(StepLogin, err, "")
-		case stage == retry.StageFolder:
-			secureOK(spec, opts.Fingerprint != "", secure, add)
-			add(StepLogin, nil, "the login was accepted")
-			add(StepFolder, err, "")
-		case stage == retry.StageConnect:
-			add(StepConnect, err, "")
-		default:
-			// Options (key file, password file, fingerprint form) or other.
-			add(StepLogin, err, "")
-		}
-		return steps
+	return StepTLS
+}
+
+// openFailed reports err of Open at the step it belongs to.
+func openFailed(spec Spec, opts Options, err error, add func(string, error, string) bool) {
+	secure := secureStep(spec)
+	stage := retry.StageOf(err)
+	var ce *ftp.CertError
+	var he *sftp.HostKeyError
+	switch {
+	case errors.As(err, &ce) || stage == retry.StageTLS:
+		add(secure, err, "")
+	case errors.As(err, &he) || stage == retry.StageHostKey:
+		add(secure, err, "")
+	case stage == retry.StageLogin:
+		secureOK(spec, opts.Fingerprint != "", secure, add)
+		add(StepLogin, err, "")
+	case stage == retry.StageFolder:
+		secureOK(spec, opts.Fingerprint != "", secure, add)
+		add(StepLogin, nil, "the login was accepted")
+		add(StepFolder, err, "")
+	case stage == retry.StageConnect:
+		add(StepConnect, err, "")
+	default:
+		// Options (key file, password file, fingerprint form) or other.
+		add(StepLogin, err, "")
 	}
-	defer d.Close()
-	secureOK(spec, opts.Fingerprint != "", secure, add)
-	add(StepLogin, nil, "the login was accepted")
-	folder := spec.Folder
-	if folder == "" {
-		folder = "(the login folder)"
-	}
-	add(StepFolder, nil, "the folder "+folder+" on "+spec.Host+" is ready")
-	probe(ctx, d, add)
-	return steps
 }
 
 func secureOK(spec Spec, pinned bool, name string, add func(string, error, string) bool) {
@@ -236,5 +249,22 @@ func probe(ctx context.Context, d dest.Destination, add func(string, error, stri
 		return
 	}
 	err = d.Delete(ctx, final)
+	if err != nil {
+		err = probeLeft(ctx, d, final, int64(len(data)), err)
+	}
 	add(StepDelete, err, "the test file was deleted: old backups can be replaced")
+}
+
+// ProbeLeft is the name under which test-access leaves its test file on a
+// server that does not allow deleting (Pure-FTPd -K): one file, which each
+// further test replaces, and which `list` ignores (a temporary name).
+const ProbeLeft = dest.TempPrefix + "probe"
+
+// probeLeft renames the test file that could not be deleted (delErr) to
+// ProbeLeft, so that tests do not pile up files, and says what stays.
+func probeLeft(ctx context.Context, d dest.Destination, name string, size int64, delErr error) error {
+	if err := d.Rename(ctx, name, ProbeLeft); err == nil {
+		name = ProbeLeft
+	}
+	return msg.New("%s; the test file %s (%d bytes) stays in %s", delErr, name, size, d.String())
 }

@@ -16,6 +16,7 @@ package remote
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/retry"
@@ -31,6 +32,9 @@ type Ops interface {
 	Stat(name string) (dest.Info, error)
 	// List returns the regular files in the folder.
 	List() ([]dest.Info, error)
+	// Folders returns the names of the sub-folders in the folder ("."
+	// and ".." may be among them).
+	Folders() ([]string, error)
 	Delete(name string) error
 	// Rename renames from to to; it may refuse to replace an existing to
 	// (Server then moves the older one aside, see Renamer).
@@ -50,6 +54,26 @@ type Server[T comparable] struct {
 	// Renamer remembers whether the server's rename replaces; a kind that
 	// knows it from the protocol says so with Renamer.Know.
 	Renamer Renamer
+}
+
+// Caps: RenameReplaces once the server is known to rename over an
+// existing name in one step (told by the protocol, as SFTP's
+// posix-rename@openssh.com, or seen; false before and after a refusal);
+// FoldsCase true, as the server's file system is unknown.
+func (s *Server[T]) Caps() dest.Caps {
+	return dest.Caps{RenameReplaces: s.Renamer.Replaces(), FoldsCase: true}
+}
+
+// Folders returns the sub-folders of the folder (a chain's sites, for the
+// fleet view), without "." and "..".
+func (s *Server[T]) Folders(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.Conn.Do(ctx, func(c T, _ int) error {
+		names, err := s.Ops(c).Folders()
+		out = slices.DeleteFunc(names, func(n string) bool { return n == "." || n == ".." })
+		return err
+	})
+	return out, err
 }
 
 // List returns the regular files in the folder.

@@ -86,6 +86,11 @@ func (o storeOps) List() ([]dest.Info, error) {
 	return out, err
 }
 
+// Folders: the in-memory store has no sub-folders.
+func (o storeOps) Folders() ([]string, error) {
+	return nil, o.do("Folders", func() error { return nil })
+}
+
 // Delete answers like FTP: a missing file is a refusal that does not say
 // why.
 func (o storeOps) Delete(name string) error {

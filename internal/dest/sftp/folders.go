@@ -3,34 +3,23 @@ package sftp
 import (
 	"context"
 
-	"github.com/pkg/sftp"
-
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/remote"
 )
 
-// Folders returns the sub-folders of the folder (a chain's sites, for the
-// fleet view).
-func (d *SFTP) Folders(ctx context.Context) ([]string, error) {
+// Folders lists the sub-folders (remote.Server's Folders filters "." and "..").
+func (o ops) Folders() ([]string, error) {
+	ents, err := o.readDir()
+	if err != nil {
+		return nil, err
+	}
 	var out []string
-	err := d.cn.Do(ctx, func(c *sftp.Client, _ int) error {
-		out = out[:0]
-		dir := d.dir
-		if dir == "" {
-			dir = "."
+	for _, e := range ents {
+		if e.IsDir() {
+			out = append(out, e.Name())
 		}
-		ents, err := c.ReadDir(dir)
-		if err != nil {
-			return d.opError("list", "", err)
-		}
-		for _, e := range ents {
-			if e.IsDir() && e.Name() != "." && e.Name() != ".." {
-				out = append(out, e.Name())
-			}
-		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // Sub opens the sub-folder name with the same access data, on a

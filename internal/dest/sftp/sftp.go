@@ -126,56 +126,6 @@ func newSFTP(cfg Config) *SFTP {
 	return d
 }
 
-func (d *SFTP) setupAuth() error {
-	if d.cfg.KeyFile != "" {
-		signer, err := loadKey(d.cfg.KeyFile, d.cfg.KeyPassphrase)
-		if err != nil {
-			return err
-		}
-		d.auth = append(d.auth, ssh.PublicKeys(signer))
-	}
-	if d.cfg.Password != "" {
-		pw := d.cfg.Password
-		d.auth = append(d.auth, ssh.Password(pw),
-			ssh.KeyboardInteractive(func(_, _ string, qs []string, _ []bool) ([]string, error) {
-				ans := make([]string, len(qs))
-				for i := range qs {
-					ans[i] = pw
-				}
-				return ans, nil
-			}))
-	}
-	if len(d.auth) == 0 {
-		return fmt.Errorf("no password and no key file given for %s: give one of them", d.cfg.Host)
-	}
-	return nil
-}
-
-func loadKey(file, pass string) (ssh.Signer, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("the key file %s cannot be read: check the path", file)
-	}
-	var signer ssh.Signer
-	if pass != "" {
-		signer, err = ssh.ParsePrivateKeyWithPassphrase(b, []byte(pass))
-	} else {
-		signer, err = ssh.ParsePrivateKey(b)
-	}
-	var pme *ssh.PassphraseMissingError
-	switch {
-	case err == nil:
-		return signer, nil
-	case errors.As(err, &pme):
-		return nil, fmt.Errorf("the key file %s is protected by a passphrase: give the passphrase", file)
-	case pass != "" && (strings.Contains(err.Error(), "decryption password incorrect") || strings.Contains(err.Error(), "bcrypt") || strings.Contains(err.Error(), "incorrect")):
-		return nil, fmt.Errorf("the passphrase for the key file %s is wrong: check it", file)
-	case pass != "" && strings.Contains(err.Error(), "not encrypted"):
-		return nil, fmt.Errorf("the key file %s has no passphrase: leave the passphrase empty", file)
-	}
-	return nil, fmt.Errorf("the key file %s is not a private key this program can read (use an OpenSSH or PEM private key)", file)
-}
-
 // String is the destination without password, e.g. "sftp://user@host/folder".
 func (d *SFTP) String() string {
 	s := "sftp://" + d.cfg.User + "@" + d.cfg.Host
@@ -444,13 +394,6 @@ func (r *reader) Close() error {
 	return nil
 }
 
-// Caps: RenameReplaces where the server offers posix-rename@openssh.com
-// (or a plain rename was seen replacing); FoldsCase true, as the server's
-// file system is unknown.
-func (d *SFTP) Caps() dest.Caps {
-	return dest.Caps{RenameReplaces: d.Server.Renamer.Replaces(), FoldsCase: true}
-}
-
 // ops are the primitives of remote.Server over one SFTP client.
 type ops struct {
 	d *SFTP
@@ -459,7 +402,8 @@ type ops struct {
 
 func (o ops) Stat(name string) (dest.Info, error) { return o.d.stat(o.c, name) }
 
-func (o ops) List() ([]dest.Info, error) {
+// readDir lists the folder.
+func (o ops) readDir() ([]os.FileInfo, error) {
 	dir := o.d.dir
 	if dir == "" {
 		dir = "."
@@ -467,6 +411,14 @@ func (o ops) List() ([]dest.Info, error) {
 	ents, err := o.c.ReadDir(dir)
 	if err != nil {
 		return nil, o.d.opError("list", "", err)
+	}
+	return ents, nil
+}
+
+func (o ops) List() ([]dest.Info, error) {
+	ents, err := o.readDir()
+	if err != nil {
+		return nil, err
 	}
 	var out []dest.Info
 	for _, e := range ents {

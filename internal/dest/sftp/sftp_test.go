@@ -51,8 +51,10 @@ func open(t *testing.T, cfg Config) *SFTP {
 	return d
 }
 
-func TestConformance(t *testing.T) {
-	s := testsrv.StartSSH(t)
+func TestConformance(t *testing.T) { conformance(t, testsrv.StartSSH(t)) }
+
+// conformance runs the suite against s, logged in by password and by key.
+func conformance(t *testing.T, s *testsrv.SSHServer) {
 	for _, kind := range []string{"password", "key"} {
 		t.Run(kind, func(t *testing.T) {
 			n := 0
@@ -70,18 +72,7 @@ func TestConformance(t *testing.T) {
 
 func expectErr(t *testing.T, err error, parts ...string) {
 	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want one containing %q", parts)
-	}
-	for _, p := range parts {
-		if !strings.Contains(err.Error(), p) {
-			t.Fatalf("error %q does not contain %q", err, p)
-		}
-	}
-	if strings.Contains(err.Error(), testsrv.Password) {
-		t.Fatalf("error shows the password: %q", err)
-	}
-	t.Logf("message: %s", err)
+	testsrv.ExpectErr(t, err, parts...)
 }
 
 func TestErrors(t *testing.T) {
@@ -209,27 +200,6 @@ func TestErrors(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-type seekReader struct {
-	*bytes.Reader
-	n     int64
-	at    int64
-	fired bool
-	fire  func()
-}
-
-func (r *seekReader) Read(p []byte) (int, error) {
-	if len(p) > 16<<10 {
-		p = p[:16<<10]
-	}
-	n, err := r.Reader.Read(p)
-	r.n += int64(n)
-	if !r.fired && r.n >= r.at {
-		r.fired = true
-		r.fire()
-	}
-	return n, err
-}
 
 // TestConnectionCut: a proxy drops the connection during the upload and
 // refuses new ones: Put fails after its retries and the older backup under
@@ -491,13 +461,7 @@ func TestConformanceOpenSSHPlainRename(t *testing.T) {
 // TestDiskFull uploads to a folder on a 1 MiB file system.
 func TestDiskFull(t *testing.T) {
 	s := testsrv.StartSSH(t)
-	full := filepath.Join(s.Root, "full")
-	os.Mkdir(full, 0o755)
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", full).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a small tmpfs: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", full).Run() })
-	testsrv.Chown(t, full)
+	testsrv.FullFolder(t, s.Root, "full")
 	d := open(t, passwordConfig(s, "full"))
 	_, err := d.Put(context.Background(), "big.zip", bytes.NewReader(desttest.RandomBytes(3<<20)))
 	expectErr(t, err, s.Host, "full")
