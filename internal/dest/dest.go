@@ -50,8 +50,11 @@ type Destination interface {
 	Stat(ctx context.Context, name string) (Info, error)
 
 	// Open returns a reader of name's bytes starting at offset (0 for the
-	// whole object). The caller closes it. A missing object gives an error
-	// wrapping ErrNotFound.
+	// whole object). The caller closes it, and makes no other call on this
+	// Destination until then: a server kind reads over its one connection
+	// (an FTP SIZE during a RETR breaks the transfer on ProFTPD and
+	// Pure-FTPd over TLS). A missing object gives an error wrapping
+	// ErrNotFound.
 	Open(ctx context.Context, name string, offset int64) (io.ReadCloser, error)
 
 	// Rename renames from to to, replacing an existing to. There is no moment
