@@ -82,7 +82,11 @@ the default {client}_{weekday} gives M001_Monday.zip.`,
 			if a.configPath == "" {
 				// No config, no state folder for the run lock: backups to
 				// one destination keep apart by a lock of its own.
-				unlockDest, err := prepare.LockFile(runlock.DestPath(pr.Request.Dest.String()))
+				path, err := runlock.DestPath(pr.Request.Dest.String())
+				if err != nil {
+					return a.backupFailed(asJSON, err)
+				}
+				unlockDest, err := prepare.LockFile(path)
 				if err != nil {
 					return a.backupFailed(asJSON, err)
 				}

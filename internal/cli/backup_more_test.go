@@ -24,7 +24,11 @@ func TestBackupWithoutConfigLocksTheDestination(t *testing.T) {
 	src := demoInstall(t)
 	dir := t.TempDir()
 	out, other := filepath.Join(dir, "out"), filepath.Join(dir, "other")
-	unlock, err := runlock.TryLock(runlock.DestPath(out))
+	path, err := runlock.DestPath(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := runlock.TryLock(path)
 	if err != nil {
 		t.Fatal(err)
 	}

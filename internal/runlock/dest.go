@@ -16,11 +16,22 @@ import (
 // Windows, an FTP server: the same destination by another spelling). On
 // Unix the folder is per user, so that one user's lock file never stops
 // another's backup; Windows' temp folder is per user already.
-func DestPath(key string) string {
+//
+// DestPath makes the folder. On Unix the temp folder is shared and the
+// folder's name can be guessed, so it must be a real folder of this user's
+// that no one else may write to (0700): another user could otherwise put
+// a link there under the lock file's name and have this backup, perhaps
+// run as root, overwrite the file it points to. TryLock does not follow a
+// link at the lock file's name either.
+func DestPath(key string) (string, error) {
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(key))))
-	dir := "posbackup-locks"
+	name := "posbackup-locks"
 	if uid := os.Getuid(); uid >= 0 {
-		dir += "-" + strconv.Itoa(uid)
+		name += "-" + strconv.Itoa(uid)
 	}
-	return filepath.Join(os.TempDir(), dir, hex.EncodeToString(sum[:12])+".lock")
+	dir := filepath.Join(os.TempDir(), name)
+	if err := privateDir(dir); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock"), nil
 }

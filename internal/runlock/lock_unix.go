@@ -4,10 +4,32 @@ package runlock
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
+
+// noFollow: TryLock never opens the file a link at the lock's name points to.
+const noFollow = unix.O_NOFOLLOW
+
+// privateDir makes dir (0700) or checks the one there: a real folder, not
+// a link, owned by this user, which no one else may write to.
+func privateDir(dir string) error {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("the folder of the lock files %s cannot be created: %w", dir, err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("the folder of the lock files %s cannot be read: %w", dir, err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !fi.IsDir() || !ok || int(st.Uid) != os.Geteuid() || fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("the folder of the lock files %s is not this user's own (another user may have made it): remove it, then start the backup again", dir)
+	}
+	return nil
+}
 
 // lockFile takes an exclusive flock on f without waiting. busy is true
 // when another open file holds it.

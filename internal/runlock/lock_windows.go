@@ -9,6 +9,17 @@ import (
 	"golang.org/x/sys/windows"
 )
 
+// noFollow: no flag is needed here (Windows' temp folder is the user's own).
+const noFollow = 0
+
+// privateDir makes dir; the temp folder it is in is the user's own.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return errors.New("the folder of the lock files " + dir + " cannot be created: " + err.Error())
+	}
+	return nil
+}
+
 // The lock covers one byte far beyond the end of the file, so that the
 // holder's details at the start of the file stay readable by others
 // (Windows byte-range locks are mandatory).

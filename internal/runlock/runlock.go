@@ -75,7 +75,7 @@ func TryLock(path string) (unlock func(), err error) {
 			return nil, fmt.Errorf("the folder of the lock file %s cannot be created: %w", path, err)
 		}
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|noFollow, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("the lock file %s cannot be opened: %w", path, err)
 	}

@@ -160,11 +160,11 @@ func TestDestPath(t *testing.T) {
 	for _, v := range []string{"TMPDIR", "TMP", "TEMP"} {
 		t.Setenv(v, tmp)
 	}
-	a, b := DestPath(`E:\Backup`), DestPath(`e:\backup`)
+	a, b := destPath(t, `E:\Backup`), destPath(t, `e:\backup`)
 	if a != b {
 		t.Errorf("two spellings of one destination lock apart: %s and %s", a, b)
 	}
-	if c := DestPath("ftp://user@nas/backup"); c == a {
+	if c := destPath(t, "ftp://user@nas/backup"); c == a {
 		t.Errorf("two destinations share the lock file %s", c)
 	}
 	if !strings.HasPrefix(a, tmp) || strings.ContainsAny(filepath.Base(a), `:\`) {
@@ -178,4 +178,13 @@ func TestDestPath(t *testing.T) {
 	if _, err := TryLock(b); !errors.Is(err, ErrLocked) {
 		t.Errorf("a second backup to the destination got %v, want ErrLocked", err)
 	}
+}
+
+func destPath(t *testing.T, key string) string {
+	t.Helper()
+	p, err := DestPath(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
