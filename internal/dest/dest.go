@@ -38,8 +38,11 @@ type Destination interface {
 	// are durable (synced, or acknowledged by the server) and the size on the
 	// destination was checked against the bytes read from r. On any error,
 	// including ctx being cancelled or r returning an error, Put returns that
-	// error and makes a best effort to remove what it wrote under name. The
-	// job therefore puts under a temporary name and renames when complete.
+	// error and makes a best effort to remove what it wrote under name, and
+	// an object that was there before may be gone too (an FTP server that
+	// does not overwrite has it deleted first). Callers therefore put only
+	// under fresh temporary names (TempName) and rename when complete; never
+	// under the name of an archive.
 	Put(ctx context.Context, name string, r io.Reader) (int64, error)
 
 	// List returns the regular files in the destination folder (not in

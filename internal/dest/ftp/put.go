@@ -59,19 +59,7 @@ func (d *FTP) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 			if err != nil && body.n == 0 && offset == 0 && isCode(err, 550, 553) {
 				err = d.storeOver(c, name, body, err)
 			}
-			// The server's answer, when there is one, says more than the
-			// broken data connection it may have caused (disk full: the
-			// server closes the data connection and answers 451/452/552).
-			var te *textproto.Error
-			if errors.As(err, &te) {
-				if te.Code == 421 || te.Code == 425 || te.Code == 426 {
-					// The data connection broke (426 "Failure reading network
-					// stream"), also when every byte had left this computer.
-					return d.netError(err)
-				}
-				return te
-			}
-			return err
+			return d.storeError(err)
 		},
 		// The server cannot resume (REST refused), or refuses to write into
 		// the partial file (ProFTPD AllowOverwrite off: "550 Overwrite
@@ -141,4 +129,27 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// storeError classifies a failed STOR. A data connection whose certificate
+// is not the trusted one fails as such, not as a broken line to retry (the
+// library joins the handshake's error with the server's 425/426). Else the
+// server's answer, when there is one, says more than the broken data
+// connection it may have caused (disk full: the server closes the data
+// connection and answers 451/452/552).
+func (d *FTP) storeError(err error) error {
+	var ce *CertError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		if te.Code == 421 || te.Code == 425 || te.Code == 426 {
+			// The data connection broke (426 "Failure reading network
+			// stream"), also when every byte had left this computer.
+			return d.netError(err)
+		}
+		return te
+	}
+	return err
 }

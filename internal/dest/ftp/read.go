@@ -97,6 +97,10 @@ func (r *reader) Read(p []byte) (int, error) {
 		r.eof = true
 	} else if err != nil {
 		r.err = err
+		var ce *CertError
+		if errors.As(err, &ce) {
+			return n, ce // the data connection's certificate is not the trusted one: no retry
+		}
 		err = r.d.netError(err)
 	}
 	return n, err
