@@ -167,7 +167,12 @@ func (c *tlsData) Close() error {
 	}
 	if c.err == nil {
 		if err := c.Conn.CloseWrite(); err == nil {
-			c.raw.SetReadDeadline(time.Now().Add(5 * time.Second))
+			by := time.Now().Add(5 * time.Second)
+			if ic, ok := c.raw.(interface{ ReadBy(time.Time) error }); ok {
+				ic.ReadBy(by) // remote.IdleConn moves a plain deadline at each read
+			} else {
+				c.raw.SetReadDeadline(by)
+			}
 			io.Copy(io.Discard, io.LimitReader(c.Conn, 1<<20))
 		}
 	}

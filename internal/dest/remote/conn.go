@@ -38,11 +38,25 @@ type IdleConn struct {
 	Reads   bool
 
 	lastRead atomic.Int64 // unix nanoseconds of the last read that got bytes
+	until    atomic.Int64 // the deadline ReadBy set (unix nanoseconds), 0 for none
+}
+
+// ReadBy sets a read deadline that the per-read timeout never moves past,
+// for the rest of the connection's life (a drain before Close that must
+// end within seconds). SetReadDeadline and SetDeadline stay as net.Conn's,
+// moved by the next read: jlaffaye/ftp nudges the control connection's.
+func (c *IdleConn) ReadBy(t time.Time) error {
+	c.until.Store(t.UnixNano())
+	return c.Conn.SetReadDeadline(t)
 }
 
 func (c *IdleConn) Read(p []byte) (int, error) {
 	if c.Reads {
-		c.Conn.SetReadDeadline(time.Now().Add(c.Timeout))
+		d := time.Now().Add(c.Timeout)
+		if u := c.until.Load(); u != 0 && time.Unix(0, u).Before(d) {
+			d = time.Unix(0, u)
+		}
+		c.Conn.SetReadDeadline(d)
 	}
 	n, err := c.Conn.Read(p)
 	if n > 0 {
