@@ -49,8 +49,8 @@ func (w commandWatch) Write(p []byte) (int, error) {
 // Other servers read the handshake whenever it comes.
 const AuthPause = 50 * time.Millisecond
 
-// ctrlConn is the raw control connection of FTPS. After a write that
-// carried a transfer command, it starts the data connection's handshake;
+// ctrlConn is the raw control connection of FTPS. After a transfer command
+// was written, its next read starts the data connection's handshake;
 // with pause (explicit TLS), the first write after a reply "234 ..." waits
 // AuthPause.
 type ctrlConn struct {
@@ -61,6 +61,7 @@ type ctrlConn struct {
 }
 
 func (c *ctrlConn) Read(p []byte) (int, error) {
+	c.startData()
 	n, err := c.Conn.Read(p)
 	if c.pause && n > 0 && (bytes.HasPrefix(p[:n], []byte("234 ")) || bytes.Contains(p[:n], []byte("\n234 "))) {
 		c.after234 = true
@@ -73,7 +74,15 @@ func (c *ctrlConn) Write(p []byte) (int, error) {
 		c.after234, c.pause = false, false
 		time.Sleep(AuthPause)
 	}
-	n, err := c.Conn.Write(p)
+	return c.Conn.Write(p)
+}
+
+// startData starts the handshake of the data connection whose transfer
+// command was written, once: at the first read of the control connection
+// after it, which comes after the whole command has gone out (a write
+// alone may carry part of it: crypto/tls sends 1 byte and then the rest
+// under TLS 1.0 with CBC) and before the client waits for the reply.
+func (c *ctrlConn) startData() {
 	c.d.mu.Lock()
 	data := c.d.data
 	start := c.d.armed && data != nil
@@ -84,7 +93,6 @@ func (c *ctrlConn) Write(p []byte) (int, error) {
 	if start {
 		data.start()
 	}
-	return n, err
 }
 
 // tlsData is a TLS data connection. Its handshake starts after its
