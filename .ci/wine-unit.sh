@@ -22,6 +22,7 @@ GOOS=windows GOARCH=amd64 go test -c -o "$work/snapshot.test.exe" ./internal/sna
 GOOS=windows GOARCH=amd64 go test -c -o "$work/cli.test.exe" ./internal/cli
 GOOS=windows GOARCH=amd64 go test -c -o "$work/local.test.exe" ./internal/dest/local
 GOOS=windows GOARCH=amd64 go test -c -o "$work/atomicfile.test.exe" ./internal/atomicfile
+GOOS=windows GOARCH=amd64 go test -c -o "$work/runlock.test.exe" ./internal/runlock
 # Only these tests: under Wine 8 Go's RemoveAll fails ("Invalid function"),
 # which breaks t.TempDir's cleanup; these tests clean up without it.
 timeout 300 wine "$work/config.test.exe" -test.v -test.run '^TestDefaultPath'
@@ -29,3 +30,4 @@ timeout 300 wine "$work/snapshot.test.exe" -test.v -test.run '^TestHeldOpenOnWin
 timeout 300 wine "$work/cli.test.exe" -test.v -test.run '^(TestProgramDataConfig|TestLongAndOddPaths)$'
 timeout 300 wine "$work/local.test.exe" -test.v -test.run '^TestOpenMediumWindows$'
 timeout 300 wine "$work/atomicfile.test.exe" -test.v   # rename over an existing file; cleans up without RemoveAll
+timeout 300 wine "$work/runlock.test.exe" -test.v -test.run '^(TestSameProcessExcludesAndUnlockReleases|TestDestPath)$'   # LockFileEx; the lock of a backup without a config in %TEMP%

@@ -7,25 +7,11 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
-// tempDir is t.TempDir without os.RemoveAll, which fails under Wine 8
-// (.ci/wine-unit.sh runs these tests there).
-func tempDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "atomicfile-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			os.Remove(filepath.Join(dir, e.Name()))
-		}
-		os.Remove(dir)
-	})
-	return dir
-}
+func tempDir(t *testing.T) string { return testutil.TempDir(t) } // Wine: no RemoveAll
 
 func only(t *testing.T, dir string, want ...string) {
 	t.Helper()

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
 const helperEnv = "POSBACKUP_RUNLOCK_HELPER"
@@ -106,7 +108,7 @@ func TestKilledHolderReleasesLock(t *testing.T) {
 }
 
 func TestSameProcessExcludesAndUnlockReleases(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "run.lock")
+	path := filepath.Join(testutil.TempDir(t), "run.lock") // also under Wine (.ci/wine-unit.sh)
 	old := Now
 	Now = func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, time.Local) }
 	defer func() { Now = old }()
@@ -156,7 +158,7 @@ func TestUnopenableLockFile(t *testing.T) {
 // TestDestPath: one lock file per destination, the same for another case
 // of its name (a folder on Windows, a server), in the temp folder.
 func TestDestPath(t *testing.T) {
-	tmp := t.TempDir()
+	tmp := testutil.TempDir(t) // also under Wine (.ci/wine-unit.sh)
 	for _, v := range []string{"TMPDIR", "TMP", "TEMP"} {
 		t.Setenv(v, tmp)
 	}

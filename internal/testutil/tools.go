@@ -1,8 +1,10 @@
 package testutil
 
 import (
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -60,4 +62,28 @@ func Unavailable(t testing.TB, format string, a ...any) {
 		t.Fatalf(format+" (.ci/run must provide it)", a...)
 	}
 	t.Skipf(format, a...)
+}
+
+// TempDir is t.TempDir without os.RemoveAll, which fails under Wine 8
+// ("Invalid function"): for tests that .ci/wine-unit.sh runs there. It
+// removes what the test left, deepest first.
+func TempDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "posbackup-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		var paths []string
+		filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+			if err == nil {
+				paths = append(paths, p)
+			}
+			return nil
+		})
+		for i := len(paths) - 1; i >= 0; i-- {
+			os.Remove(paths[i])
+		}
+	})
+	return dir
 }
