@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
 // TestZip64BigStoredEntry archives 4 GiB + 1 MiB of incompressible data,
@@ -57,7 +58,7 @@ func TestZip64BigStoredEntry(t *testing.T) {
 	t.Cleanup(func() { os.Remove(zipPath) })
 	zst, _ := os.Stat(zipPath)
 	t.Logf("archive.Write took %v (archive %d bytes)", time.Since(start).Round(time.Millisecond), zst.Size())
-	if left := z64Names(t, spoolDir); len(left) > 0 {
+	if left := testutil.Names(t, spoolDir); len(left) > 0 {
 		t.Errorf("archive.Write left spool files behind: %q", left)
 	}
 
@@ -113,19 +114,6 @@ func (i z64Info) Mode() fs.FileMode  { return 0o644 }
 func (i z64Info) ModTime() time.Time { return i.g.mtime }
 func (i z64Info) IsDir() bool        { return false }
 func (i z64Info) Sys() any           { return nil }
-
-func z64Names(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range ents {
-		out = append(out, e.Name())
-	}
-	return out
-}
 
 // z64FreeBytes asks df for the free space of dir's file system; ok is false
 // when df is missing or its answer is not understood.

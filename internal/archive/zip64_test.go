@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/posbackup/posbackup/internal/archive"
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
 // z64Write archives entries with opt into a new file in dir and returns its
@@ -149,7 +150,7 @@ func TestZip64ManyEntries(t *testing.T) {
 
 	z64CheckUnzip7z(t, zipPath, n+1)
 	t.Run("python", func(t *testing.T) {
-		py := z64Tool(t, "python3")
+		py := testutil.NeedTool(t, "python3")
 		script := `import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 print(repr(z.testzip()), len(z.namelist()))`

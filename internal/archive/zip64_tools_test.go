@@ -7,26 +7,13 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/posbackup/posbackup/internal/testutil"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 )
-
-// z64Tool returns the path of a ZIP tool, skipping the calling (sub)test
-// when it is missing, except with CI=true, where that is a failure.
-func z64Tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed (CI=true: every ZIP tool must be present): %v", name, err)
-		}
-		t.Skipf("%s is not installed, this check is skipped: %v", name, err)
-	}
-	return p
-}
 
 func z64Tail(b []byte) string {
 	if len(b) > 2000 {
@@ -39,7 +26,7 @@ func z64Tail(b []byte) string {
 func z64CheckUnzip7z(t *testing.T, zipPath string, wantFiles int) {
 	t.Run("unzip", func(t *testing.T) {
 		start := time.Now()
-		out, err := exec.Command(z64Tool(t, "unzip"), "-t", zipPath).CombinedOutput()
+		out, err := exec.Command(testutil.NeedTool(t, "unzip"), "-t", zipPath).CombinedOutput()
 		t.Logf("unzip -t took %v", time.Since(start).Round(time.Millisecond))
 		if err != nil {
 			t.Fatalf("unzip -t: %v\n%s", err, z64Tail(out))
@@ -50,7 +37,7 @@ func z64CheckUnzip7z(t *testing.T, zipPath string, wantFiles int) {
 	})
 	t.Run("7z", func(t *testing.T) {
 		start := time.Now()
-		out, err := exec.Command(z64Tool(t, "7z"), "t", zipPath).CombinedOutput()
+		out, err := exec.Command(testutil.NeedTool(t, "7z"), "t", zipPath).CombinedOutput()
 		t.Logf("7z t took %v", time.Since(start).Round(time.Millisecond))
 		if err != nil || !strings.Contains(string(out), "Everything is Ok") {
 			t.Fatalf("7z t: %v\n%s", err, z64Tail(out))
@@ -110,7 +97,7 @@ type z64Want struct {
 // SHA-256 computed in Python with want and with the archive's manifest.
 func z64CheckPython(t *testing.T, zipPath string, want map[string]z64Want) {
 	t.Run("python", func(t *testing.T) {
-		py := z64Tool(t, "python3")
+		py := testutil.NeedTool(t, "python3")
 		script := `import sys, json, hashlib, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 m = json.loads(z.read(".posbackup/manifest.json"))

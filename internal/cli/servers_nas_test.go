@@ -12,6 +12,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/open"
 	"github.com/posbackup/posbackup/internal/testsrv"
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
 // ftpServerCase is the serverCase of an FTP server's folder betrieb1.
@@ -68,7 +69,7 @@ func secondBackup(t *testing.T, src string, c serverCase, stays ...string) strin
 	}
 	want := append(slices.Clone(stays), "M001-M002_03.zip")
 	slices.Sort(want)
-	if names := dirNames(c.root); !slices.Equal(names, want) {
+	if names := testutil.Names(t, c.root); !slices.Equal(names, want) {
 		t.Errorf("after the second backup the server folder holds %q, want only the archive (and %q)", names, stays)
 	}
 	code, vout, verr := run(t, append([]string{"verify", c.url + "/M001-M002_03.zip"}, c.flags...)...)
@@ -95,7 +96,7 @@ func TestNoDeletes(t *testing.T) {
 			!strings.Contains(all, "not removed by the retention") || !strings.Contains(all, open.ProbeLeft+" (2048 bytes) stays") {
 			t.Fatalf("test-access on a server without deletes: exit %d\n%s", code, all)
 		}
-		if names := dirNames(c.root); len(names) != 1 || names[0] != open.ProbeLeft {
+		if names := testutil.Names(t, c.root); len(names) != 1 || names[0] != open.ProbeLeft {
 			t.Fatalf("after test-access %d the server folder holds %q, want only %s", i+1, names, open.ProbeLeft)
 		}
 	}
@@ -112,13 +113,4 @@ func TestNoDeletes(t *testing.T) {
 	if !strings.Contains(out, "kept aside") || !strings.Contains(out, "could not be removed") || !strings.Contains(out, "does not allow deleting") {
 		t.Fatalf("the backup's --json does not say the older copy stays:\n%s", out)
 	}
-}
-
-func dirNames(dir string) []string {
-	ents, _ := os.ReadDir(dir)
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	return names
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest"
 	"github.com/posbackup/posbackup/internal/dest/faulty"
 	"github.com/posbackup/posbackup/internal/dest/retry"
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
 // Finding 3: a power cut between the two renames of move-aside leaves the
@@ -44,7 +45,7 @@ func TestPowerCutBetweenTheRenames(t *testing.T) {
 			}
 			aside := base.Path(dest.AsideName("fixed.zip"))
 			if fileSHA(t, aside) != old {
-				t.Fatalf("after the cut the older archive is not at %s: %v", aside, dirNames(t, base.Dir()))
+				t.Fatalf("after the cut the older archive is not at %s: %v", aside, testutil.Names(t, base.Dir()))
 			}
 			later := time.Now().Add(2 * time.Hour)
 			req := quickReq(in.Root, nil, "fixed")
@@ -55,7 +56,7 @@ func TestPowerCutBetweenTheRenames(t *testing.T) {
 					t.Fatal("the failing run succeeded")
 				}
 				if fileSHA(t, base.Path("fixed.zip")) != old {
-					t.Fatalf("after a failed run the older archive is not back as fixed.zip: %v", dirNames(t, base.Dir()))
+					t.Fatalf("after a failed run the older archive is not back as fixed.zip: %v", testutil.Names(t, base.Dir()))
 				}
 				verifyFile(t, base.Path("fixed.zip"))
 				return
@@ -65,7 +66,7 @@ func TestPowerCutBetweenTheRenames(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := dirNames(t, base.Dir()); len(n) != 1 || n[0] != "fixed.zip" {
+			if n := testutil.Names(t, base.Dir()); len(n) != 1 || n[0] != "fixed.zip" {
 				t.Errorf("after a successful run the server holds %v, want only fixed.zip", n)
 			}
 			verifyFile(t, base.Path("fixed.zip"))
@@ -108,7 +109,7 @@ func TestLegacyAsideIsPutBack(t *testing.T) {
 		t.Fatal("the failing run succeeded")
 	}
 	if fileSHA(t, base.Path("fixed.zip")) != old {
-		t.Fatalf("fixed.zip was not put back: %v", dirNames(t, base.Dir()))
+		t.Fatalf("fixed.zip was not put back: %v", testutil.Names(t, base.Dir()))
 	}
 }
 
@@ -149,7 +150,7 @@ func TestCommitPutsTheAsideBack(t *testing.T) {
 				t.Fatal("the run whose rename failed succeeded")
 			}
 			t.Logf("the failure says: %v", err)
-			if got := dirNames(t, base.Dir()); len(got) != 1 || got[0] != "fixed.zip" {
+			if got := testutil.Names(t, base.Dir()); len(got) != 1 || got[0] != "fixed.zip" {
 				t.Fatalf("after the failed commit the server holds %v, want fixed.zip only", got)
 			}
 			if fileSHA(t, base.Path("fixed.zip")) != old {
@@ -208,7 +209,7 @@ func TestStaleGuardKeepsAnAsideWhoseNameIsMissing(t *testing.T) {
 				}
 			}
 			if at == "" {
-				t.Fatalf("the newest good archive is neither fixed.zip nor %s: the folder holds %v", aside, dirNames(t, base.Dir()))
+				t.Fatalf("the newest good archive is neither fixed.zip nor %s: the folder holds %v", aside, testutil.Names(t, base.Dir()))
 			}
 			verifyFile(t, base.Path(at))
 			if res.Archive == "fixed.zip" {

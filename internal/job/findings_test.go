@@ -19,6 +19,7 @@ import (
 	"github.com/posbackup/posbackup/internal/dest/faulty"
 	"github.com/posbackup/posbackup/internal/profile"
 	"github.com/posbackup/posbackup/internal/retention"
+	"github.com/posbackup/posbackup/internal/testutil"
 )
 
 func fileSHA(t *testing.T, p string) string {
@@ -45,19 +46,6 @@ func verifyFile(t *testing.T, p string) {
 	if err != nil || !rep.OK() || a.Manifest == nil {
 		t.Fatalf("%s does not verify: %v %+v", p, err, rep.Damaged)
 	}
-}
-
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range ents {
-		out = append(out, e.Name())
-	}
-	return out
 }
 
 func quickReq(src string, d dest.Destination, name string) BackupRequest {
@@ -88,7 +76,7 @@ func TestVerifyReadsTheServersCopy(t *testing.T) {
 		t.Fatal("the older archive changed")
 	}
 	verifyFile(t, base.Path("fixed.zip"))
-	if n := dirNames(t, base.Dir()); len(n) != 1 {
+	if n := testutil.Names(t, base.Dir()); len(n) != 1 {
 		t.Errorf("the server holds %v, want only fixed.zip", n)
 	}
 }
@@ -269,7 +257,7 @@ func TestTempDirFreeSpace(t *testing.T) {
 		}
 		return 1000, nil
 	}
-	before := dirNames(t, base.Dir())
+	before := testutil.Names(t, base.Dir())
 	_, err := Backup(context.Background(), req)
 	if err == nil {
 		t.Fatal("a backup with 1000 bytes free in the temp folder succeeded")
@@ -280,7 +268,7 @@ func TestTempDirFreeSpace(t *testing.T) {
 			t.Errorf("the message does not say %q: %v", want, err)
 		}
 	}
-	if after := dirNames(t, base.Dir()); strings.Join(after, ",") != strings.Join(before, ",") {
+	if after := testutil.Names(t, base.Dir()); strings.Join(after, ",") != strings.Join(before, ",") {
 		t.Errorf("the destination changed: %v -> %v", before, after)
 	}
 }

@@ -151,7 +151,7 @@ func TestFullVerifyOverFTP(t *testing.T) {
 		t.Fatal("the older archive on the server changed")
 	}
 	verifyFile(t, stored)
-	if n := dirNames(t, filepath.Join(s.Root, "betrieb1")); len(n) != 1 {
+	if n := testutil.Names(t, filepath.Join(s.Root, "betrieb1")); len(n) != 1 {
 		t.Errorf("the server holds %v, want only fixed.zip", n)
 	}
 }

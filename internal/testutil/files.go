@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -29,5 +30,20 @@ func Files(t testing.TB, root string) []string {
 		t.Fatalf("listing the files below %s: %v", root, err)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// Names lists the entries of dir itself (files and folders), sorted, as
+// os.ReadDir gives them: what a destination folder holds.
+func Names(t testing.TB, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("listing %s: %v", dir, err)
+	}
+	out := make([]string, 0, len(ents))
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
 	return out
 }
